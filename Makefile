@@ -1,0 +1,40 @@
+# Everything a fresh machine needs, in two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+
+.PHONY: run test install migrate deploy postgres bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/thidua db upgrade
+
+deploy: migrate
+	@models="$$(ls bpmn/*.bpmn bpmn/*.dmn 2>/dev/null)"; \
+	if [ -n "$$models" ]; then $(BIN)/thidua deploy $$models; else echo "no models in bpmn/ yet"; fi
+
+run: deploy
+	$(BIN)/thidua serve
+
+# The suite runs on SQLite and on the local PostgreSQL; start it when this machine has it stopped.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
+	  (command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start) || \
+	  echo "PostgreSQL is not running here; its tests will be skipped outside CI"
+
+test: install postgres
+	$(BIN)/python -m pytest -q
+
+bench: install postgres
+	$(BIN)/python bench/engine.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

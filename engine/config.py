@@ -1,0 +1,27 @@
+"""Engine settings, read from the environment with defaults for a developer's machine."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+DEFAULT_DATABASE_URL = "sqlite:///instance/thidua.db"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class EngineConfig:
+    database_url: str = field(default_factory=lambda: os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+    timezone: ZoneInfo = field(
+        default_factory=lambda: ZoneInfo(os.environ.get("THIDUA_TIMEZONE", "Asia/Ho_Chi_Minh"))
+    )
+    # A real campaign diagram is well under 1 MB; anything near this is an accident or an attack.
+    max_model_bytes: int = 5 * 1024 * 1024
+    # In-process service-task handlers are retried this many times before an incident is raised.
+    service_task_attempts: int = 3
+    clock: Callable[[], datetime] = utcnow

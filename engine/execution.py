@@ -1,0 +1,170 @@
+"""Drives a loaded workflow forward: engine steps, service-task handlers, incidents, timers."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from engine.clock import engine_clock
+from engine.config import EngineConfig
+from engine.handlers import HandlerRegistry, ServiceTaskContext
+from engine.specs import ExternalServiceTask
+from engine.task_attributes import TaskAttributes, evaluate_task_attributes
+
+log = logging.getLogger(__name__)
+
+TIMER_EVENT_TYPES = ("TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition")
+
+
+@dataclass
+class InstanceRef:
+    """What the executor needs to know of the instance row it is advancing."""
+
+    id: str
+    definition_id: str
+    definition_key: str
+    business_key: str | None
+
+
+@dataclass
+class NewHumanTask:
+    task: object
+    attributes: TaskAttributes
+
+
+@dataclass
+class Outcome:
+    status: str
+    incident_message: str | None = None
+    incident_element_id: str | None = None
+    next_timer_at: datetime | None = None
+    events: list[dict] = field(default_factory=list)
+    open_task_ids: set[str] = field(default_factory=set)
+    new_tasks: list[NewHumanTask] = field(default_factory=list)
+
+
+class Executor:
+    def __init__(self, handlers: HandlerRegistry, config: EngineConfig) -> None:
+        self.handlers = handlers
+        self.config = config
+
+    def advance(self, workflow, instance: InstanceRef, known_task_ids: set[str] = frozenset(),
+                fire_timers: bool = False) -> Outcome:
+        """Runs everything that needs no human, then describes the human tasks now open.
+
+        Attributes are evaluated only for tasks not seen before, so that a due date given as a
+        duration keeps counting from the task's creation.
+        """
+        events: list[dict] = []
+        with engine_clock(self.config.clock):
+            return self._advance(workflow, instance, known_task_ids, fire_timers, events)
+
+    def _advance(self, workflow, instance, known_task_ids, fire_timers, events) -> Outcome:
+        try:
+            if fire_timers:
+                workflow.refresh_timers()
+            workflow.do_engine_steps()
+            while self._run_one_service_task(workflow, instance, events):
+                workflow.do_engine_steps()
+            open_tasks = [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+            now = self.config.clock()
+            new_tasks = [NewHumanTask(t, evaluate_task_attributes(t, now, self.config.timezone))
+                         for t in open_tasks if str(t.id) not in known_task_ids]
+        except _HandlerGaveUp as gave_up:
+            return self._incident(str(gave_up), gave_up.element_id, events)
+        except SpiffWorkflowException as err:
+            return self._incident(_describe(err), _element_of(err), events)
+        except (TypeError, ValueError) as err:
+            # A task attribute that evaluated to something unusable, e.g. a dueDate of "soon".
+            return self._incident(f"could not evaluate a task attribute: {err}", None, events)
+        status = "completed" if workflow.is_completed() else "active"
+        return Outcome(status, next_timer_at=None if status == "completed" else next_timer_due(workflow),
+                       events=events, open_task_ids={str(t.id) for t in open_tasks}, new_tasks=new_tasks)
+
+    def _incident(self, message: str, element_id: str | None, events: list[dict]) -> Outcome:
+        events.append({"event_type": "incident", "element_id": element_id, "data": {"message": message}})
+        return Outcome("incident", incident_message=message, incident_element_id=element_id,
+                       next_timer_at=None, events=events)
+
+    def _run_one_service_task(self, workflow, instance: InstanceRef, events: list[dict]) -> bool:
+        for task in workflow.get_tasks(state=TaskState.STARTED):
+            spec = task.task_spec
+            if not isinstance(spec, ExternalServiceTask):
+                continue
+            handler = self.handlers.get(spec.topic)
+            if handler is None:
+                continue  # waits for an external worker
+            context = ServiceTaskContext(
+                instance_id=instance.id, business_key=instance.business_key,
+                definition_key=instance.definition_key, element_id=spec.bpmn_id, topic=spec.topic,
+                variables=dict(task.data), properties=dict((spec.extensions or {}).get("properties", {})),
+            )
+            result = self._call_with_retries(handler, context, events)
+            if result:
+                task.set_data(**dict(result))
+            task.complete()
+            events.append({"event_type": "service_task", "element_id": spec.bpmn_id,
+                           "element_name": spec.bpmn_name, "data": {"topic": spec.topic, **dict(result or {})}})
+            return True
+        return False
+
+    def _call_with_retries(self, handler, context: ServiceTaskContext, events: list[dict]):
+        attempts = self.config.service_task_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                return handler(context)
+            except Exception as err:  # a handler is foreign code: any failure counts as one attempt
+                log.warning("service task %s (topic %s) attempt %d failed: %s",
+                            context.element_id, context.topic, attempt, err)
+                events.append({"event_type": "service_task_failed", "element_id": context.element_id,
+                               "data": {"topic": context.topic, "attempt": attempt, "error": repr(err)}})
+                last_error = err
+        raise _HandlerGaveUp(
+            f"service task '{context.element_id}' (topic '{context.topic}') failed {attempts} times: {last_error}",
+            context.element_id)
+
+
+class _HandlerGaveUp(Exception):
+    def __init__(self, message: str, element_id: str) -> None:
+        super().__init__(message)
+        self.element_id = element_id
+
+
+def waiting_external_tasks(workflow, handlers: HandlerRegistry) -> list:
+    return [task for task in workflow.get_tasks(state=TaskState.STARTED)
+            if isinstance(task.task_spec, ExternalServiceTask) and handlers.get(task.task_spec.topic) is None]
+
+
+def next_timer_due(workflow) -> datetime | None:
+    due = []
+    for event in workflow.waiting_events():
+        if event.event_type not in TIMER_EVENT_TYPES or event.value is None:
+            continue
+        value = event.value["next"] if isinstance(event.value, dict) else event.value
+        try:
+            due.append(TimerEventDefinition.get_datetime(value))
+        except (TypeError, ValueError):
+            # A timer whose value is not a datetime yet is evaluated on the next refresh.
+            due.append(datetime.now(timezone.utc))
+    return min(due) if due else None
+
+
+def _element_of(err: SpiffWorkflowException) -> str | None:
+    task = getattr(err, "task", None)
+    if task is not None:
+        return getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
+    return None
+
+
+def _describe(err: SpiffWorkflowException) -> str:
+    message = str(err)
+    cause = getattr(err, "exception", None)
+    if cause is not None and str(cause) and str(cause) not in message:
+        message = f"{message}: {cause}"
+    notes = getattr(err, "notes", None) or getattr(err, "__notes__", None) or []
+    extra = [n for n in notes if n not in message]
+    return "; ".join([message, *extra]) if extra else message

@@ -1,0 +1,152 @@
+"""Writes an instance's state, its open tasks and its history in one transaction.
+
+Statements are SQLAlchemy Core on purpose: this is the hot path of every step, and the ORM's
+unit of work would cost more than the workflow step itself.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from engine.errors import ConflictError
+from engine.execution import InstanceRef, Outcome, waiting_external_tasks
+from engine.handlers import HandlerRegistry
+from engine.specs import ExternalServiceTask
+from engine.models import ExternalTask, HistoryEvent, ProcessInstance, Task, TaskCandidate
+
+
+def history_rows(events: list[dict], *, now: datetime, actor: str | None, instance: InstanceRef,
+                 task_id: str | None = None) -> list[dict]:
+    return [{
+        "time": now,
+        "event_type": event["event_type"],
+        "actor": event.get("actor", actor),
+        "definition_id": instance.definition_id,
+        "instance_id": instance.id,
+        "task_id": event.get("task_id", task_id),
+        "element_id": event.get("element_id"),
+        "element_name": event.get("element_name"),
+        "data_json": json.dumps(event["data"], ensure_ascii=False, default=str) if event.get("data") else None,
+    } for event in events]
+
+
+def insert_history(session: Session, rows: list[dict]) -> None:
+    if rows:
+        session.execute(insert(HistoryEvent), rows)
+
+
+def insert_instance(session: Session, instance: InstanceRef, state: str, outcome: Outcome, *,
+                    now: datetime, actor: str | None) -> None:
+    session.execute(insert(ProcessInstance), [{
+        "id": instance.id,
+        "definition_id": instance.definition_id,
+        "definition_key": instance.definition_key,
+        "business_key": instance.business_key,
+        "status": outcome.status,
+        "incident_message": outcome.incident_message,
+        "incident_element_id": outcome.incident_element_id,
+        "state": state,
+        "revision": 1,
+        "started_at": now,
+        "started_by": actor,
+        "ended_at": now if outcome.status == "completed" else None,
+        "next_timer_at": outcome.next_timer_at,
+    }])
+
+
+def save_instance(session: Session, instance: InstanceRef, revision: int, state: str, outcome: Outcome, *,
+                  now: datetime) -> int:
+    """Writes the new state if nobody else wrote since `revision` was read; else ConflictError."""
+    result = session.execute(
+        update(ProcessInstance)
+        .where(ProcessInstance.id == instance.id, ProcessInstance.revision == revision)
+        .values(state=state, revision=revision + 1, status=outcome.status,
+                incident_message=outcome.incident_message, incident_element_id=outcome.incident_element_id,
+                ended_at=now if outcome.status == "completed" else None,
+                next_timer_at=outcome.next_timer_at)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ConflictError(f"process instance {instance.id} was changed by someone else; reload and try again")
+    return revision + 1
+
+
+def sync_tasks(session: Session, instance: InstanceRef, workflow, outcome: Outcome, handlers: HandlerRegistry, *,
+               now: datetime, known_task_ids: set[str], completed_task_id: str | None = None) -> list[dict]:
+    """Makes the task tables match the workflow; returns the history events that describes.
+
+    `completed_task_id` is the task whose completion caused this step: its row goes without a
+    "cancelled" event, and even when the step ends in an incident (the work was done).
+    """
+    gone = (known_task_ids - outcome.open_task_ids) if outcome.status != "incident" else set()
+    if completed_task_id in known_task_ids:
+        gone.add(completed_task_id)
+    if gone:
+        session.execute(delete(Task).where(Task.id.in_(gone)).execution_options(synchronize_session=False))
+    if outcome.status == "incident":
+        return []  # the workflow stopped mid-step: keep the other tasks people can see as they were
+    events: list[dict] = [{"event_type": "task_cancelled", "task_id": task_id}
+                          for task_id in sorted(gone - {completed_task_id})]
+    task_rows, candidate_rows = [], []
+    for new in outcome.new_tasks:
+        spec, attrs = new.task.task_spec, new.attributes
+        extensions = spec.extensions or {}
+        task_id = str(new.task.id)
+        task_rows.append({
+            "id": task_id,
+            "instance_id": instance.id,
+            "definition_id": instance.definition_id,
+            "definition_key": instance.definition_key,
+            "business_key": instance.business_key,
+            "element_id": spec.bpmn_id,
+            "name": spec.bpmn_name,
+            "assignee": attrs.assignee,
+            "priority": attrs.priority,
+            "due_at": attrs.due_at,
+            "follow_up_at": attrs.follow_up_at,
+            "created_at": now,
+            "form_key": extensions.get("formKey"),
+            "form_ref": extensions.get("formRef"),
+            "form_json": json.dumps(extensions["formData"], ensure_ascii=False) if "formData" in extensions else None,
+            "properties_json": json.dumps(extensions.get("properties") or {}, ensure_ascii=False),
+        })
+        candidate_rows += [{"task_id": task_id, "kind": "group", "value": g} for g in attrs.candidate_groups]
+        candidate_rows += [{"task_id": task_id, "kind": "user", "value": u} for u in attrs.candidate_users]
+        events.append({"event_type": "task_created", "task_id": task_id, "element_id": spec.bpmn_id,
+                       "element_name": spec.bpmn_name,
+                       "data": {"assignee": attrs.assignee, "candidateGroups": list(attrs.candidate_groups),
+                                "due": attrs.due_at.isoformat() if attrs.due_at else None}})
+    if task_rows:
+        session.execute(insert(Task), task_rows)
+    if candidate_rows:
+        session.execute(insert(TaskCandidate), candidate_rows)
+    _sync_external_tasks(session, instance, workflow, handlers, now)
+    return events
+
+
+def _sync_external_tasks(session: Session, instance: InstanceRef, workflow, handlers: HandlerRegistry,
+                         now: datetime) -> None:
+    if not _has_service_tasks(workflow):
+        return  # the common case on the hot path: no statement at all
+    waiting = {str(t.id): t for t in waiting_external_tasks(workflow, handlers)}
+    if not waiting:
+        session.execute(delete(ExternalTask).where(ExternalTask.instance_id == instance.id)
+                        .execution_options(synchronize_session=False))
+        return
+    stored = set(session.scalars(select(ExternalTask.id).where(ExternalTask.instance_id == instance.id)))
+    if stored - waiting.keys():
+        session.execute(delete(ExternalTask).where(ExternalTask.id.in_(stored - waiting.keys()))
+                        .execution_options(synchronize_session=False))
+    rows = [{"id": task_id, "instance_id": instance.id, "element_id": task.task_spec.bpmn_id,
+             "topic": task.task_spec.topic, "retries": None, "error_message": None, "created_at": now}
+            for task_id, task in waiting.items() if task_id not in stored]
+    if rows:
+        session.execute(insert(ExternalTask), rows)
+
+
+def _has_service_tasks(workflow) -> bool:
+    specs = [workflow.spec, *workflow.subprocess_specs.values()]
+    return any(isinstance(task_spec, ExternalServiceTask) for spec in specs for task_spec in spec.task_specs.values())

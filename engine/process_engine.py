@@ -1,0 +1,56 @@
+"""The engine as one object, with services named as a BPMN engineer expects."""
+from __future__ import annotations
+
+from engine.config import EngineConfig
+from engine.context import EngineContext
+from engine.db import make_engine, make_session_factory
+from engine.execution import Executor
+from engine.expressions import expression_helpers
+from engine.handlers import HandlerRegistry
+from engine.history import HistoryService
+from engine.repository import RepositoryService
+from engine.runtime import RuntimeService
+from engine.sandbox import create_script_engine
+from engine.schema import ensure_migrated
+from engine.spec_cache import SpecCache
+from engine.tasks import TaskService
+
+
+class ProcessEngine:
+    """Repository (deploy), runtime (instances), tasks (human work) and history (audit).
+
+    Refuses to start on a database whose schema is not at this release's migration head.
+    """
+
+    def __init__(self, config: EngineConfig | None = None, handlers: HandlerRegistry | None = None) -> None:
+        config = config or EngineConfig()
+        db = make_engine(config.database_url)
+        try:
+            ensure_migrated(db)
+        except Exception:
+            db.dispose()
+            raise
+        sessions = make_session_factory(db)
+        handlers = handlers or HandlerRegistry()
+        self.context = EngineContext(
+            config=config, db=db, sessions=sessions, specs=SpecCache(sessions), handlers=handlers,
+            script_engine=create_script_engine(expression_helpers(now=config.clock)),
+            executor=Executor(handlers, config),
+        )
+        self.repository = RepositoryService(self.context)
+        self.runtime = RuntimeService(self.context)
+        self.tasks = TaskService(self.context)
+        self.history = HistoryService(self.context)
+
+    @property
+    def handlers(self) -> HandlerRegistry:
+        return self.context.handlers
+
+    def close(self) -> None:
+        self.context.db.dispose()
+
+    def __enter__(self) -> "ProcessEngine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

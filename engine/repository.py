@@ -1,0 +1,187 @@
+"""Repository service: deploy BPMN/DMN files as versioned definitions, and read them back."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Iterable
+from uuid import uuid4
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from engine.context import EngineContext
+from engine.errors import ConflictError, DeploymentError, NotFoundError, Problem
+from engine.models import DecisionDefinition, Deployment, HistoryEvent, ProcessDefinition, ProcessInstance, Resource
+from engine.parsing import ModelFile, parse_deployment
+from engine.serializer import dump_specs
+
+MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn", ".dmn11.xml")
+FORM_SUFFIX = ".form"
+
+
+@dataclass
+class DeploymentResult:
+    """`deployment` is None when every file was already deployed unchanged (duplicate filtering)."""
+
+    deployment: Deployment | None
+    processes: list[ProcessDefinition] = field(default_factory=list)
+    decisions: list[DecisionDefinition] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def content_hash(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+class RepositoryService:
+    def __init__(self, ctx: EngineContext) -> None:
+        self._ctx = ctx
+
+    # -- deploy ----------------------------------------------------------------------------
+
+    def deploy(self, files: Iterable[ModelFile | tuple[str, bytes]], *, name: str | None = None,
+               source: str | None = None, tenant_id: str | None = None, actor: str | None = None,
+               duplicate_filtering: bool = True) -> DeploymentResult:
+        """Parses and checks every file first; stores all of it, or nothing."""
+        files = [f if isinstance(f, ModelFile) else ModelFile(PurePath(f[0]).name, f[1]) for f in files]
+        self._check_files(files)
+        models = [f for f in files if not f.name.endswith(FORM_SUFFIX)]
+        parsed = parse_deployment(models, self._resolve, self._ctx.config.max_model_bytes)
+        hashes = {f.name: content_hash(f.content) for f in files}
+        try:
+            with self._ctx.sessions.begin() as session:
+                return self._store(session, files, parsed, hashes, name, source, tenant_id, actor,
+                                   duplicate_filtering)
+        except IntegrityError:
+            raise ConflictError("another deployment of the same definitions happened at the same time; "
+                                "deploy again") from None
+
+    def _check_files(self, files: list[ModelFile]) -> None:
+        problems = []
+        names = [f.name for f in files]
+        if not files:
+            problems.append(Problem("deployment", "no files were given"))
+        for duplicate in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(Problem(duplicate, "the same file name is given twice"))
+        for f in files:
+            if f.name.endswith(FORM_SUFFIX):
+                try:
+                    json.loads(f.content)
+                except ValueError as err:
+                    problems.append(Problem(f.name, f"not a Camunda form (invalid JSON: {err})"))
+            elif not f.name.endswith(MODEL_SUFFIXES):
+                problems.append(Problem(f.name, "unsupported file type; deploy .bpmn, .dmn or .form files"))
+        if problems:
+            raise DeploymentError(problems)
+
+    def _store(self, session, files, parsed, hashes, name, source, tenant_id, actor, duplicate_filtering):
+        now = self._ctx.now()
+        new_processes, new_decisions, unchanged = [], [], []
+        for process in parsed.processes:
+            latest = self._latest(session, ProcessDefinition, process.key)
+            if duplicate_filtering and latest is not None and latest.content_hash == hashes[process.file_name]:
+                unchanged.append(process.key)
+            else:
+                new_processes.append((process, (latest.version if latest else 0) + 1))
+        for decision in parsed.decisions:
+            latest = self._latest(session, DecisionDefinition, decision.key)
+            if duplicate_filtering and latest is not None and latest.content_hash == hashes[decision.file_name]:
+                unchanged.append(decision.key)
+            else:
+                new_decisions.append((decision, (latest.version if latest else 0) + 1))
+        forms_changed = [f for f in files if f.name.endswith(FORM_SUFFIX)
+                         and not (duplicate_filtering and self._form_unchanged(session, f.name, hashes[f.name]))]
+        if not new_processes and not new_decisions and not forms_changed:
+            return DeploymentResult(None, unchanged=unchanged)
+
+        deployment = Deployment(id=str(uuid4()), name=name or ", ".join(f.name for f in files), source=source,
+                                tenant_id=tenant_id, deployed_at=now, deployed_by=actor)
+        session.add(deployment)
+        resources = {f.name: Resource(id=str(uuid4()), deployment_id=deployment.id, name=f.name,
+                                      content=f.content, content_hash=hashes[f.name]) for f in files}
+        session.add_all(resources.values())
+        session.flush()
+        created_processes = [ProcessDefinition(
+            id=f"{p.key}:{version}:{uuid4()}", key=p.key, version=version, name=p.name,
+            deployment_id=deployment.id, resource_id=resources[p.file_name].id,
+            content_hash=hashes[p.file_name], spec_json=dump_specs(p.spec, p.subprocess_specs), created_at=now,
+        ) for p, version in new_processes]
+        created_decisions = [DecisionDefinition(
+            id=f"{d.key}:{version}:{uuid4()}", key=d.key, version=version, name=d.name,
+            deployment_id=deployment.id, resource_id=resources[d.file_name].id,
+            content_hash=hashes[d.file_name], created_at=now,
+        ) for d, version in new_decisions]
+        session.add_all(created_processes + created_decisions)
+        session.add(HistoryEvent(time=now, event_type="deploy", actor=actor, data_json=json.dumps({
+            "deployment": deployment.id, "files": [f.name for f in files],
+            "processes": {d.key: d.version for d in created_processes},
+            "decisions": {d.key: d.version for d in created_decisions}, "unchanged": unchanged,
+        }, ensure_ascii=False)))
+        return DeploymentResult(deployment, created_processes, created_decisions, unchanged)
+
+    @staticmethod
+    def _form_unchanged(session, name: str, digest: str) -> bool:
+        latest = session.scalars(select(Resource.content_hash).join(Deployment).where(Resource.name == name)
+                                 .order_by(Deployment.deployed_at.desc()).limit(1)).first()
+        return latest == digest
+
+    @staticmethod
+    def _latest(session, model, key: str):
+        return session.scalars(select(model).where(model.key == key).order_by(model.version.desc()).limit(1)).first()
+
+    def _resolve(self, kind: str, key: str) -> ModelFile | None:
+        model = ProcessDefinition if kind == "process" else DecisionDefinition
+        with self._ctx.sessions() as session:
+            latest = self._latest(session, model, key)
+            if latest is None:
+                return None
+            resource = session.get(Resource, latest.resource_id)
+            return ModelFile(resource.name, resource.content)
+
+    # -- read ------------------------------------------------------------------------------
+
+    def list_definitions(self, *, key: str | None = None, latest_only: bool = False,
+                         first: int = 0, limit: int | None = 100) -> list[ProcessDefinition]:
+        statement = select(ProcessDefinition)
+        if key:
+            statement = statement.where(ProcessDefinition.key == key)
+        if latest_only:
+            newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
+                      .group_by(ProcessDefinition.key).subquery())
+            statement = statement.join(newest, (ProcessDefinition.key == newest.c.key)
+                                       & (ProcessDefinition.version == newest.c.version))
+        statement = statement.order_by(ProcessDefinition.key, ProcessDefinition.version).offset(first).limit(limit)
+        with self._ctx.sessions() as session:
+            return list(session.scalars(statement))
+
+    def get_definition(self, definition_id: str) -> ProcessDefinition:
+        with self._ctx.sessions() as session:
+            definition = session.get(ProcessDefinition, definition_id)
+        if definition is None:
+            raise NotFoundError(f"process definition '{definition_id}' does not exist")
+        return definition
+
+    def latest_definition(self, key: str) -> ProcessDefinition:
+        with self._ctx.sessions() as session:
+            definition = self._latest(session, ProcessDefinition, key)
+        if definition is None:
+            raise NotFoundError(f"no process definition with key '{key}' is deployed")
+        return definition
+
+    def definition_xml(self, definition_id: str) -> bytes:
+        with self._ctx.sessions() as session:
+            definition = session.get(ProcessDefinition, definition_id)
+            if definition is None:
+                raise NotFoundError(f"process definition '{definition_id}' does not exist")
+            return session.get(Resource, definition.resource_id).content
+
+    def list_deployments(self) -> list[Deployment]:
+        with self._ctx.sessions() as session:
+            return list(session.scalars(select(Deployment).order_by(Deployment.deployed_at)))
+
+    def instance_count(self, definition_id: str) -> int:
+        with self._ctx.sessions() as session:
+            return session.scalar(select(func.count()).select_from(ProcessInstance)
+                                  .where(ProcessInstance.definition_id == definition_id))

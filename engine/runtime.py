@@ -1,0 +1,142 @@
+"""Runtime service: start process instances, read them and their variables, fire due timers."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from engine.context import EngineContext
+from engine.errors import ConflictError, NotFoundError
+from engine.instance_store import history_rows, insert_history
+from engine.execution import InstanceRef
+from engine.models import ProcessDefinition, ProcessInstance
+from engine.variables import check_variables
+
+
+class RuntimeService:
+    def __init__(self, ctx: EngineContext) -> None:
+        self._ctx = ctx
+
+    # -- start -----------------------------------------------------------------------------
+
+    def start_process_by_key(self, key: str, variables: Mapping[str, Any] | None = None,
+                             business_key: str | None = None, actor: str | None = None) -> ProcessInstance:
+        """Starts the latest version of the process `key`."""
+        with self._ctx.sessions() as session:
+            definition = session.scalars(
+                select(ProcessDefinition).where(ProcessDefinition.key == key)
+                .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+        if definition is None:
+            raise NotFoundError(f"no process definition with key '{key}' is deployed")
+        return self._start(definition, variables, business_key, actor)
+
+    def start_process_by_id(self, definition_id: str, variables: Mapping[str, Any] | None = None,
+                            business_key: str | None = None, actor: str | None = None) -> ProcessInstance:
+        with self._ctx.sessions() as session:
+            definition = session.get(ProcessDefinition, definition_id)
+        if definition is None:
+            raise NotFoundError(f"process definition '{definition_id}' does not exist")
+        return self._start(definition, variables, business_key, actor)
+
+    def _start(self, definition: ProcessDefinition, variables, business_key, actor) -> ProcessInstance:
+        checked = check_variables(variables)
+        with self._ctx.sessions.begin() as session:
+            instance, _ = self._ctx.create_instance(session, definition, checked, business_key, actor)
+        return self.get_instance(instance.id)
+
+    # -- read ------------------------------------------------------------------------------
+
+    def get_instance(self, instance_id: str) -> ProcessInstance:
+        with self._ctx.sessions() as session:
+            row = session.get(ProcessInstance, instance_id)
+        if row is None:
+            raise NotFoundError(f"process instance '{instance_id}' does not exist")
+        return row
+
+    def list_instances(self, *, definition_key: str | None = None, business_key: str | None = None,
+                       status: str | None = None, instance_ids: list[str] | None = None,
+                       first: int = 0, limit: int | None = 100) -> list[ProcessInstance]:
+        query = self._filter(select(ProcessInstance), definition_key, business_key, status, instance_ids)
+        query = query.order_by(ProcessInstance.started_at, ProcessInstance.id).offset(first).limit(limit)
+        with self._ctx.sessions() as session:
+            return list(session.scalars(query))
+
+    def count_instances(self, *, definition_key: str | None = None, business_key: str | None = None,
+                        status: str | None = None, instance_ids: list[str] | None = None) -> int:
+        query = self._filter(select(func.count()).select_from(ProcessInstance), definition_key, business_key,
+                             status, instance_ids)
+        with self._ctx.sessions() as session:
+            return session.scalar(query)
+
+    @staticmethod
+    def _filter(query, definition_key, business_key, status, instance_ids):
+        if definition_key:
+            query = query.where(ProcessInstance.definition_key == definition_key)
+        if business_key:
+            query = query.where(ProcessInstance.business_key == business_key)
+        if status:
+            query = query.where(ProcessInstance.status == status)
+        if instance_ids is not None:
+            query = query.where(ProcessInstance.id.in_(instance_ids))
+        return query
+
+    def get_variables(self, instance_id: str) -> dict[str, Any]:
+        """The variables as the most recently finished step left them."""
+        with self._ctx.sessions() as session:
+            _, workflow = self._ctx.load(session, instance_id)
+        return process_variables(workflow)
+
+    # -- change ----------------------------------------------------------------------------
+
+    def delete_instance(self, instance_id: str, actor: str | None = None, reason: str | None = None) -> None:
+        with self._ctx.sessions.begin() as session:
+            row = session.get(ProcessInstance, instance_id)
+            if row is None:
+                raise NotFoundError(f"process instance '{instance_id}' does not exist")
+            ref = InstanceRef(row.id, row.definition_id, row.definition_key, row.business_key)
+            result = session.execute(delete(ProcessInstance).where(
+                ProcessInstance.id == instance_id, ProcessInstance.revision == row.revision))
+            if result.rowcount != 1:
+                raise ConflictError(f"process instance {instance_id} was changed by someone else")
+            insert_history(session, history_rows([{"event_type": "delete", "data": {"reason": reason}}],
+                                                 now=self._ctx.now(), actor=actor, instance=ref))
+
+    def fire_due_timers(self, now: datetime | None = None, limit: int = 100) -> int:
+        """Advances every instance whose next timer is due; returns how many were advanced.
+
+        Two callers racing for one instance are safe: the loser's save raises ConflictError and
+        it moves on, so a timer fires once.
+        """
+        now = now or self._ctx.now()
+        with self._ctx.sessions() as session:
+            due = list(session.scalars(
+                select(ProcessInstance.id).where(ProcessInstance.status == "active",
+                                                 ProcessInstance.next_timer_at <= now)
+                .order_by(ProcessInstance.next_timer_at).limit(limit)))
+        fired = 0
+        for instance_id in due:
+            try:
+                with self._ctx.sessions.begin() as session:
+                    fired += self._fire(session, instance_id, now)
+            except ConflictError:
+                continue
+        return fired
+
+    def _fire(self, session: Session, instance_id: str, now: datetime) -> int:
+        row, workflow = self._ctx.load(session, instance_id)
+        if row.status != "active" or row.next_timer_at is None or row.next_timer_at > now:
+            return 0
+        self._ctx.advance_and_save(session, row, workflow, actor=None,
+                                   events=[{"event_type": "timer", "data": {"due": row.next_timer_at.isoformat()}}],
+                                   fire_timers=True)
+        return 1
+
+
+def process_variables(workflow) -> dict[str, Any]:
+    task = workflow.last_task or workflow.task_tree
+    data = dict(workflow.data)
+    data.pop("data_objects", None)
+    data.update(task.data)
+    return data

@@ -1,0 +1,50 @@
+"""Task specs the engine substitutes for SpiffWorkflow's Camunda ones."""
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.specs.defaults import (
+    NoneTask,
+    ParallelMultiInstanceTask as BpmnParallelMultiInstanceTask,
+    SequentialMultiInstanceTask as BpmnSequentialMultiInstanceTask,
+)
+from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
+
+
+class ExternalServiceTask(BpmnSpecMixin):
+    """A service task that waits, like a Camunda external task, until the engine completes it.
+
+    The engine dispatches it by topic to a registered handler (or an external worker), so the
+    spec itself does no work: returning None from the run hook leaves the task STARTED.
+    """
+
+    def _run_hook(self, my_task):
+        return None
+
+    @property
+    def topic(self) -> str | None:
+        return (self.extensions or {}).get("topic")
+
+
+class _ElementVariableIsLocal:
+    """Camunda's element variable belongs to one iteration: drop it before the next one starts,
+    otherwise SpiffWorkflow refuses to create the next child ("input item already exists")."""
+
+    def create_child(self, my_task, item, key_or_index=None):
+        if self.input_item is not None:
+            my_task.data.pop(self.input_item.bpmn_id, None)
+        super().create_child(my_task, item, key_or_index)
+
+
+class ParallelMultiInstanceTask(_ElementVariableIsLocal, BpmnParallelMultiInstanceTask):
+    pass
+
+
+class SequentialMultiInstanceTask(_ElementVariableIsLocal, BpmnSequentialMultiInstanceTask):
+    pass
+
+
+class PassThroughTask(NoneTask):
+    """A plain task or manual task: Camunda passes through it, SpiffWorkflow would wait for a user."""
+
+    def __init__(self, wf_spec, bpmn_id, **kwargs):
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.manual = False

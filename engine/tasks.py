@@ -1,0 +1,229 @@
+"""Task service: query open human tasks, claim, unclaim, assign, complete with form validation."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+from uuid import UUID
+
+from sqlalchemy import exists, func, or_, select, update
+from SpiffWorkflow.util.task import TaskState
+
+from engine.context import EngineContext, require_active
+from engine.errors import ConflictError, NotFoundError
+from engine.execution import InstanceRef
+from engine.forms import Form, validate_submission
+from engine.instance_store import history_rows, insert_history
+from engine.models import HistoryEvent, ProcessInstance, Task, TaskCandidate
+from engine.variables import check_variables
+
+SORTABLE = {"due": Task.due_at, "created": Task.created_at, "priority": Task.priority, "name": Task.name,
+            "followUp": Task.follow_up_at, "id": Task.id}
+
+
+@dataclass
+class TaskQuery:
+    instance_id: str | None = None
+    definition_key: str | None = None
+    business_key: str | None = None
+    assignee: str | None = None
+    candidate_group: str | None = None
+    candidate_groups: list[str] | None = None
+    candidate_user: str | None = None
+    # Tasks a user may see: assigned to them, or offered to them or to one of their groups.
+    involved_user: str | None = None
+    involved_groups: list[str] | None = None
+    unassigned: bool = False
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    follow_up_before: datetime | None = None
+    instance_ids: list[str] | None = None
+    sort_by: str = "due"
+    descending: bool = False
+    first: int = 0
+    limit: int | None = 100
+
+
+@dataclass(frozen=True)
+class TaskView:
+    row: Task
+    candidate_groups: tuple[str, ...]
+    candidate_users: tuple[str, ...]
+
+    @property
+    def form(self) -> Form | None:
+        return Form.from_json(json.loads(self.row.form_json)) if self.row.form_json else None
+
+    @property
+    def properties(self) -> dict[str, str]:
+        return json.loads(self.row.properties_json) if self.row.properties_json else {}
+
+    def __getattr__(self, name):
+        return getattr(self.row, name)
+
+
+class TaskService:
+    def __init__(self, ctx: EngineContext) -> None:
+        self._ctx = ctx
+
+    # -- query -----------------------------------------------------------------------------
+
+    def list(self, query: TaskQuery | None = None) -> list[TaskView]:
+        query = query or TaskQuery()
+        column = SORTABLE.get(query.sort_by)
+        if column is None:
+            raise ValueError(f"cannot sort tasks by '{query.sort_by}'; use one of {', '.join(SORTABLE)}")
+        order = column.desc() if query.descending else column.asc()
+        if query.sort_by in ("due", "followUp"):
+            order = column.is_(None).asc(), order  # tasks without a deadline last
+        else:
+            order = (order,)
+        statement = self._where(select(Task), query).order_by(*order, Task.id).offset(query.first).limit(query.limit)
+        with self._ctx.sessions() as session:
+            rows = list(session.scalars(statement))
+            return self._views(session, rows)
+
+    def count(self, query: TaskQuery | None = None) -> int:
+        statement = self._where(select(func.count()).select_from(Task), query or TaskQuery())
+        with self._ctx.sessions() as session:
+            return session.scalar(statement)
+
+    def get(self, task_id: str) -> TaskView:
+        with self._ctx.sessions() as session:
+            row = session.get(Task, task_id)
+            if row is None:
+                raise NotFoundError(f"task '{task_id}' does not exist or is already completed")
+            return self._views(session, [row])[0]
+
+    def form_variables(self, task_id: str) -> dict[str, Any]:
+        """The current values of the task's form fields (or all variables when it has no form)."""
+        view = self.get(task_id)
+        with self._ctx.sessions() as session:
+            _, workflow = self._ctx.load(session, view.instance_id)
+        spiff_task = workflow.get_task_from_id(UUID(task_id))
+        form = view.form
+        if form is None:
+            return dict(spiff_task.data)
+        return {field.id: spiff_task.data.get(field.id, field.default) for field in form.fields}
+
+    @staticmethod
+    def _where(statement, q: TaskQuery):
+        def candidate(kind: str, values: list[str]):
+            return exists().where(TaskCandidate.task_id == Task.id, TaskCandidate.kind == kind,
+                                  TaskCandidate.value.in_(values))
+
+        filters = []
+        if q.instance_id:
+            filters.append(Task.instance_id == q.instance_id)
+        if q.instance_ids is not None:
+            filters.append(Task.instance_id.in_(q.instance_ids))
+        if q.definition_key:
+            filters.append(Task.definition_key == q.definition_key)
+        if q.business_key:
+            filters.append(Task.business_key == q.business_key)
+        if q.assignee:
+            filters.append(Task.assignee == q.assignee)
+        if q.unassigned:
+            filters.append(Task.assignee.is_(None))
+        if q.candidate_group:
+            filters.append(candidate("group", [q.candidate_group]))
+        if q.candidate_groups:
+            filters.append(candidate("group", q.candidate_groups))
+        if q.candidate_user:
+            filters.append(candidate("user", [q.candidate_user]))
+        if q.involved_user is not None:
+            filters.append(or_(Task.assignee == q.involved_user,
+                               Task.assignee.is_(None) & or_(candidate("user", [q.involved_user]),
+                                                             candidate("group", q.involved_groups or []))))
+        if q.due_before:
+            filters.append(Task.due_at < q.due_before)
+        if q.due_after:
+            filters.append(Task.due_at > q.due_after)
+        if q.follow_up_before:
+            filters.append(Task.follow_up_at < q.follow_up_before)
+        return statement.where(*filters)
+
+    @staticmethod
+    def _views(session, rows: list[Task]) -> list[TaskView]:
+        if not rows:
+            return []
+        links = session.execute(select(TaskCandidate.task_id, TaskCandidate.kind, TaskCandidate.value)
+                                .where(TaskCandidate.task_id.in_([r.id for r in rows]))).all()
+        groups: dict[str, list[str]] = {}
+        users: dict[str, list[str]] = {}
+        for task_id, kind, value in links:
+            (groups if kind == "group" else users).setdefault(task_id, []).append(value)
+        return [TaskView(r, tuple(groups.get(r.id, ())), tuple(users.get(r.id, ()))) for r in rows]
+
+    # -- assignment ------------------------------------------------------------------------
+
+    def claim(self, task_id: str, user: str) -> None:
+        """Takes an unassigned task (or one already yours); someone else's claim is a conflict."""
+        self._set_assignee(task_id, user, "claim", actor=user,
+                           only_if=or_(Task.assignee.is_(None), Task.assignee == user))
+
+    def unclaim(self, task_id: str, actor: str | None = None) -> None:
+        self._set_assignee(task_id, None, "unclaim", actor=actor)
+
+    def set_assignee(self, task_id: str, user: str | None, actor: str | None = None) -> None:
+        self._set_assignee(task_id, user, "assign", actor=actor)
+
+    def _set_assignee(self, task_id: str, user: str | None, event: str, actor: str | None, only_if=None) -> None:
+        with self._ctx.sessions.begin() as session:
+            statement = update(Task).where(Task.id == task_id).values(assignee=user)
+            if only_if is not None:
+                statement = statement.where(only_if)
+            if session.execute(statement.execution_options(synchronize_session=False)).rowcount != 1:
+                row = session.get(Task, task_id)
+                if row is None:
+                    raise NotFoundError(f"task '{task_id}' does not exist or is already completed")
+                raise ConflictError(f"task '{task_id}' is already claimed by {row.assignee}")
+            row = session.get(Task, task_id)
+            instance = session.get(ProcessInstance, row.instance_id)
+            ref = InstanceRef(instance.id, instance.definition_id, instance.definition_key, instance.business_key)
+            insert_history(session, history_rows(
+                [{"event_type": event, "element_id": row.element_id, "element_name": row.name,
+                  "data": {"assignee": user}}],
+                now=self._ctx.now(), actor=actor, instance=ref, task_id=task_id))
+
+    # -- completion ------------------------------------------------------------------------
+
+    def complete(self, task_id: str, variables: Mapping[str, Any] | None = None, actor: str | None = None) -> None:
+        """Validates the submission against the task's form, completes the task and runs on.
+
+        Bad input raises FormValidationError / VariableError before anything is written; a
+        concurrent completion of the same task raises ConflictError.
+        """
+        with self._ctx.sessions.begin() as session:
+            row = session.get(Task, task_id)
+            if row is None:
+                self._raise_missing(session, task_id)
+            instance, workflow = self._ctx.load(session, row.instance_id)
+            require_active(instance)
+            spiff_task = workflow.get_task_from_id(UUID(task_id))
+            if spiff_task is None or spiff_task.state != TaskState.READY:
+                raise ConflictError(f"task '{task_id}' is no longer open")
+            values = self._validated(row, spiff_task, variables or {})
+            spiff_task.set_data(**values)
+            spiff_task.run()
+            self._ctx.advance_and_save(
+                session, instance, workflow, actor=actor, task_id=task_id,
+                events=[{"event_type": "complete", "element_id": row.element_id, "element_name": row.name,
+                         "data": values or None}])
+
+    @staticmethod
+    def _validated(row: Task, spiff_task, submitted: Mapping[str, Any]) -> dict[str, Any]:
+        if row.form_json:
+            form = Form.from_json(json.loads(row.form_json))
+            return check_variables(validate_submission(form, submitted, current=spiff_task.data))
+        return check_variables(submitted)
+
+    @staticmethod
+    def _raise_missing(session, task_id: str):
+        completion = session.execute(select(HistoryEvent.actor).where(
+            HistoryEvent.task_id == task_id, HistoryEvent.event_type == "complete").limit(1)).first()
+        if completion is not None:
+            by = f" by {completion.actor}" if completion.actor else ""
+            raise ConflictError(f"task '{task_id}' was already completed{by}")
+        raise NotFoundError(f"task '{task_id}' does not exist")

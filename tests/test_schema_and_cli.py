@@ -1,0 +1,74 @@
+"""Migrations, the refusal to run on an old schema, and the `thidua` command line."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine import EngineConfig, ProcessEngine
+from engine.errors import DatabaseNotMigratedError
+from tests.conftest import FIXTURES
+
+ROOT = Path(__file__).resolve().parent.parent
+THIDUA = [sys.executable, "-c", "from web.cli import run; run()"]
+
+
+def test_unmigrated_database_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    with pytest.raises(DatabaseNotMigratedError, match="thidua db upgrade"):
+        ProcessEngine(EngineConfig(database_url=url))
+
+
+def thidua(*args: str, database_url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    return subprocess.run([*THIDUA, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+
+
+def test_cli_walks_a_process_through(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    refused = thidua("tasks", database_url=url)
+    assert refused.returncode == 1 and "thidua db upgrade" in refused.stderr
+
+    assert thidua("db", "upgrade", database_url=url).returncode == 0
+    deployed = thidua("deploy", str(FIXTURES / "approval.bpmn"), database_url=url)
+    assert deployed.returncode == 0 and "deployed approval version 1" in deployed.stdout
+    again = thidua("deploy", str(FIXTURES / "approval.bpmn"), database_url=url)
+    assert "unchanged approval" in again.stdout
+
+    started = thidua("start", "approval", "--var", "reviewDue=2025-08-08", "--business-key", "KH-05",
+                     database_url=url)
+    assert started.returncode == 0, started.stderr
+    instance_id, status = started.stdout.split()
+    assert status == "active"
+
+    listed = thidua("tasks", "--group", "tchcqt", database_url=url)
+    task_id = listed.stdout.split()[0]
+    assert "Xem xét đề nghị" in listed.stdout and "2025-08-08T16:59:59+00:00" in listed.stdout
+
+    bad = thidua("complete", task_id, "--var", "score=500", database_url=url)
+    assert bad.returncode == 1 and "score" in bad.stderr
+    done = thidua("complete", task_id, "--var", "score=80", "--user", "lan", database_url=url)
+    assert done.returncode == 0, done.stderr
+    assert thidua("tasks", database_url=url).stdout.strip() == ""
+
+    broken = tmp_path / "broken.bpmn"
+    broken.write_text("<bpmn:definitions")
+    failed = thidua("deploy", str(broken), database_url=url)
+    assert failed.returncode == 1 and "broken.bpmn" in failed.stderr and "not well-formed" in failed.stderr
+
+
+def test_docker_compose_is_a_valid_stack():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"app", "db", "mailpit"}
+    assert "gunicorn" in services["app"]["command"] and "web.app:create_app()" in services["app"]["command"]
+    assert services["app"]["environment"]["DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert services["app"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert services["db"]["image"].startswith("postgres:")
+    assert "mailpit" in services["mailpit"]["image"]
+    assert "pgdata" in compose["volumes"]
+    assert (ROOT / "Dockerfile").is_file()

@@ -1,0 +1,1 @@
+"""The Flask portal and the command line: the outermost layer, composing engine and workflows."""

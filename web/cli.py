@@ -1,0 +1,132 @@
+"""The `thidua` command: serve, deploy, start, tasks, complete, db upgrade."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from engine import EngineConfig, HandlerRegistry, ProcessEngine, TaskQuery
+from engine.db import make_engine
+from engine.errors import EngineError
+from engine.forms import FormValidationError
+from engine.schema import upgrade
+from workflows.handlers import register_handlers
+
+
+def parse_vars(pairs: tuple[str, ...]) -> dict:
+    """`k=v` pairs; v is read as JSON when it is JSON (numbers, true, "text"), else as text."""
+    variables = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"'{pair}' is not of the form name=value", param_hint="--var")
+        try:
+            variables[name] = json.loads(raw)
+        except ValueError:
+            variables[name] = raw
+    return variables
+
+
+def open_engine() -> ProcessEngine:
+    return ProcessEngine(EngineConfig(), handlers=register_handlers(HandlerRegistry()))
+
+
+@click.group()
+def main() -> None:
+    """ThiDua Flow: BPMN workflows for emulation campaigns and commendations."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database (DATABASE_URL, default instance/thidua.db) to this release's schema."""
+    engine = make_engine(EngineConfig().database_url)
+    upgrade(engine)
+    engine.dispose()
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the portal (development server; production runs gunicorn, see docker-compose.yml)."""
+    from web.app import create_app
+
+    create_app().run(host=host, port=port)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--name", help="deployment name")
+@click.option("--user", default=None, help="who deploys (recorded in history)")
+def deploy(files: tuple[Path, ...], name: str | None, user: str | None) -> None:
+    """Deploy BPMN, DMN and form files; unchanged files create no new version."""
+    with open_engine() as engine:
+        result = engine.repository.deploy([(f.name, f.read_bytes()) for f in files], name=name,
+                                          source="thidua cli", actor=user)
+    for definition in result.processes + result.decisions:
+        click.echo(f"deployed {definition.key} version {definition.version} ({definition.id})")
+    for key in result.unchanged:
+        click.echo(f"unchanged {key}")
+
+
+@main.command()
+@click.argument("key")
+@click.option("--var", "pairs", multiple=True, help="process variable name=value (repeatable)")
+@click.option("--business-key", default=None)
+@click.option("--user", default=None)
+def start(key: str, pairs: tuple[str, ...], business_key: str | None, user: str | None) -> None:
+    """Start the latest version of process KEY."""
+    with open_engine() as engine:
+        instance = engine.runtime.start_process_by_key(key, parse_vars(pairs), business_key=business_key, actor=user)
+    click.echo(f"{instance.id} {instance.status}")
+
+
+@main.command()
+@click.option("--group", default=None, help="only tasks offered to this candidate group")
+@click.option("--assignee", default=None)
+@click.option("--instance", "instance_id", default=None)
+def tasks(group: str | None, assignee: str | None, instance_id: str | None) -> None:
+    """List open tasks, earliest deadline first."""
+    with open_engine() as engine:
+        views = engine.tasks.list(TaskQuery(candidate_group=group, assignee=assignee, instance_id=instance_id,
+                                            limit=None))
+    for task in views:
+        due = task.due_at.isoformat() if task.due_at else "-"
+        click.echo(f"{task.id}  {task.name or task.element_id}  due {due}  "
+                   f"groups {','.join(task.candidate_groups) or '-'}  assignee {task.assignee or '-'}")
+
+
+@main.command()
+@click.argument("task_id")
+@click.option("--var", "pairs", multiple=True, help="form field or variable name=value (repeatable)")
+@click.option("--user", default=None)
+def complete(task_id: str, pairs: tuple[str, ...], user: str | None) -> None:
+    """Complete a task with its form values."""
+    with open_engine() as engine:
+        engine.tasks.complete(task_id, parse_vars(pairs), actor=user)
+    click.echo("completed")
+
+
+def run() -> None:
+    try:
+        main(standalone_mode=False)
+    except FormValidationError as err:
+        for error in err.errors:
+            click.echo(f"error: {error.field}: {error.message}", err=True)
+        sys.exit(1)
+    except EngineError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        sys.exit(1)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)

@@ -1,0 +1,1 @@
+"""What is specific to emulation campaigns: service-task handlers, rules, documents, demo data."""
