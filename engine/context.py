@@ -1,11 +1,16 @@
-"""What every engine service shares, and the one place an instance is loaded, advanced and saved."""
+"""What every engine service shares, and the one place an instance is loaded, advanced and saved.
+
+The hot path (start, load, save) works on a Core connection rather than an ORM session: the
+unit of work and identity map cost more than a workflow step.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from uuid import uuid4
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import Engine, select
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.config import EngineConfig
@@ -13,9 +18,23 @@ from engine.errors import InvalidStateError, NotFoundError
 from engine.execution import Executor, InstanceRef, Outcome
 from engine.handlers import HandlerRegistry
 from engine.instance_store import history_rows, insert_history, insert_instance, save_instance, sync_tasks
-from engine.models import ProcessDefinition, ProcessInstance, Task
+from engine.models import ProcessInstance
 from engine.serializer import dump_state, load_state
 from engine.spec_cache import SpecCache
+
+INSTANCE = ProcessInstance.__table__
+
+
+@dataclass
+class LoadedInstance:
+    row: ProcessInstance
+    workflow: BpmnWorkflow
+    # Human tasks open when loaded: exactly the task rows stored for it (kept in step by saves).
+    open_task_ids: set[str]
+
+    @property
+    def ref(self) -> InstanceRef:
+        return InstanceRef(self.row.id, self.row.definition_id, self.row.definition_key, self.row.business_key)
 
 
 @dataclass
@@ -31,54 +50,55 @@ class EngineContext:
     def now(self):
         return self.config.clock()
 
-    # -- instances -------------------------------------------------------------------------
-
-    def create_instance(self, session: Session, definition: ProcessDefinition, variables: dict,
-                        business_key: str | None, actor: str | None) -> tuple[InstanceRef, Outcome]:
-        spec, subprocess_specs = self.specs.get(definition.id)
+    def create_instance(self, conn: Connection, definition_id: str, definition_key: str, variables: dict,
+                        business_key: str | None, actor: str | None) -> ProcessInstance:
+        spec, subprocess_specs = self.specs.get(definition_id)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
-        # The start task's data is where SpiffWorkflow's process variables begin.
-        workflow.task_tree.data.update(variables)
-        for task in workflow.get_tasks():
-            task.data.update(variables)
-        instance = InstanceRef(str(uuid4()), definition.id, definition.key, business_key)
+        # Process variables start as the data of the start task, which every later task inherits.
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.set_data(**variables)
+        instance = InstanceRef(str(uuid4()), definition_id, definition_key, business_key)
         outcome = self.executor.advance(workflow, instance)
         now = self.now()
-        insert_instance(session, instance, dump_state(workflow), outcome, now=now, actor=actor)
+        row = insert_instance(conn, instance, dump_state(workflow), outcome, now=now, actor=actor)
         events = [{"event_type": "start", "data": variables or None}, *outcome.events]
-        events += sync_tasks(session, instance, workflow, outcome, self.handlers, now=now, known_task_ids=set())
+        events += sync_tasks(conn, instance, workflow, outcome, self.handlers, now=now, known_task_ids=set())
         if outcome.status == "completed":
             events.append({"event_type": "end"})
-        insert_history(session, history_rows(events, now=now, actor=actor, instance=instance))
-        return instance, outcome
+        insert_history(conn, history_rows(events, now=now, actor=actor, instance=instance))
+        return row
 
-    def load(self, session: Session, instance_id: str) -> tuple[ProcessInstance, BpmnWorkflow]:
-        row = session.get(ProcessInstance, instance_id)
-        if row is None:
+    def load(self, conn: Connection, instance_id: str) -> LoadedInstance:
+        found = conn.execute(select(INSTANCE).where(INSTANCE.c.id == instance_id)).first()
+        if found is None:
             raise NotFoundError(f"process instance '{instance_id}' does not exist")
+        row = ProcessInstance(**found._mapping)
         spec, subprocess_specs = self.specs.get(row.definition_id)
-        return row, load_state(row.state, spec, subprocess_specs, self.script_engine)
+        workflow = load_state(row.state, spec, subprocess_specs, self.script_engine)
+        return LoadedInstance(row, workflow, open_human_task_ids(workflow))
 
-    def advance_and_save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow, *,
-                         actor: str | None, events: list[dict], task_id: str | None = None,
-                         fire_timers: bool = False) -> Outcome:
-        """Runs the engine after a change to `workflow`, then writes state, tasks and history.
+    def advance_and_save(self, conn: Connection, loaded: LoadedInstance, *, actor: str | None,
+                         events: list[dict], task_id: str | None = None, fire_timers: bool = False) -> Outcome:
+        """Runs the engine after a change to the loaded workflow, then writes state, tasks and history.
 
         The UPDATE is guarded by the revision read with the row, so of two concurrent changes
         to one instance exactly one is saved; the other gets ConflictError and writes nothing.
         """
-        instance = InstanceRef(row.id, row.definition_id, row.definition_key, row.business_key)
-        known = set(session.scalars(select(Task.id).where(Task.instance_id == row.id)))
+        instance, workflow, known = loaded.ref, loaded.workflow, loaded.open_task_ids
         outcome = self.executor.advance(workflow, instance, known, fire_timers=fire_timers)
         now = self.now()
-        save_instance(session, instance, row.revision, dump_state(workflow), outcome, now=now)
+        save_instance(conn, instance, loaded.row.revision, dump_state(workflow), outcome, now=now)
         events = [*events, *outcome.events]
-        events += sync_tasks(session, instance, workflow, outcome, self.handlers, now=now, known_task_ids=known,
+        events += sync_tasks(conn, instance, workflow, outcome, self.handlers, now=now, known_task_ids=known,
                              completed_task_id=task_id)
         if outcome.status == "completed":
             events.append({"event_type": "end"})
-        insert_history(session, history_rows(events, now=now, actor=actor, instance=instance, task_id=task_id))
+        insert_history(conn, history_rows(events, now=now, actor=actor, instance=instance, task_id=task_id))
         return outcome
+
+
+def open_human_task_ids(workflow: BpmnWorkflow) -> set[str]:
+    return {str(t.id) for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual}
 
 
 def require_active(row: ProcessInstance) -> None:

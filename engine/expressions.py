@@ -407,8 +407,8 @@ def _tokenize(text: str, start: int, stop: int, dialect: str) -> list[_Token]:
                                        or tokens[-1].text in (")", "]"))
         if char in "'\"":
             token = _lex_string(text, pos, stop, dialect)
-        elif char in _DIGITS or (char == "." and not ends_value and text[pos + 1:pos + 2] in _DIGITS
-                                 and pos + 1 < stop):
+        elif char in _DIGITS or (char == "." and not ends_value and pos + 1 < stop
+                                 and text[pos + 1] in _DIGITS):
             token = _lex_number(text, pos, stop)
         elif char.isidentifier():
             end = pos + 1
@@ -427,14 +427,17 @@ def _tokenize(text: str, start: int, stop: int, dialect: str) -> list[_Token]:
 def _lex_string(text: str, start: int, stop: int, dialect: str) -> _Token:
     quote = text[start]
     if dialect == _FEEL and quote == "'":
-        raise ExpressionError.invalid(text, "FEEL strings are written in double quotes, e.g. \"A\"", start + 1)
+        raise ExpressionError.invalid(text, 'FEEL strings are written in double quotes, e.g. "A"', start + 1)
     escapes = _ESCAPES[dialect]
     chars = []
     pos = start + 1
     while pos < stop:
         char = text[pos]
         if char == quote:
-            return _Token("string", text[start:pos + 1], "".join(chars), start, pos + 1)
+            # The service stores text in NFC (engine.variables), so literals typed in another
+            # normal form, e.g. decomposed Vietnamese from macOS, still compare equal.
+            value = unicodedata.normalize("NFC", "".join(chars))
+            return _Token("string", text[start:pos + 1], value, start, pos + 1)
         if char == "\\" and pos + 1 < stop:
             escaped = text[pos + 1]
             if escaped not in escapes:
@@ -544,7 +547,8 @@ def _uses_identity(left: _Expr, right: _Expr) -> bool:
 
 
 def _unary(operator: str, operand: _Expr) -> _Expr:
-    return _group(f"not {operand.source}" if operator == "not" else f"{operator}{operand.source}", operand)
+    source = f"not {operand.source}" if operator == "not" else f"{operator}{operand.source}"
+    return _group(source, operand)
 
 
 def _call(function: str, *arguments: _Expr) -> _Expr:
@@ -675,6 +679,10 @@ class _Parser:
             raise self.error(f"'{token.text}' cannot be used as a variable name", token)
         return _Expr(name)
 
+    def property_name(self, token: _Token) -> _Expr:
+        # NFC like the keys the service stores; see _lex_string.
+        return _literal(unicodedata.normalize("NFC", token.text))
+
     def member(self, base: _Expr, key: _Expr, key_token: _Token) -> _Expr:
         if base.is_literal:
             raise self.error("a literal value has no properties", key_token)
@@ -684,8 +692,6 @@ class _Parser:
 
     def finish(self, expr: _Expr) -> _Expr:
         self.expect_end()
-        if expr.depth > _MAX_DEPTH:
-            raise self.error("the expression is too long or too deeply nested")
         return expr
 
 
@@ -701,7 +707,8 @@ class _JuelParser(_Parser):
         {"+": "+", "-": "-"},
         {"*": "*", "/": "/", "div": "/", "%": "%", "mod": "%"},
     )
-    OPERATOR_WORDS = frozenset({"and", "or", "not", "eq", "ne", "lt", "gt", "le", "ge", "div", "mod", "empty"})
+    OPERATOR_WORDS = frozenset(
+        {"and", "or", "not", "eq", "ne", "lt", "gt", "le", "ge", "div", "mod", "empty"})
     FUNCTIONS = frozenset({"now", "dateTime"})
     HINTS = {
         "=": "assignment '=' is not supported; compare with '==' or 'eq'",
@@ -767,7 +774,7 @@ class _JuelParser(_Parser):
                 self.advance()
                 if self.at("("):
                     raise self.method_call_error(first, name)
-                expr = self.member(expr, _literal(name.text), name)
+                expr = self.member(expr, self.property_name(name), name)
             elif self.at("["):
                 self.advance()
                 key_token = self.token
@@ -918,7 +925,7 @@ class _FeelParser(_Parser):
                 self.advance()
                 if self.at("("):
                     raise self.error(f"function calls are not supported: '{name.text}'", name)
-                expr = self.member(expr, _literal(name.text), name)
+                expr = self.member(expr, self.property_name(name), name)
             else:
                 # '[' is left to the caller: after a value it may close an interval like ]1..10[.
                 return expr
@@ -1093,7 +1100,8 @@ def _juel_body(text: str) -> tuple[int, int]:
         embedded = min((i for i in (text.find("${"), text.find("#{")) if i >= 0), default=-1)
         if embedded >= 0:
             raise ExpressionError.invalid(
-                text, "text mixed with ${...} is not supported; the whole value must be one ${...} expression",
+                text,
+                "text mixed with ${...} is not supported; the whole value must be one ${...} expression",
                 embedded + 1)
         raise ExpressionError.invalid(text, "a JUEL expression must be written as ${...}", opening + 1)
     closing, open_quote = _scan_to_closing_brace(text, opening + 2)
@@ -1106,9 +1114,11 @@ def _juel_body(text: str) -> tuple[int, int]:
     if rest.strip():
         trailing = closing + 1 + len(rest) - len(rest.lstrip())
         if text.startswith(("${", "#{"), trailing):
-            reason = "only one ${...} expression is allowed; composite expressions like ${a}${b} are not supported"
+            reason = ("only one ${...} expression is allowed; "
+                      "composite expressions like ${a}${b} are not supported")
         else:
-            reason = "text after the closing '}' is not supported; the whole value must be one ${...} expression"
+            reason = ("text after the closing '}' is not supported; "
+                      "the whole value must be one ${...} expression")
         raise ExpressionError.invalid(text, reason, trailing + 1)
     if not text[opening + 2:closing].strip():
         raise ExpressionError.invalid(text, "the expression is empty")
@@ -1150,12 +1160,14 @@ def feel_unary_tests_to_python(text: str | None, placeholder: str = "?") -> str 
 
     None when the cell matches anything (None, '', whitespace or '-').
     """
-    if placeholder != _PLACEHOLDER_MARK and not (
-            placeholder.isidentifier() and not keyword.iskeyword(placeholder) and not placeholder.startswith("_")):
+    plain_name = (placeholder.isidentifier() and not keyword.iskeyword(placeholder)
+                  and not placeholder.startswith("_"))
+    if placeholder != _PLACEHOLDER_MARK and not plain_name:
         raise ValueError(f"the placeholder must be '?' or a plain identifier, not {placeholder!r}")
     if text is None or text.strip() in ("", "-"):
         return None
-    tests = _FeelParser(text, _tokenize(text, 0, len(text), _FEEL), allow_placeholder=True).parse_unary_tests()
+    parser = _FeelParser(text, _tokenize(text, 0, len(text), _FEEL), allow_placeholder=True)
+    tests = parser.parse_unary_tests()
     if not tests.grouped:
         tests = _group(tests.source, tests)
     # '?' appears only as the placeholder: string literals escape it (see _py_str).

@@ -9,13 +9,16 @@ import json
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from engine.errors import ConflictError
 from engine.execution import InstanceRef, Outcome, waiting_external_tasks
 from engine.handlers import HandlerRegistry
 from engine.specs import ExternalServiceTask
 from engine.models import ExternalTask, HistoryEvent, ProcessInstance, Task, TaskCandidate
+
+HISTORY, INSTANCE, TASK = HistoryEvent.__table__, ProcessInstance.__table__, Task.__table__
+CANDIDATE, EXTERNAL = TaskCandidate.__table__, ExternalTask.__table__
 
 
 def history_rows(events: list[dict], *, now: datetime, actor: str | None, instance: InstanceRef,
@@ -33,14 +36,14 @@ def history_rows(events: list[dict], *, now: datetime, actor: str | None, instan
     } for event in events]
 
 
-def insert_history(session: Session, rows: list[dict]) -> None:
+def insert_history(conn: Connection, rows: list[dict]) -> None:
     if rows:
-        session.execute(insert(HistoryEvent), rows)
+        conn.execute(insert(HISTORY), rows)
 
 
-def insert_instance(session: Session, instance: InstanceRef, state: str, outcome: Outcome, *,
-                    now: datetime, actor: str | None) -> None:
-    session.execute(insert(ProcessInstance), [{
+def insert_instance(conn: Connection, instance: InstanceRef, state: str, outcome: Outcome, *,
+                    now: datetime, actor: str | None) -> ProcessInstance:
+    values = {
         "id": instance.id,
         "definition_id": instance.definition_id,
         "definition_key": instance.definition_key,
@@ -54,27 +57,28 @@ def insert_instance(session: Session, instance: InstanceRef, state: str, outcome
         "started_by": actor,
         "ended_at": now if outcome.status == "completed" else None,
         "next_timer_at": outcome.next_timer_at,
-    }])
+    }
+    conn.execute(insert(INSTANCE), [values])
+    return ProcessInstance(**values)
 
 
-def save_instance(session: Session, instance: InstanceRef, revision: int, state: str, outcome: Outcome, *,
+def save_instance(conn: Connection, instance: InstanceRef, revision: int, state: str, outcome: Outcome, *,
                   now: datetime) -> int:
     """Writes the new state if nobody else wrote since `revision` was read; else ConflictError."""
-    result = session.execute(
-        update(ProcessInstance)
-        .where(ProcessInstance.id == instance.id, ProcessInstance.revision == revision)
+    result = conn.execute(
+        update(INSTANCE)
+        .where(INSTANCE.c.id == instance.id, INSTANCE.c.revision == revision)
         .values(state=state, revision=revision + 1, status=outcome.status,
                 incident_message=outcome.incident_message, incident_element_id=outcome.incident_element_id,
                 ended_at=now if outcome.status == "completed" else None,
                 next_timer_at=outcome.next_timer_at)
-        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise ConflictError(f"process instance {instance.id} was changed by someone else; reload and try again")
     return revision + 1
 
 
-def sync_tasks(session: Session, instance: InstanceRef, workflow, outcome: Outcome, handlers: HandlerRegistry, *,
+def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outcome, handlers: HandlerRegistry, *,
                now: datetime, known_task_ids: set[str], completed_task_id: str | None = None) -> list[dict]:
     """Makes the task tables match the workflow; returns the history events that describes.
 
@@ -85,7 +89,7 @@ def sync_tasks(session: Session, instance: InstanceRef, workflow, outcome: Outco
     if completed_task_id in known_task_ids:
         gone.add(completed_task_id)
     if gone:
-        session.execute(delete(Task).where(Task.id.in_(gone)).execution_options(synchronize_session=False))
+        conn.execute(delete(TASK).where(TASK.c.id.in_(gone)))
     if outcome.status == "incident":
         return []  # the workflow stopped mid-step: keep the other tasks people can see as they were
     events: list[dict] = [{"event_type": "task_cancelled", "task_id": task_id}
@@ -120,31 +124,29 @@ def sync_tasks(session: Session, instance: InstanceRef, workflow, outcome: Outco
                        "data": {"assignee": attrs.assignee, "candidateGroups": list(attrs.candidate_groups),
                                 "due": attrs.due_at.isoformat() if attrs.due_at else None}})
     if task_rows:
-        session.execute(insert(Task), task_rows)
+        conn.execute(insert(TASK), task_rows)
     if candidate_rows:
-        session.execute(insert(TaskCandidate), candidate_rows)
-    _sync_external_tasks(session, instance, workflow, handlers, now)
+        conn.execute(insert(CANDIDATE), candidate_rows)
+    _sync_external_tasks(conn, instance, workflow, handlers, now)
     return events
 
 
-def _sync_external_tasks(session: Session, instance: InstanceRef, workflow, handlers: HandlerRegistry,
+def _sync_external_tasks(conn: Connection, instance: InstanceRef, workflow, handlers: HandlerRegistry,
                          now: datetime) -> None:
     if not _has_service_tasks(workflow):
         return  # the common case on the hot path: no statement at all
     waiting = {str(t.id): t for t in waiting_external_tasks(workflow, handlers)}
     if not waiting:
-        session.execute(delete(ExternalTask).where(ExternalTask.instance_id == instance.id)
-                        .execution_options(synchronize_session=False))
+        conn.execute(delete(EXTERNAL).where(EXTERNAL.c.instance_id == instance.id))
         return
-    stored = set(session.scalars(select(ExternalTask.id).where(ExternalTask.instance_id == instance.id)))
+    stored = set(conn.scalars(select(EXTERNAL.c.id).where(EXTERNAL.c.instance_id == instance.id)))
     if stored - waiting.keys():
-        session.execute(delete(ExternalTask).where(ExternalTask.id.in_(stored - waiting.keys()))
-                        .execution_options(synchronize_session=False))
+        conn.execute(delete(EXTERNAL).where(EXTERNAL.c.id.in_(stored - waiting.keys())))
     rows = [{"id": task_id, "instance_id": instance.id, "element_id": task.task_spec.bpmn_id,
              "topic": task.task_spec.topic, "retries": None, "error_message": None, "created_at": now}
             for task_id, task in waiting.items() if task_id not in stored]
     if rows:
-        session.execute(insert(ExternalTask), rows)
+        conn.execute(insert(EXTERNAL), rows)
 
 
 def _has_service_tasks(workflow) -> bool:

@@ -4,8 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, delete, func, select
 
 from engine.context import EngineContext
 from engine.errors import ConflictError, NotFoundError
@@ -13,6 +12,8 @@ from engine.instance_store import history_rows, insert_history
 from engine.execution import InstanceRef
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.variables import check_variables
+
+DEFINITION = ProcessDefinition.__table__
 
 
 class RuntimeService:
@@ -24,27 +25,22 @@ class RuntimeService:
     def start_process_by_key(self, key: str, variables: Mapping[str, Any] | None = None,
                              business_key: str | None = None, actor: str | None = None) -> ProcessInstance:
         """Starts the latest version of the process `key`."""
-        with self._ctx.sessions() as session:
-            definition = session.scalars(
-                select(ProcessDefinition).where(ProcessDefinition.key == key)
-                .order_by(ProcessDefinition.version.desc()).limit(1)).first()
-        if definition is None:
-            raise NotFoundError(f"no process definition with key '{key}' is deployed")
-        return self._start(definition, variables, business_key, actor)
+        checked = check_variables(variables)
+        with self._ctx.db.begin() as conn:
+            definition_id = conn.scalar(select(DEFINITION.c.id).where(DEFINITION.c.key == key)
+                                        .order_by(DEFINITION.c.version.desc()).limit(1))
+            if definition_id is None:
+                raise NotFoundError(f"no process definition with key '{key}' is deployed")
+            return self._ctx.create_instance(conn, definition_id, key, checked, business_key, actor)
 
     def start_process_by_id(self, definition_id: str, variables: Mapping[str, Any] | None = None,
                             business_key: str | None = None, actor: str | None = None) -> ProcessInstance:
-        with self._ctx.sessions() as session:
-            definition = session.get(ProcessDefinition, definition_id)
-        if definition is None:
-            raise NotFoundError(f"process definition '{definition_id}' does not exist")
-        return self._start(definition, variables, business_key, actor)
-
-    def _start(self, definition: ProcessDefinition, variables, business_key, actor) -> ProcessInstance:
         checked = check_variables(variables)
-        with self._ctx.sessions.begin() as session:
-            instance, _ = self._ctx.create_instance(session, definition, checked, business_key, actor)
-        return self.get_instance(instance.id)
+        with self._ctx.db.begin() as conn:
+            key = conn.scalar(select(DEFINITION.c.key).where(DEFINITION.c.id == definition_id))
+            if key is None:
+                raise NotFoundError(f"process definition '{definition_id}' does not exist")
+            return self._ctx.create_instance(conn, definition_id, key, checked, business_key, actor)
 
     # -- read ------------------------------------------------------------------------------
 
@@ -84,9 +80,8 @@ class RuntimeService:
 
     def get_variables(self, instance_id: str) -> dict[str, Any]:
         """The variables as the most recently finished step left them."""
-        with self._ctx.sessions() as session:
-            _, workflow = self._ctx.load(session, instance_id)
-        return process_variables(workflow)
+        with self._ctx.db.connect() as conn:
+            return process_variables(self._ctx.load(conn, instance_id).workflow)
 
     # -- change ----------------------------------------------------------------------------
 
@@ -118,17 +113,18 @@ class RuntimeService:
         fired = 0
         for instance_id in due:
             try:
-                with self._ctx.sessions.begin() as session:
-                    fired += self._fire(session, instance_id, now)
+                with self._ctx.db.begin() as conn:
+                    fired += self._fire(conn, instance_id, now)
             except ConflictError:
                 continue
         return fired
 
-    def _fire(self, session: Session, instance_id: str, now: datetime) -> int:
-        row, workflow = self._ctx.load(session, instance_id)
+    def _fire(self, conn: Connection, instance_id: str, now: datetime) -> int:
+        loaded = self._ctx.load(conn, instance_id)
+        row = loaded.row
         if row.status != "active" or row.next_timer_at is None or row.next_timer_at > now:
             return 0
-        self._ctx.advance_and_save(session, row, workflow, actor=None,
+        self._ctx.advance_and_save(conn, loaded, actor=None,
                                    events=[{"event_type": "timer", "data": {"due": row.next_timer_at.isoformat()}}],
                                    fire_timers=True)
         return 1

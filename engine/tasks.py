@@ -18,6 +18,7 @@ from engine.instance_store import history_rows, insert_history
 from engine.models import HistoryEvent, ProcessInstance, Task, TaskCandidate
 from engine.variables import check_variables
 
+TASK = Task.__table__
 SORTABLE = {"due": Task.due_at, "created": Task.created_at, "priority": Task.priority, "name": Task.name,
             "followUp": Task.follow_up_at, "id": Task.id}
 
@@ -99,9 +100,8 @@ class TaskService:
     def form_variables(self, task_id: str) -> dict[str, Any]:
         """The current values of the task's form fields (or all variables when it has no form)."""
         view = self.get(task_id)
-        with self._ctx.sessions() as session:
-            _, workflow = self._ctx.load(session, view.instance_id)
-        spiff_task = workflow.get_task_from_id(UUID(task_id))
+        with self._ctx.db.connect() as conn:
+            spiff_task = self._ctx.load(conn, view.instance_id).workflow.get_task_from_id(UUID(task_id))
         form = view.form
         if form is None:
             return dict(spiff_task.data)
@@ -195,33 +195,34 @@ class TaskService:
         Bad input raises FormValidationError / VariableError before anything is written; a
         concurrent completion of the same task raises ConflictError.
         """
-        with self._ctx.sessions.begin() as session:
-            row = session.get(Task, task_id)
+        with self._ctx.db.begin() as conn:
+            row = conn.execute(select(TASK.c.instance_id, TASK.c.element_id, TASK.c.name, TASK.c.form_json)
+                               .where(TASK.c.id == task_id)).first()
             if row is None:
-                self._raise_missing(session, task_id)
-            instance, workflow = self._ctx.load(session, row.instance_id)
-            require_active(instance)
-            spiff_task = workflow.get_task_from_id(UUID(task_id))
+                self._raise_missing(conn, task_id)
+            loaded = self._ctx.load(conn, row.instance_id)
+            require_active(loaded.row)
+            spiff_task = loaded.workflow.get_task_from_id(UUID(task_id))
             if spiff_task is None or spiff_task.state != TaskState.READY:
                 raise ConflictError(f"task '{task_id}' is no longer open")
-            values = self._validated(row, spiff_task, variables or {})
+            values = self._validated(row.form_json, spiff_task, variables or {})
             spiff_task.set_data(**values)
             spiff_task.run()
             self._ctx.advance_and_save(
-                session, instance, workflow, actor=actor, task_id=task_id,
+                conn, loaded, actor=actor, task_id=task_id,
                 events=[{"event_type": "complete", "element_id": row.element_id, "element_name": row.name,
                          "data": values or None}])
 
     @staticmethod
-    def _validated(row: Task, spiff_task, submitted: Mapping[str, Any]) -> dict[str, Any]:
-        if row.form_json:
-            form = Form.from_json(json.loads(row.form_json))
+    def _validated(form_json: str | None, spiff_task, submitted: Mapping[str, Any]) -> dict[str, Any]:
+        if form_json:
+            form = Form.from_json(json.loads(form_json))
             return check_variables(validate_submission(form, submitted, current=spiff_task.data))
         return check_variables(submitted)
 
     @staticmethod
-    def _raise_missing(session, task_id: str):
-        completion = session.execute(select(HistoryEvent.actor).where(
+    def _raise_missing(conn, task_id: str):
+        completion = conn.execute(select(HistoryEvent.actor).where(
             HistoryEvent.task_id == task_id, HistoryEvent.event_type == "complete").limit(1)).first()
         if completion is not None:
             by = f" by {completion.actor}" if completion.actor else ""

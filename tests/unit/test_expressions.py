@@ -235,6 +235,14 @@ def test_decomposed_vietnamese_identifier_reads_the_nfc_variable():
     assert juel(text, **{"điểm": 2}) is True
 
 
+def test_decomposed_strings_and_property_names_match_nfc_data():
+    # The service stores variables in NFC; a diagram typed on macOS may hold NFD text.
+    nfd = unicodedata.normalize("NFD", '${hồSơ.đơnVị == "Sở Nội vụ"}')
+    assert nfd != unicodedata.normalize("NFC", nfd)
+    assert juel(nfd, **{"hồSơ": {"đơnVị": "Sở Nội vụ"}}) is True
+    assert matches(unicodedata.normalize("NFD", '"Xuất sắc"'), "Xuất sắc") is True
+
+
 @pytest.mark.parametrize(("text", "data", "expected"), [
     ("${hoSo.donVi.ten}", {"hoSo": {"donVi": {"ten": "UBND"}}}, "UBND"),
     ('${hoSo["donVi"]["ten"]}', {"hoSo": {"donVi": {"ten": "UBND"}}}, "UBND"),
@@ -309,7 +317,8 @@ def test_now_is_timezone_aware():
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("${a}", True), ("  #{a.b}  ", True), ('${a == "}"}', True), ("${a", False), ("${a}${b}", False),
-    ("Hello ${name}", False), ("${a} tail", False), ("a", False), ("", False), (None, False), ("$ {a}", False),
+    ("Hello ${name}", False), ("${a} tail", False), ("a", False), ("", False), (None, False),
+    ("$ {a}", False),
 ])
 def test_is_juel(text, expected):
     assert is_juel(text) is expected
@@ -453,7 +462,8 @@ def test_random_input_gives_safe_code_or_an_expression_error():
     ("date(d)", {"d": "2025-06-30"}, date(2025, 6, 30)),
     ('date and time("2025-06-30T17:00:00")', {}, datetime(2025, 6, 30, 17, 0, tzinfo=HO_CHI_MINH)),
     ('date and time("2025-06-30T17:00:00+07:00")', {}, datetime(2025, 6, 30, 10, 0, tzinfo=timezone.utc)),
-    ('date and time("2025-06-30T17:00:00@Asia/Bangkok")', {}, datetime(2025, 6, 30, 10, 0, tzinfo=timezone.utc)),
+    ('date and time("2025-06-30T17:00:00@Asia/Bangkok")', {},
+     datetime(2025, 6, 30, 10, 0, tzinfo=timezone.utc)),
     ('ngày > date("2025-01-01")', {"ngày": date(2025, 6, 30)}, True),
     ("${a && b}", {"a": True, "b": True}, True),
 ])
