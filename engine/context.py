@@ -10,7 +10,7 @@ from uuid import uuid4
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.config import EngineConfig
@@ -23,6 +23,7 @@ from engine.serializer import dump_state, load_state
 from engine.spec_cache import SpecCache
 
 INSTANCE = ProcessInstance.__table__
+SELECT_INSTANCE = select(INSTANCE).where(INSTANCE.c.id == bindparam("id"))
 
 
 @dataclass
@@ -69,7 +70,7 @@ class EngineContext:
         return row
 
     def load(self, conn: Connection, instance_id: str) -> LoadedInstance:
-        found = conn.execute(select(INSTANCE).where(INSTANCE.c.id == instance_id)).first()
+        found = conn.execute(SELECT_INSTANCE, {"id": instance_id}).first()
         if found is None:
             raise NotFoundError(f"process instance '{instance_id}' does not exist")
         row = ProcessInstance(**found._mapping)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy import Connection
 
 from engine.errors import ConflictError
@@ -36,9 +36,20 @@ def history_rows(events: list[dict], *, now: datetime, actor: str | None, instan
     } for event in events]
 
 
+# Built once: constructing a statement costs about as much as executing it on SQLite.
+INSERT_HISTORY, INSERT_INSTANCE, INSERT_TASK = insert(HISTORY), insert(INSTANCE), insert(TASK)
+INSERT_CANDIDATE, DELETE_TASKS = insert(CANDIDATE), delete(TASK).where(TASK.c.id.in_(bindparam("ids", expanding=True)))
+SAVE_INSTANCE = (
+    update(INSTANCE)
+    .where(INSTANCE.c.id == bindparam("b_id"), INSTANCE.c.revision == bindparam("b_revision"))
+    .values({name: bindparam(name) for name in ("state", "revision", "status", "incident_message",
+                                                  "incident_element_id", "ended_at", "next_timer_at")})
+)
+
+
 def insert_history(conn: Connection, rows: list[dict]) -> None:
     if rows:
-        conn.execute(insert(HISTORY), rows)
+        conn.execute(INSERT_HISTORY, rows)
 
 
 def insert_instance(conn: Connection, instance: InstanceRef, state: str, outcome: Outcome, *,
@@ -58,21 +69,19 @@ def insert_instance(conn: Connection, instance: InstanceRef, state: str, outcome
         "ended_at": now if outcome.status == "completed" else None,
         "next_timer_at": outcome.next_timer_at,
     }
-    conn.execute(insert(INSTANCE), [values])
+    conn.execute(INSERT_INSTANCE, [values])
     return ProcessInstance(**values)
 
 
 def save_instance(conn: Connection, instance: InstanceRef, revision: int, state: str, outcome: Outcome, *,
                   now: datetime) -> int:
     """Writes the new state if nobody else wrote since `revision` was read; else ConflictError."""
-    result = conn.execute(
-        update(INSTANCE)
-        .where(INSTANCE.c.id == instance.id, INSTANCE.c.revision == revision)
-        .values(state=state, revision=revision + 1, status=outcome.status,
-                incident_message=outcome.incident_message, incident_element_id=outcome.incident_element_id,
-                ended_at=now if outcome.status == "completed" else None,
-                next_timer_at=outcome.next_timer_at)
-    )
+    result = conn.execute(SAVE_INSTANCE, {
+        "b_id": instance.id, "b_revision": revision, "state": state, "revision": revision + 1,
+        "status": outcome.status, "incident_message": outcome.incident_message,
+        "incident_element_id": outcome.incident_element_id,
+        "ended_at": now if outcome.status == "completed" else None, "next_timer_at": outcome.next_timer_at,
+    })
     if result.rowcount != 1:
         raise ConflictError(f"process instance {instance.id} was changed by someone else; reload and try again")
     return revision + 1
@@ -89,7 +98,7 @@ def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outco
     if completed_task_id in known_task_ids:
         gone.add(completed_task_id)
     if gone:
-        conn.execute(delete(TASK).where(TASK.c.id.in_(gone)))
+        conn.execute(DELETE_TASKS, {"ids": list(gone)})
     if outcome.status == "incident":
         return []  # the workflow stopped mid-step: keep the other tasks people can see as they were
     events: list[dict] = [{"event_type": "task_cancelled", "task_id": task_id}
@@ -124,9 +133,9 @@ def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outco
                        "data": {"assignee": attrs.assignee, "candidateGroups": list(attrs.candidate_groups),
                                 "due": attrs.due_at.isoformat() if attrs.due_at else None}})
     if task_rows:
-        conn.execute(insert(TASK), task_rows)
+        conn.execute(INSERT_TASK, task_rows)
     if candidate_rows:
-        conn.execute(insert(CANDIDATE), candidate_rows)
+        conn.execute(INSERT_CANDIDATE, candidate_rows)
     _sync_external_tasks(conn, instance, workflow, handlers, now)
     return events
 

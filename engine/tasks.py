@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Mapping
 from uuid import UUID
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 from SpiffWorkflow.util.task import TaskState
 
 from engine.context import EngineContext, require_active
@@ -19,6 +19,8 @@ from engine.models import HistoryEvent, ProcessInstance, Task, TaskCandidate
 from engine.variables import check_variables
 
 TASK = Task.__table__
+SELECT_FOR_COMPLETION = (select(TASK.c.instance_id, TASK.c.element_id, TASK.c.name, TASK.c.form_json)
+                         .where(TASK.c.id == bindparam("id")))
 SORTABLE = {"due": Task.due_at, "created": Task.created_at, "priority": Task.priority, "name": Task.name,
             "followUp": Task.follow_up_at, "id": Task.id}
 
@@ -80,22 +82,21 @@ class TaskService:
             order = column.is_(None).asc(), order  # tasks without a deadline last
         else:
             order = (order,)
-        statement = self._where(select(Task), query).order_by(*order, Task.id).offset(query.first).limit(query.limit)
-        with self._ctx.sessions() as session:
-            rows = list(session.scalars(statement))
-            return self._views(session, rows)
+        statement = self._where(select(TASK), query).order_by(*order, Task.id).offset(query.first).limit(query.limit)
+        with self._ctx.db.connect() as conn:
+            return self._views(conn, [Task(**r._mapping) for r in conn.execute(statement)])
 
     def count(self, query: TaskQuery | None = None) -> int:
         statement = self._where(select(func.count()).select_from(Task), query or TaskQuery())
-        with self._ctx.sessions() as session:
-            return session.scalar(statement)
+        with self._ctx.db.connect() as conn:
+            return conn.scalar(statement)
 
     def get(self, task_id: str) -> TaskView:
-        with self._ctx.sessions() as session:
-            row = session.get(Task, task_id)
-            if row is None:
+        with self._ctx.db.connect() as conn:
+            found = conn.execute(select(TASK).where(TASK.c.id == task_id)).first()
+            if found is None:
                 raise NotFoundError(f"task '{task_id}' does not exist or is already completed")
-            return self._views(session, [row])[0]
+            return self._views(conn, [Task(**found._mapping)])[0]
 
     def form_variables(self, task_id: str) -> dict[str, Any]:
         """The current values of the task's form fields (or all variables when it has no form)."""
@@ -145,10 +146,10 @@ class TaskService:
         return statement.where(*filters)
 
     @staticmethod
-    def _views(session, rows: list[Task]) -> list[TaskView]:
+    def _views(conn, rows: list[Task]) -> list[TaskView]:
         if not rows:
             return []
-        links = session.execute(select(TaskCandidate.task_id, TaskCandidate.kind, TaskCandidate.value)
+        links = conn.execute(select(TaskCandidate.task_id, TaskCandidate.kind, TaskCandidate.value)
                                 .where(TaskCandidate.task_id.in_([r.id for r in rows]))).all()
         groups: dict[str, list[str]] = {}
         users: dict[str, list[str]] = {}
@@ -196,8 +197,7 @@ class TaskService:
         concurrent completion of the same task raises ConflictError.
         """
         with self._ctx.db.begin() as conn:
-            row = conn.execute(select(TASK.c.instance_id, TASK.c.element_id, TASK.c.name, TASK.c.form_json)
-                               .where(TASK.c.id == task_id)).first()
+            row = conn.execute(SELECT_FOR_COMPLETION, {"id": task_id}).first()
             if row is None:
                 self._raise_missing(conn, task_id)
             loaded = self._ctx.load(conn, row.instance_id)
