@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 import tempfile
 import time
@@ -33,7 +34,7 @@ START = {"reviewDue": "2025-08-08", "unitName": "Phòng Tổng hợp"}
 ANSWER = {"approved": True, "score": 80, "comment": "Đồng ý"}
 
 
-def bare(count: int) -> float:
+def bare(count: int, store=None) -> float:
     parsed = parse_deployment([ModelFile(MODEL.name, MODEL.read_bytes())], lambda kind, key: None, 10**7)
     spec, subprocess_specs = load_specs(dump_specs(parsed.processes[0].spec, parsed.processes[0].subprocess_specs))
     script_engine = create_script_engine(expression_helpers())
@@ -43,14 +44,37 @@ def bare(count: int) -> float:
         workflow.get_next_task(state=TaskState.READY).set_data(**START)
         workflow.do_engine_steps()
         state = dump_state(workflow)
+        if store:
+            key = store.insert(state)
         workflow = load_state(state, spec, subprocess_specs, script_engine)
         task = workflow.get_next_task(state=TaskState.READY, manual=True)
         task.set_data(**ANSWER)
         task.run()
         workflow.do_engine_steps()
-        dump_state(workflow)
+        state = dump_state(workflow)
+        if store:
+            store.update(key, state)
         assert workflow.is_completed()
     return (time.perf_counter() - began) * 1000 / count
+
+
+class RawSqliteStore:
+    """The floor for a durable engine: one INSERT and one UPDATE of the state, each committed,
+    through the bare sqlite3 module in the same WAL mode the service uses."""
+
+    def __init__(self, path: str) -> None:
+        self.db = sqlite3.connect(path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("CREATE TABLE state (id INTEGER PRIMARY KEY, body TEXT)")
+
+    def insert(self, state: str) -> int:
+        with self.db:
+            return self.db.execute("INSERT INTO state (body) VALUES (?)", (state,)).lastrowid
+
+    def update(self, key: int, state: str) -> None:
+        with self.db:
+            self.db.execute("UPDATE state SET body = ? WHERE id = ?", (state, key))
 
 
 def service(database_url: str, count: int) -> float:
@@ -88,6 +112,9 @@ def main() -> None:
     bare_ms = bare(args.count)
     print(f"bare SpiffWorkflow, in memory + serialization: {bare_ms:.2f} ms/instance")
     with tempfile.TemporaryDirectory() as folder:
+        floor_ms = bare(args.count, RawSqliteStore(f"{folder}/floor.db"))
+        print(f"bare + two raw sqlite3 commits (the floor): {floor_ms:.2f} ms/instance  "
+              f"ratio {floor_ms / bare_ms:.2f} x bare")
         sqlite_ms = service(f"sqlite:///{folder}/bench.db", args.count)
     print(f"service on SQLite:     {sqlite_ms:.2f} ms/instance  ratio {sqlite_ms / bare_ms:.2f} x bare")
     try:

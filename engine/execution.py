@@ -68,7 +68,7 @@ class Executor:
             if fire_timers:
                 workflow.refresh_timers()
             workflow.do_engine_steps()
-            while self._run_one_service_task(workflow, instance, events):
+            while has_service_tasks(workflow) and self._run_one_service_task(workflow, instance, events):
                 workflow.do_engine_steps()
             open_tasks = [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
             now = self.config.clock()
@@ -132,6 +132,17 @@ class _HandlerGaveUp(Exception):
     def __init__(self, message: str, element_id: str) -> None:
         super().__init__(message)
         self.element_id = element_id
+
+
+def has_service_tasks(workflow) -> bool:
+    """Whether the definition has service tasks at all; remembered on the (cached, shared) spec
+    because scanning every step would cost more than the step."""
+    flag = getattr(workflow.spec, "thidua_has_service_tasks", None)
+    if flag is None:
+        specs = [workflow.spec, *workflow.subprocess_specs.values()]
+        flag = any(isinstance(t, ExternalServiceTask) for spec in specs for t in spec.task_specs.values())
+        workflow.spec.thidua_has_service_tasks = flag
+    return flag
 
 
 def waiting_external_tasks(workflow, handlers: HandlerRegistry) -> list:

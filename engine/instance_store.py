@@ -12,9 +12,8 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy import Connection
 
 from engine.errors import ConflictError
-from engine.execution import InstanceRef, Outcome, waiting_external_tasks
+from engine.execution import InstanceRef, Outcome, has_service_tasks, waiting_external_tasks
 from engine.handlers import HandlerRegistry
-from engine.specs import ExternalServiceTask
 from engine.models import ExternalTask, HistoryEvent, ProcessInstance, Task, TaskCandidate
 
 HISTORY, INSTANCE, TASK = HistoryEvent.__table__, ProcessInstance.__table__, Task.__table__
@@ -142,7 +141,7 @@ def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outco
 
 def _sync_external_tasks(conn: Connection, instance: InstanceRef, workflow, handlers: HandlerRegistry,
                          now: datetime) -> None:
-    if not _has_service_tasks(workflow):
+    if not has_service_tasks(workflow):
         return  # the common case on the hot path: no statement at all
     waiting = {str(t.id): t for t in waiting_external_tasks(workflow, handlers)}
     if not waiting:
@@ -156,8 +155,3 @@ def _sync_external_tasks(conn: Connection, instance: InstanceRef, workflow, hand
             for task_id, task in waiting.items() if task_id not in stored]
     if rows:
         conn.execute(insert(EXTERNAL), rows)
-
-
-def _has_service_tasks(workflow) -> bool:
-    specs = [workflow.spec, *workflow.subprocess_specs.values()]
-    return any(isinstance(task_spec, ExternalServiceTask) for spec in specs for task_spec in spec.task_specs.values())
