@@ -1,6 +1,5 @@
 """Alembic environment: runs against the URL the engine hands over in the config."""
 from alembic import context
-from sqlalchemy import engine_from_config, pool
 
 from engine.db import make_engine
 from engine.models import Base
