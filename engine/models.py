@@ -110,7 +110,7 @@ class ProcessInstance(Base):
     definition_id: Mapped[str] = mapped_column(ForeignKey("process_definition.id"), index=True)
     definition_key: Mapped[str] = mapped_column(String(255), index=True)
     business_key: Mapped[str | None] = mapped_column(String(255), index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16))
     incident_message: Mapped[str | None] = mapped_column(Text)
     incident_element_id: Mapped[str | None] = mapped_column(String(255))
     # Serialized SpiffWorkflow state without the spec; `revision` is the optimistic lock.
@@ -130,7 +130,7 @@ class Task(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
     definition_id: Mapped[str] = mapped_column(String(128))
-    definition_key: Mapped[str] = mapped_column(String(255), index=True)
+    definition_key: Mapped[str] = mapped_column(String(255))
     business_key: Mapped[str | None] = mapped_column(String(255))
     element_id: Mapped[str] = mapped_column(String(255))
     name: Mapped[str | None] = mapped_column(String(255))
@@ -175,8 +175,9 @@ class HistoryEvent(Base):
     __tablename__ = "history_event"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
-    time: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    event_type: Mapped[str] = mapped_column(String(32), index=True)
+    # Read by instance or task; every index here is paid on each step's commit.
+    time: Mapped[datetime] = mapped_column(UtcDateTime)
+    event_type: Mapped[str] = mapped_column(String(32))
     actor: Mapped[str | None] = mapped_column(String(255))
     definition_id: Mapped[str | None] = mapped_column(String(128))
     instance_id: Mapped[str | None] = mapped_column(String(36), index=True)

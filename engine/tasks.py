@@ -50,7 +50,9 @@ class TaskQuery:
 
 @dataclass(frozen=True)
 class TaskView:
-    row: Task
+    """An open task: the columns of the task table as attributes, plus its candidates."""
+
+    row: Any
     candidate_groups: tuple[str, ...]
     candidate_users: tuple[str, ...]
 
@@ -84,7 +86,7 @@ class TaskService:
             order = (order,)
         statement = self._where(select(TASK), query).order_by(*order, Task.id).offset(query.first).limit(query.limit)
         with self._ctx.db.connect() as conn:
-            return self._views(conn, [Task(**r._mapping) for r in conn.execute(statement)])
+            return self._views(conn, list(conn.execute(statement)))
 
     def count(self, query: TaskQuery | None = None) -> int:
         statement = self._where(select(func.count()).select_from(Task), query or TaskQuery())
@@ -96,7 +98,7 @@ class TaskService:
             found = conn.execute(select(TASK).where(TASK.c.id == task_id)).first()
             if found is None:
                 raise NotFoundError(f"task '{task_id}' does not exist or is already completed")
-            return self._views(conn, [Task(**found._mapping)])[0]
+            return self._views(conn, [found])[0]
 
     def form_variables(self, task_id: str) -> dict[str, Any]:
         """The current values of the task's form fields (or all variables when it has no form)."""
@@ -146,7 +148,7 @@ class TaskService:
         return statement.where(*filters)
 
     @staticmethod
-    def _views(conn, rows: list[Task]) -> list[TaskView]:
+    def _views(conn, rows: list) -> list[TaskView]:
         if not rows:
             return []
         links = conn.execute(select(TaskCandidate.task_id, TaskCandidate.kind, TaskCandidate.value)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 13:06:54.038474
+Create Date: 2026-11-25 13:25:33.424700
 """
 from alembic import op
 import sqlalchemy as sa
@@ -39,10 +39,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_history_event'))
     )
     with op.batch_alter_table('history_event', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_history_event_event_type'), ['event_type'], unique=False)
         batch_op.create_index(batch_op.f('ix_history_event_instance_id'), ['instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_history_event_task_id'), ['task_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_history_event_time'), ['time'], unique=False)
 
     op.create_table('resource',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -115,7 +113,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_process_instance_definition_id'), ['definition_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instance_definition_key'), ['definition_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instance_next_timer_at'), ['next_timer_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_process_instance_status'), ['status'], unique=False)
 
     op.create_table('external_task',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -154,7 +151,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_task_assignee'), ['assignee'], unique=False)
-        batch_op.create_index(batch_op.f('ix_task_definition_key'), ['definition_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_task_due_at'), ['due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_task_instance_id'), ['instance_id'], unique=False)
 
@@ -181,7 +177,6 @@ def downgrade() -> None:
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_task_instance_id'))
         batch_op.drop_index(batch_op.f('ix_task_due_at'))
-        batch_op.drop_index(batch_op.f('ix_task_definition_key'))
         batch_op.drop_index(batch_op.f('ix_task_assignee'))
 
     op.drop_table('task')
@@ -191,7 +186,6 @@ def downgrade() -> None:
 
     op.drop_table('external_task')
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_process_instance_status'))
         batch_op.drop_index(batch_op.f('ix_process_instance_next_timer_at'))
         batch_op.drop_index(batch_op.f('ix_process_instance_definition_key'))
         batch_op.drop_index(batch_op.f('ix_process_instance_definition_id'))
@@ -213,10 +207,8 @@ def downgrade() -> None:
 
     op.drop_table('resource')
     with op.batch_alter_table('history_event', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_history_event_time'))
         batch_op.drop_index(batch_op.f('ix_history_event_task_id'))
         batch_op.drop_index(batch_op.f('ix_history_event_instance_id'))
-        batch_op.drop_index(batch_op.f('ix_history_event_event_type'))
 
     op.drop_table('history_event')
     op.drop_table('deployment')
