@@ -73,34 +73,30 @@ class Resource(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
 
 
-class ProcessDefinition(Base):
+class _VersionedDefinition:
+    """A process or decision parsed from one deployed file, numbered per key."""
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(255))
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("deployment.id", ondelete="CASCADE"), index=True)
+    resource_id: Mapped[str] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ProcessDefinition(_VersionedDefinition, Base):
     __tablename__ = "process_definition"
     __table_args__ = (UniqueConstraint("key", "version", name="uq_process_definition_key_version"),)
 
-    id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), index=True)
-    version: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str | None] = mapped_column(String(255))
-    deployment_id: Mapped[str] = mapped_column(ForeignKey("deployment.id", ondelete="CASCADE"), index=True)
-    resource_id: Mapped[str] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"))
-    content_hash: Mapped[str] = mapped_column(String(64))
     # The parsed spec and its subprocess specs, serialized once per version (instances only hold state).
     spec_json: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class DecisionDefinition(Base):
+class DecisionDefinition(_VersionedDefinition, Base):
     __tablename__ = "decision_definition"
     __table_args__ = (UniqueConstraint("key", "version", name="uq_decision_definition_key_version"),)
-
-    id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), index=True)
-    version: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str | None] = mapped_column(String(255))
-    deployment_id: Mapped[str] = mapped_column(ForeignKey("deployment.id", ondelete="CASCADE"), index=True)
-    resource_id: Mapped[str] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"))
-    content_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class ProcessInstance(Base):

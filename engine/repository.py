@@ -78,19 +78,11 @@ class RepositoryService:
 
     def _store(self, session, files, parsed, hashes, name, source, tenant_id, actor, duplicate_filtering):
         now = self._ctx.now()
-        new_processes, new_decisions, unchanged = [], [], []
-        for process in parsed.processes:
-            latest = self._latest(session, ProcessDefinition, process.key)
-            if duplicate_filtering and latest is not None and latest.content_hash == hashes[process.file_name]:
-                unchanged.append(process.key)
-            else:
-                new_processes.append((process, (latest.version if latest else 0) + 1))
-        for decision in parsed.decisions:
-            latest = self._latest(session, DecisionDefinition, decision.key)
-            if duplicate_filtering and latest is not None and latest.content_hash == hashes[decision.file_name]:
-                unchanged.append(decision.key)
-            else:
-                new_decisions.append((decision, (latest.version if latest else 0) + 1))
+        unchanged: list[str] = []
+        new_processes = self._new_versions(session, ProcessDefinition, parsed.processes, hashes,
+                                           duplicate_filtering, unchanged)
+        new_decisions = self._new_versions(session, DecisionDefinition, parsed.decisions, hashes,
+                                           duplicate_filtering, unchanged)
         forms_changed = [f for f in files if f.name.endswith(FORM_SUFFIX)
                          and not (duplicate_filtering and self._form_unchanged(session, f.name, hashes[f.name]))]
         if not new_processes and not new_decisions and not forms_changed:
@@ -120,6 +112,17 @@ class RepositoryService:
             "decisions": {d.key: d.version for d in created_decisions}, "unchanged": unchanged,
         }, ensure_ascii=False)))
         return DeploymentResult(deployment, created_processes, created_decisions, unchanged)
+
+    def _new_versions(self, session, model, parsed_items, hashes, duplicate_filtering, unchanged) -> list:
+        """(item, version) for each item whose file differs from its latest version's file."""
+        versions = []
+        for item in parsed_items:
+            latest = self._latest(session, model, item.key)
+            if duplicate_filtering and latest is not None and latest.content_hash == hashes[item.file_name]:
+                unchanged.append(item.key)
+            else:
+                versions.append((item, (latest.version if latest else 0) + 1))
+        return versions
 
     @staticmethod
     def _form_unchanged(session, name: str, digest: str) -> bool:

@@ -72,3 +72,17 @@ def test_docker_compose_is_a_valid_stack():
     assert "mailpit" in services["mailpit"]["image"]
     assert "pgdata" in compose["volumes"]
     assert (ROOT / "Dockerfile").is_file()
+
+
+def test_migrations_match_the_models(database_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from engine.db import make_engine
+    from engine.models import Base
+
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []

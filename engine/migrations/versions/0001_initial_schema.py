@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 13:25:33.424700
+Create Date: 2026-11-25 13:26:14.358239
 """
 from alembic import op
 import sqlalchemy as sa
@@ -73,6 +73,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_decision_definition_key'), ['key'], unique=False)
 
     op.create_table('process_definition',
+    sa.Column('spec_json', sa.Text(), nullable=False),
     sa.Column('id', sa.String(length=128), nullable=False),
     sa.Column('key', sa.String(length=255), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -80,7 +81,6 @@ def upgrade() -> None:
     sa.Column('deployment_id', sa.String(length=36), nullable=False),
     sa.Column('resource_id', sa.String(length=36), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.Column('spec_json', sa.Text(), nullable=False),
     sa.Column('created_at', engine.models.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['deployment_id'], ['deployment.id'], name=op.f('fk_process_definition_deployment_id_deployment'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['resource_id'], ['resource.id'], name=op.f('fk_process_definition_resource_id_resource'), ondelete='CASCADE'),
