@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import EngineConfig, ProcessEngine, TaskQuery  # noqa: E402
 from engine.db import make_engine  # noqa: E402
+from engine.runtime import InstanceQuery  # noqa: E402
 from engine.expressions import expression_helpers  # noqa: E402
 from engine.parsing import ModelFile, parse_deployment  # noqa: E402
 from engine.sandbox import create_script_engine  # noqa: E402
@@ -90,7 +91,7 @@ def service(database_url: str, count: int) -> float:
             [task] = engine.tasks.list(TaskQuery(instance_id=instance.id))
             engine.tasks.complete(task.id, ANSWER)
         elapsed = (time.perf_counter() - began) * 1000 / count
-        assert engine.runtime.count_instances(status="completed") == count
+        assert engine.runtime.count_instances(InstanceQuery(status="completed")) == count
     return elapsed
 
 

@@ -23,6 +23,8 @@ from engine.serializer import dump_state, load_state
 from engine.spec_cache import SpecCache
 
 INSTANCE = ProcessInstance.__table__
+# An instance started with this variable belongs to that office unit (who may see it follows).
+UNIT_VARIABLE = "unit"
 SELECT_INSTANCE = select(INSTANCE).where(INSTANCE.c.id == bindparam("id"))
 
 
@@ -61,7 +63,9 @@ class EngineContext:
         instance = InstanceRef(str(uuid4()), definition_id, definition_key, business_key)
         outcome = self.executor.advance(workflow, instance)
         now = self.now()
-        row = insert_instance(conn, instance, dump_state(workflow), outcome, now=now, actor=actor)
+        unit = variables.get(UNIT_VARIABLE)
+        row = insert_instance(conn, instance, dump_state(workflow), outcome, now=now, actor=actor,
+                              unit=unit if isinstance(unit, str) and unit else None)
         events = [{"event_type": "start", "data": variables or None}, *outcome.events]
         events += sync_tasks(conn, instance, workflow, outcome, self.handlers, now=now, known_task_ids=set())
         if outcome.status == "completed":

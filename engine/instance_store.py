@@ -52,12 +52,13 @@ def insert_history(conn: Connection, rows: list[dict]) -> None:
 
 
 def insert_instance(conn: Connection, instance: InstanceRef, state: str, outcome: Outcome, *,
-                    now: datetime, actor: str | None) -> ProcessInstance:
+                    now: datetime, actor: str | None, unit: str | None) -> ProcessInstance:
     values = {
         "id": instance.id,
         "definition_id": instance.definition_id,
         "definition_key": instance.definition_key,
         "business_key": instance.business_key,
+        "unit": unit,
         "status": outcome.status,
         "incident_message": outcome.incident_message,
         "incident_element_id": outcome.incident_element_id,

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -106,6 +107,8 @@ class ProcessInstance(Base):
     definition_id: Mapped[str] = mapped_column(ForeignKey("process_definition.id"), index=True)
     definition_key: Mapped[str] = mapped_column(String(255), index=True)
     business_key: Mapped[str | None] = mapped_column(String(255), index=True)
+    # The office unit the instance belongs to (its start variable `unit`): what a unit may see.
+    unit: Mapped[str | None] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(16))
     incident_message: Mapped[str | None] = mapped_column(Text)
     incident_element_id: Mapped[str | None] = mapped_column(String(255))
@@ -164,6 +167,9 @@ class ExternalTask(Base):
     topic: Mapped[str] = mapped_column(String(255), index=True)
     retries: Mapped[int | None] = mapped_column(Integer)
     error_message: Mapped[str | None] = mapped_column(Text)
+    worker_id: Mapped[str | None] = mapped_column(String(255))
+    # Locked until then by `worker_id`; after a failure, not offered again before then.
+    lock_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -181,3 +187,51 @@ class HistoryEvent(Base):
     element_id: Mapped[str | None] = mapped_column(String(255))
     element_name: Mapped[str | None] = mapped_column(String(255))
     data_json: Mapped[str | None] = mapped_column(Text)
+
+
+class UserAccount(Base):
+    """A person who signs in; `id` is the user name BPMN assignees and history actors refer to."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(255))
+    # Argon2 hash; None for an account that signs in with API tokens only.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class UserGroup(Base):
+    """A role, office unit or workgroup; `id` is what BPMN candidateGroups name."""
+
+    __tablename__ = "user_group"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str] = mapped_column(String(16))
+
+
+class Membership(Base):
+    __tablename__ = "membership"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    # The primary key serves lookups by user; members of a group need their own index.
+    group_id: Mapped[str] = mapped_column(ForeignKey("user_group.id", ondelete="CASCADE"), primary_key=True,
+                                          index=True)
+
+
+class ApiToken(Base):
+    """A named secret a script or integration signs in with; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

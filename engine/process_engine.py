@@ -5,9 +5,11 @@ from engine.config import EngineConfig
 from engine.context import EngineContext
 from engine.db import make_engine, make_session_factory
 from engine.execution import Executor
+from engine.external_tasks import ExternalTaskService
 from engine.expressions import expression_helpers
 from engine.handlers import HandlerRegistry
 from engine.history import HistoryService
+from engine.identity import IdentityService
 from engine.repository import RepositoryService
 from engine.runtime import RuntimeService
 from engine.sandbox import create_script_engine
@@ -41,6 +43,8 @@ class ProcessEngine:
         self.runtime = RuntimeService(self.context)
         self.tasks = TaskService(self.context)
         self.history = HistoryService(self.context)
+        self.identity = IdentityService(self.context)
+        self.external_tasks = ExternalTaskService(self.context)
 
     @property
     def handlers(self) -> HandlerRegistry:

@@ -8,7 +8,7 @@ from pathlib import PurePath
 from typing import Iterable
 from uuid import uuid4
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.context import EngineContext
@@ -23,12 +23,14 @@ FORM_SUFFIX = ".form"
 
 @dataclass
 class DeploymentResult:
-    """`deployment` is None when every file was already deployed unchanged (duplicate filtering)."""
+    """`deployment` is None when every file was already deployed unchanged (duplicate filtering);
+    `existing` is then the deployment that holds them, as Camunda answers."""
 
     deployment: Deployment | None
     processes: list[ProcessDefinition] = field(default_factory=list)
     decisions: list[DecisionDefinition] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    existing: Deployment | None = None
 
 
 def content_hash(content: bytes) -> str:
@@ -78,7 +80,7 @@ class RepositoryService:
 
     def _store(self, session, files, parsed, hashes, name, source, tenant_id, actor, duplicate_filtering):
         now = self._ctx.now()
-        unchanged: list[str] = []
+        unchanged: list = []
         new_processes = self._new_versions(session, ProcessDefinition, parsed.processes, hashes,
                                            duplicate_filtering, unchanged)
         new_decisions = self._new_versions(session, DecisionDefinition, parsed.decisions, hashes,
@@ -86,7 +88,8 @@ class RepositoryService:
         forms_changed = [f for f in files if f.name.endswith(FORM_SUFFIX)
                          and not (duplicate_filtering and self._form_unchanged(session, f.name, hashes[f.name]))]
         if not new_processes and not new_decisions and not forms_changed:
-            return DeploymentResult(None, unchanged=unchanged)
+            existing = session.get(Deployment, unchanged[0].deployment_id) if unchanged else None
+            return DeploymentResult(None, unchanged=[d.key for d in unchanged], existing=existing)
 
         deployment = Deployment(id=str(uuid4()), name=name or ", ".join(f.name for f in files), source=source,
                                 tenant_id=tenant_id, deployed_at=now, deployed_by=actor)
@@ -109,17 +112,18 @@ class RepositoryService:
         session.add(HistoryEvent(time=now, event_type="deploy", actor=actor, data_json=json.dumps({
             "deployment": deployment.id, "files": [f.name for f in files],
             "processes": {d.key: d.version for d in created_processes},
-            "decisions": {d.key: d.version for d in created_decisions}, "unchanged": unchanged,
+            "decisions": {d.key: d.version for d in created_decisions}, "unchanged": [d.key for d in unchanged],
         }, ensure_ascii=False)))
-        return DeploymentResult(deployment, created_processes, created_decisions, unchanged)
+        return DeploymentResult(deployment, created_processes, created_decisions, [d.key for d in unchanged])
 
-    def _new_versions(self, session, model, parsed_items, hashes, duplicate_filtering, unchanged) -> list:
-        """(item, version) for each item whose file differs from its latest version's file."""
+    def _new_versions(self, session, model, parsed_items, hashes, duplicate_filtering, unchanged: list) -> list:
+        """(item, version) for each item whose file differs from its latest version's file;
+        the latest versions of the others are appended to `unchanged`."""
         versions = []
         for item in parsed_items:
             latest = self._latest(session, model, item.key)
             if duplicate_filtering and latest is not None and latest.content_hash == hashes[item.file_name]:
-                unchanged.append(item.key)
+                unchanged.append(latest)
             else:
                 versions.append((item, (latest.version if latest else 0) + 1))
         return versions
@@ -179,6 +183,42 @@ class RepositoryService:
             if definition is None:
                 raise NotFoundError(f"process definition '{definition_id}' does not exist")
             return session.get(Resource, definition.resource_id).content
+
+    def get_deployment(self, deployment_id: str) -> Deployment:
+        with self._ctx.sessions() as session:
+            deployment = session.get(Deployment, deployment_id)
+        if deployment is None:
+            raise NotFoundError(f"deployment '{deployment_id}' does not exist")
+        return deployment
+
+    def deployment_definitions(self, deployment_id: str) -> tuple[list[ProcessDefinition], list[DecisionDefinition]]:
+        with self._ctx.sessions() as session:
+            processes = list(session.scalars(select(ProcessDefinition)
+                                             .where(ProcessDefinition.deployment_id == deployment_id)))
+            decisions = list(session.scalars(select(DecisionDefinition)
+                                             .where(DecisionDefinition.deployment_id == deployment_id)))
+        return processes, decisions
+
+    def delete_deployment(self, deployment_id: str, *, cascade: bool = False, actor: str | None = None) -> None:
+        """Removes a deployment and its definitions; refused while its instances run, unless cascade."""
+        with self._ctx.sessions.begin() as session:
+            if session.get(Deployment, deployment_id) is None:
+                raise NotFoundError(f"deployment '{deployment_id}' does not exist")
+            definition_ids = select(ProcessDefinition.id).where(ProcessDefinition.deployment_id == deployment_id)
+            instances = select(ProcessInstance.id).where(ProcessInstance.definition_id.in_(definition_ids))
+            running = session.scalar(select(func.count()).select_from(instances.where(
+                ProcessInstance.status != "completed").subquery()))
+            if running and not cascade:
+                raise ConflictError(f"deployment '{deployment_id}' has {running} running process instance(s); "
+                                    "delete with cascade to remove them too")
+            session.execute(delete(ProcessInstance).where(ProcessInstance.id.in_(instances)))
+            session.execute(delete(Deployment).where(Deployment.id == deployment_id))
+            session.add(HistoryEvent(time=self._ctx.now(), event_type="undeploy", actor=actor,
+                                     data_json=json.dumps({"deployment": deployment_id, "cascade": cascade})))
+
+    def resource_names(self, resource_ids: list[str]) -> dict[str, str]:
+        with self._ctx.sessions() as session:
+            return dict(session.execute(select(Resource.id, Resource.name).where(Resource.id.in_(resource_ids))).all())
 
     def list_deployments(self) -> list[Deployment]:
         with self._ctx.sessions() as session:

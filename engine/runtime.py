@@ -1,6 +1,7 @@
 """Runtime service: start process instances, read them and their variables, fire due timers."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -11,9 +12,23 @@ from engine.errors import ConflictError, NotFoundError
 from engine.instance_store import history_rows, insert_history
 from engine.execution import InstanceRef
 from engine.models import ProcessDefinition, ProcessInstance
+from engine.involvement import Involvement, takes_part_in
 from engine.variables import check_variables
 
 DEFINITION = ProcessDefinition.__table__
+
+
+@dataclass
+class InstanceQuery:
+    definition_key: str | None = None
+    definition_id: str | None = None
+    business_key: str | None = None
+    status: str | None = None
+    running: bool = False  # active or stopped by an incident, not ended
+    instance_ids: list[str] | None = None
+    involving: Involvement | None = None
+    first: int = 0
+    limit: int | None = 100
 
 
 class RuntimeService:
@@ -51,32 +66,39 @@ class RuntimeService:
             raise NotFoundError(f"process instance '{instance_id}' does not exist")
         return row
 
-    def list_instances(self, *, definition_key: str | None = None, business_key: str | None = None,
-                       status: str | None = None, instance_ids: list[str] | None = None,
-                       first: int = 0, limit: int | None = 100) -> list[ProcessInstance]:
-        query = self._filter(select(ProcessInstance), definition_key, business_key, status, instance_ids)
-        query = query.order_by(ProcessInstance.started_at, ProcessInstance.id).offset(first).limit(limit)
+    def list_instances(self, query: InstanceQuery | None = None) -> list[ProcessInstance]:
+        query = query or InstanceQuery()
+        statement = (self._where(select(ProcessInstance), query)
+                     .order_by(ProcessInstance.started_at, ProcessInstance.id).offset(query.first).limit(query.limit))
         with self._ctx.sessions() as session:
-            return list(session.scalars(query))
+            return list(session.scalars(statement))
 
-    def count_instances(self, *, definition_key: str | None = None, business_key: str | None = None,
-                        status: str | None = None, instance_ids: list[str] | None = None) -> int:
-        query = self._filter(select(func.count()).select_from(ProcessInstance), definition_key, business_key,
-                             status, instance_ids)
+    def count_instances(self, query: InstanceQuery | None = None) -> int:
+        query = query or InstanceQuery()
         with self._ctx.sessions() as session:
-            return session.scalar(query)
+            return session.scalar(self._where(select(func.count()).select_from(ProcessInstance), query))
+
+    def takes_part(self, instance_id: str, involvement: Involvement) -> bool:
+        return self.count_instances(InstanceQuery(instance_ids=[instance_id], involving=involvement)) == 1
 
     @staticmethod
-    def _filter(query, definition_key, business_key, status, instance_ids):
-        if definition_key:
-            query = query.where(ProcessInstance.definition_key == definition_key)
-        if business_key:
-            query = query.where(ProcessInstance.business_key == business_key)
-        if status:
-            query = query.where(ProcessInstance.status == status)
-        if instance_ids is not None:
-            query = query.where(ProcessInstance.id.in_(instance_ids))
-        return query
+    def _where(statement, q: InstanceQuery):
+        filters = []
+        if q.definition_key:
+            filters.append(ProcessInstance.definition_key == q.definition_key)
+        if q.definition_id:
+            filters.append(ProcessInstance.definition_id == q.definition_id)
+        if q.business_key:
+            filters.append(ProcessInstance.business_key == q.business_key)
+        if q.status:
+            filters.append(ProcessInstance.status == q.status)
+        if q.running:
+            filters.append(ProcessInstance.status != "completed")
+        if q.instance_ids is not None:
+            filters.append(ProcessInstance.id.in_(q.instance_ids))
+        if q.involving is not None:
+            filters.append(takes_part_in(q.involving))
+        return statement.where(*filters)
 
     def get_variables(self, instance_id: str) -> dict[str, Any]:
         """The variables as the most recently finished step left them."""

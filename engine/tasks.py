@@ -15,6 +15,7 @@ from engine.errors import ConflictError, NotFoundError
 from engine.execution import InstanceRef
 from engine.forms import Form, validate_submission
 from engine.instance_store import history_rows, insert_history
+from engine.involvement import Involvement, offered_to
 from engine.models import HistoryEvent, ProcessInstance, Task, TaskCandidate
 from engine.variables import check_variables
 
@@ -34,9 +35,8 @@ class TaskQuery:
     candidate_group: str | None = None
     candidate_groups: list[str] | None = None
     candidate_user: str | None = None
-    # Tasks a user may see: assigned to them, or offered to them or to one of their groups.
-    involved_user: str | None = None
-    involved_groups: list[str] | None = None
+    # Tasks assigned to the user, or offered to them or to one of their groups.
+    involving: Involvement | None = None
     unassigned: bool = False
     due_before: datetime | None = None
     due_after: datetime | None = None
@@ -135,10 +135,8 @@ class TaskService:
             filters.append(candidate("group", q.candidate_groups))
         if q.candidate_user:
             filters.append(candidate("user", [q.candidate_user]))
-        if q.involved_user is not None:
-            filters.append(or_(Task.assignee == q.involved_user,
-                               Task.assignee.is_(None) & or_(candidate("user", [q.involved_user]),
-                                                             candidate("group", q.involved_groups or []))))
+        if q.involving is not None:
+            filters.append(offered_to(q.involving))
         if q.due_before:
             filters.append(Task.due_at < q.due_before)
         if q.due_after:
