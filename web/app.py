@@ -1,21 +1,30 @@
 """Flask application factory."""
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 
 from engine import EngineConfig, HandlerRegistry, ProcessEngine
 from engine.schema import head_revision
 from workflows.handlers import register_handlers
 
 
-def create_app(engine_config: EngineConfig | None = None) -> Flask:
+def create_app(engine_config: EngineConfig | None = None, engine: ProcessEngine | None = None) -> Flask:
     app = Flask(__name__)
     # Refuses to start on an un-migrated database, with the command that fixes it.
-    engine = ProcessEngine(engine_config or EngineConfig(), handlers=register_handlers(HandlerRegistry()))
+    engine = engine or ProcessEngine(engine_config or EngineConfig(), handlers=register_handlers(HandlerRegistry()))
     app.extensions["thidua.engine"] = engine
+
+    from web.rest.api import rest
+    app.register_blueprint(rest)
 
     @app.get("/health")
     def health():
         return jsonify(status="ok", schema=head_revision())
+
+    @app.get("/.well-known/camunda-automation-platform/webapps")
+    def webapps():
+        # Camunda Modeler links "open in Cockpit/Tasklist" from here: the portal plays both parts.
+        portal = request.host_url
+        return jsonify(appPath="/", cockpit=portal, tasklist=portal, admin=portal + "admin")
 
     return app

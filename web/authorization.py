@@ -1,0 +1,45 @@
+"""Who may see and do what: one policy for the portal and the REST API.
+
+Groups are the BPMN candidate groups (roles such as "tchcqt" and units such as "unit:tong_hop").
+Office-wide roles follow every unit's work, as the plan asks TCHCQT to monitor and urge units;
+everyone else sees the tasks offered to them or their groups, and the instances of their unit
+or that they take part in.
+"""
+from __future__ import annotations
+
+from engine.identity import Principal
+from engine.errors import PermissionDeniedError
+
+OFFICE_WIDE_GROUPS = frozenset({"admin", "chief", "tchcqt"})
+DESIGNER_GROUPS = frozenset({"admin", "designer"})
+
+
+def sees_everything(principal: Principal) -> bool:
+    return bool(principal.groups & OFFICE_WIDE_GROUPS)
+
+
+def may_deploy(principal: Principal) -> bool:
+    return bool(principal.groups & DESIGNER_GROUPS)
+
+
+def require_designer(principal: Principal) -> None:
+    if not may_deploy(principal):
+        raise PermissionDeniedError(f"user '{principal.user_id}' may not deploy models: only designers deploy")
+
+
+def may_see_task(principal: Principal, task) -> bool:
+    return (sees_everything(principal) or task.assignee == principal.user_id
+            or principal.user_id in task.candidate_users
+            or bool(principal.groups.intersection(task.candidate_groups)))
+
+
+def may_work_on_task(principal: Principal, task) -> bool:
+    """Claim or complete: the assignee, or any candidate while nobody holds the task."""
+    if task.assignee is not None:
+        return task.assignee == principal.user_id
+    return principal.user_id in task.candidate_users or bool(principal.groups.intersection(task.candidate_groups))
+
+
+def may_assign_tasks(principal: Principal) -> bool:
+    """Hand a task to someone else: the office-wide roles that distribute work."""
+    return sees_everything(principal)
