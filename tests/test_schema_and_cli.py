@@ -86,3 +86,19 @@ def test_migrations_match_the_models(database_url):
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_cli_creates_users_and_tokens(tmp_path):
+    url = f"sqlite:///{tmp_path / 'users.db'}"
+    assert thidua("db", "upgrade", database_url=url).returncode == 0
+    created = thidua("user", "add", "designer", "--name", "Lê Thiết Kế", "--group", "designer",
+                     "--password", "mật-khẩu-2025", database_url=url)
+    assert created.returncode == 0, created.stderr
+    token = thidua("user", "token", "designer", "Camunda Modeler", database_url=url)
+    assert token.returncode == 0 and token.stdout.startswith("tdf_")
+    duplicate = thidua("user", "add", "designer", "--name", "X", "--password", "mật-khẩu-2025", database_url=url)
+    assert duplicate.returncode == 1 and "designer" in duplicate.stderr
+    with ProcessEngine(EngineConfig(database_url=url)) as engine:
+        principal = engine.identity.authenticate_token(token.stdout.strip())
+        assert principal.user_id == "designer" and "designer" in principal.groups
+        assert engine.identity.check_password("designer", "mật-khẩu-2025") is not None

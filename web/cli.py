@@ -115,6 +115,39 @@ def complete(task_id: str, pairs: tuple[str, ...], user: str | None) -> None:
     click.echo("completed")
 
 
+@main.group()
+def user() -> None:
+    """People who sign in to the portal and the REST API."""
+
+
+@user.command("add")
+@click.argument("user_id")
+@click.option("--name", "display_name", required=True, help="full name, e.g. \"Nguyễn Văn An\"")
+@click.option("--unit", default=None, help="office unit, e.g. tong_hop")
+@click.option("--group", "groups", multiple=True, help="group or role (repeatable); created if missing")
+@click.option("--email", default=None)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="read from a prompt when not given")
+def user_add(user_id: str, display_name: str, unit: str | None, groups: tuple[str, ...], email: str | None,
+             password: str) -> None:
+    with open_engine() as engine:
+        for group in groups:
+            kind = "unit" if group.startswith("unit:") else "role"
+            engine.identity.ensure_group(group, group, kind)
+        engine.identity.create_user(user_id, display_name, password=password, email=email, unit=unit,
+                                    groups=groups)
+    click.echo(f"user {user_id} created")
+
+
+@user.command("token")
+@click.argument("user_id")
+@click.argument("name")
+def user_token(user_id: str, name: str) -> None:
+    """Create an API token (Bearer) for USER_ID; it is shown once."""
+    with open_engine() as engine:
+        click.echo(engine.identity.create_token(user_id, name))
+
+
 def run() -> None:
     try:
         main(standalone_mode=False)
