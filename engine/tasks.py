@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Any, Mapping
 from uuid import UUID
@@ -58,7 +59,7 @@ class TaskView:
 
     @property
     def form(self) -> Form | None:
-        return Form.from_json(json.loads(self.row.form_json)) if self.row.form_json else None
+        return parsed_form(self.row.form_json) if self.row.form_json else None
 
     @property
     def properties(self) -> dict[str, str]:
@@ -66,6 +67,12 @@ class TaskView:
 
     def __getattr__(self, name):
         return getattr(self.row, name)
+
+
+@lru_cache(maxsize=512)
+def parsed_form(form_json: str) -> Form:
+    """Forms are fixed per definition version, and checking one costs more than a query."""
+    return Form.from_json(json.loads(form_json))
 
 
 class TaskService:
@@ -216,7 +223,7 @@ class TaskService:
     @staticmethod
     def _validated(form_json: str | None, spiff_task, submitted: Mapping[str, Any]) -> dict[str, Any]:
         if form_json:
-            form = Form.from_json(json.loads(form_json))
+            form = parsed_form(form_json)
             return check_variables(validate_submission(form, submitted, current=spiff_task.data))
         return check_variables(submitted)
 
