@@ -15,7 +15,16 @@ def create_app(engine_config: EngineConfig | None = None, engine: ProcessEngine 
     app.extensions["thidua.engine"] = engine
 
     from web.rest.api import rest
+    from web.rest.errors import error_response
     app.register_blueprint(rest)
+
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    def rest_routing_error(err):
+        # Blueprint handlers never see routing errors; Camunda clients expect JSON under /engine-rest.
+        if request.path.startswith(rest.url_prefix):
+            return error_response(err.code, "RestException", err.description)
+        return err
 
     @app.get("/health")
     def health():

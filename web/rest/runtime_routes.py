@@ -83,6 +83,15 @@ def get_process_instance_variables(instance_id: str):
     return jsonify(to_typed(engine().runtime.get_variables(instance_id)))
 
 
+@rest.get("/process-instance/<instance_id>/variables/<name>")
+def get_process_instance_variable(instance_id: str, name: str):
+    visible_instance(instance_id)
+    variables = engine().runtime.get_variables(instance_id)
+    if name not in variables:
+        raise NotFoundError(f"process instance '{instance_id}' has no variable '{name}'")
+    return jsonify(to_typed({name: variables[name]})[name])
+
+
 @rest.delete("/process-instance/<instance_id>")
 def delete_process_instance(instance_id: str):
     visible_instance(instance_id)
@@ -199,9 +208,9 @@ def set_task_assignee(task_id: str):
 
 @rest.post("/task/<task_id>/complete")
 def complete_task(task_id: str):
-    workable_task(task_id)
+    task = workable_task(task_id)
     body = json_body()
     engine().tasks.complete(task_id, typed_body_variables(body), actor=current_principal().user_id)
     if body.get("withVariablesInReturn"):
-        return jsonify({})
+        return jsonify(to_typed(engine().runtime.get_variables(task.instance_id)))
     return Response(status=204)
