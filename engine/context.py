@@ -6,7 +6,7 @@ unit of work and identity map cost more than a workflow step.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
@@ -14,15 +14,15 @@ from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.config import EngineConfig
-from engine.errors import InvalidStateError, NotFoundError
-from engine.execution import Executor, InstanceRef, Outcome
+from engine.errors import ConflictError, InvalidStateError, NotFoundError
+from engine.execution import CalledProcessError, Executor, InstanceRef, Outcome, complete_call, process_variables
 from engine.handlers import HandlerRegistry
 from engine.instance_store import history_rows, insert_history, insert_instance, save_instance, sync_tasks
-from engine.models import ProcessInstance
+from engine.models import ProcessDefinition, ProcessInstance
 from engine.serializer import dump_state, load_state
 from engine.spec_cache import SpecCache
 
-INSTANCE = ProcessInstance.__table__
+INSTANCE, DEFINITION = ProcessInstance.__table__, ProcessDefinition.__table__
 # An instance started with this variable belongs to that office unit (who may see it follows).
 UNIT_VARIABLE = "unit"
 SELECT_INSTANCE = select(INSTANCE).where(INSTANCE.c.id == bindparam("id"))
@@ -55,23 +55,56 @@ class EngineContext:
 
     def create_instance(self, conn: Connection, definition_id: str, definition_key: str, variables: dict,
                         business_key: str | None, actor: str | None) -> ProcessInstance:
+        return self._create(conn, definition_id, definition_key, variables, business_key, actor)[0]
+
+    def _create(self, conn: Connection, definition_id: str, definition_key: str, variables: dict,
+                business_key: str | None, actor: str | None,
+                parent: tuple[str, str] | None = None) -> tuple[ProcessInstance, BpmnWorkflow]:
         spec, subprocess_specs = self.specs.get(definition_id)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
         # Process variables start as the data of the start task, which every later task inherits.
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**variables)
         instance = InstanceRef(str(uuid4()), definition_id, definition_key, business_key)
-        outcome = self.executor.advance(workflow, instance)
+        outcome = self.executor.advance(workflow, instance, start_child=self._child_starter(conn, instance, actor))
         now = self.now()
         unit = variables.get(UNIT_VARIABLE)
         row = insert_instance(conn, instance, dump_state(workflow), outcome, now=now, actor=actor,
-                              unit=unit if isinstance(unit, str) and unit else None)
+                              unit=unit if isinstance(unit, str) and unit else None, parent=parent)
         events = [{"event_type": "start", "data": variables or None}, *outcome.events]
         events += sync_tasks(conn, instance, workflow, outcome, self.handlers, now=now, known_task_ids=set())
         if outcome.status == "completed":
             events.append({"event_type": "end"})
         insert_history(conn, history_rows(events, now=now, actor=actor, instance=instance))
-        return row
+        return row, workflow
+
+    def _child_starter(self, conn: Connection, caller: InstanceRef, actor: str | None):
+        """Starts, inside the caller's transaction, the instance a call activity calls."""
+        def start_child(task, key: str, variables: dict, business_key: str | None):
+            definition_id = conn.scalar(select(DEFINITION.c.id).where(DEFINITION.c.key == key)
+                                        .order_by(DEFINITION.c.version.desc()).limit(1))
+            if definition_id is None:
+                raise CalledProcessError(f"call activity '{task.task_spec.bpmn_id}' calls process '{key}', "
+                                         "which is not deployed", task.task_spec.bpmn_id)
+            row, workflow = self._create(conn, definition_id, key, variables, business_key, actor,
+                                         parent=(caller.id, str(task.id)))
+            return row.id, (process_variables(workflow) if row.status == "completed" else None)
+        return start_child
+
+    def _resume_caller(self, conn: Connection, called: ProcessInstance, workflow: BpmnWorkflow,
+                       actor: str | None) -> None:
+        """The called instance ended: its call activity in the caller ends too, in this transaction."""
+        caller = self.load(conn, called.parent_instance_id)
+        task = caller.workflow.get_task_from_id(UUID(called.parent_task_id))
+        if caller.row.status != "active" or task is None or task.state != TaskState.STARTED:
+            return  # the caller moved on (cancelled, deleted, stopped): nothing waits for this result
+        complete_call(task, process_variables(workflow))
+        try:
+            self.advance_and_save(conn, caller, actor=actor, events=[{
+                "event_type": "call_ended", "element_id": task.task_spec.bpmn_id,
+                "element_name": task.task_spec.bpmn_name, "data": {"instance": called.id}}])
+        except ConflictError as err:
+            raise CallerBusyError(str(err)) from err
 
     def load(self, conn: Connection, instance_id: str) -> LoadedInstance:
         found = conn.execute(SELECT_INSTANCE, {"id": instance_id}).first()
@@ -90,7 +123,8 @@ class EngineContext:
         to one instance exactly one is saved; the other gets ConflictError and writes nothing.
         """
         instance, workflow, known = loaded.ref, loaded.workflow, loaded.open_task_ids
-        outcome = self.executor.advance(workflow, instance, known, fire_timers=fire_timers)
+        outcome = self.executor.advance(workflow, instance, known, fire_timers=fire_timers,
+                                        start_child=self._child_starter(conn, instance, actor))
         now = self.now()
         save_instance(conn, instance, loaded.row.revision, dump_state(workflow), outcome, now=now)
         events = [*events, *outcome.events]
@@ -99,7 +133,13 @@ class EngineContext:
         if outcome.status == "completed":
             events.append({"event_type": "end"})
         insert_history(conn, history_rows(events, now=now, actor=actor, instance=instance, task_id=task_id))
+        if outcome.status == "completed" and loaded.row.parent_instance_id:
+            self._resume_caller(conn, loaded.row, workflow, actor)
         return outcome
+
+
+class CallerBusyError(ConflictError):
+    """The calling instance changed at the same moment; the whole step can simply be tried again."""
 
 
 def open_human_task_ids(workflow: BpmnWorkflow) -> set[str]:

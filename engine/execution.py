@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Callable
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -12,7 +13,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.clock import engine_clock
 from engine.config import EngineConfig
 from engine.handlers import HandlerRegistry, ServiceTaskContext
-from engine.specs import ExternalServiceTask
+from engine.specs import CalledProcessTask, ExternalServiceTask
 from engine.task_attributes import TaskAttributes, evaluate_task_attributes
 
 log = logging.getLogger(__name__)
@@ -53,29 +54,32 @@ class Executor:
         self.config = config
 
     def advance(self, workflow, instance: InstanceRef, known_task_ids: set[str] = frozenset(),
-                fire_timers: bool = False) -> Outcome:
+                fire_timers: bool = False, start_child: StartChild | None = None) -> Outcome:
         """Runs everything that needs no human, then describes the human tasks now open.
 
         Attributes are evaluated only for tasks not seen before, so that a due date given as a
-        duration keeps counting from the task's creation.
+        duration keeps counting from the task's creation. `start_child` starts the instance a
+        call activity calls (the caller owns the database transaction).
         """
         events: list[dict] = []
         with engine_clock(self.config.clock):
-            return self._advance(workflow, instance, known_task_ids, fire_timers, events)
+            return self._advance(workflow, instance, known_task_ids, fire_timers, start_child, events)
 
-    def _advance(self, workflow, instance, known_task_ids, fire_timers, events) -> Outcome:
+    def _advance(self, workflow, instance, known_task_ids, fire_timers, start_child, events) -> Outcome:
         try:
             if fire_timers:
                 workflow.refresh_timers()
             workflow.do_engine_steps()
-            while has_service_tasks(workflow) and self._run_one_service_task(workflow, instance, events):
+            while ((spec_has(workflow, ExternalServiceTask) and self._run_one_service_task(workflow, instance, events))
+                   or (start_child and spec_has(workflow, CalledProcessTask)
+                       and self._start_called_processes(workflow, instance, start_child, events))):
                 workflow.do_engine_steps()
             open_tasks = [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
             now = self.config.clock()
             new_tasks = [NewHumanTask(t, evaluate_task_attributes(t, now, self.config.timezone))
                          for t in open_tasks if str(t.id) not in known_task_ids]
-        except _HandlerGaveUp as gave_up:
-            return self._incident(str(gave_up), gave_up.element_id, events)
+        except (_HandlerGaveUp, CalledProcessError) as failed:
+            return self._incident(str(failed), failed.element_id, events)
         except SpiffWorkflowException as err:
             return self._incident(_describe(err), _element_of(err), events)
         except (TypeError, ValueError) as err:
@@ -112,6 +116,26 @@ class Executor:
             return True
         return False
 
+    def _start_called_processes(self, workflow, instance: InstanceRef, start_child: StartChild,
+                                events: list[dict]) -> bool:
+        """Starts an instance for each call activity now waiting; True when one already ended."""
+        ended = False
+        for task in workflow.get_tasks(state=TaskState.STARTED):
+            spec = task.task_spec
+            if not isinstance(spec, CalledProcessTask) or "child_instance" in task.internal_data:
+                continue
+            extensions = spec.extensions
+            variables = map_variables(extensions["in"], task.data, lambda e: workflow.script_engine.evaluate(task, e))
+            business_key = instance.business_key if extensions["businessKey"] else None
+            child_id, final_variables = start_child(task, spec.called_element, variables, business_key)
+            task.internal_data["child_instance"] = child_id
+            events.append({"event_type": "call", "element_id": spec.bpmn_id, "element_name": spec.bpmn_name,
+                           "data": {"process": spec.called_element, "instance": child_id}})
+            if final_variables is not None:
+                complete_call(task, final_variables)
+                ended = True
+        return ended
+
     def _call_with_retries(self, handler, context: ServiceTaskContext, events: list[dict]):
         attempts = self.config.service_task_attempts
         for attempt in range(1, attempts + 1):
@@ -128,21 +152,62 @@ class Executor:
             context.element_id)
 
 
+# (waiting task, called process key, variables, business key) -> (child instance id, its final
+# variables when it already ended, else None)
+StartChild = Callable[[object, str, dict, "str | None"], tuple[str, "dict | None"]]
+
+
+def process_variables(workflow) -> dict[str, Any]:
+    task = workflow.last_task or workflow.task_tree
+    data = dict(workflow.data)
+    data.pop("data_objects", None)
+    data.update(task.data)
+    return data
+
+
+def map_variables(mappings: list[dict], source: dict, evaluate: Callable[[str], object]) -> dict:
+    """Applies camunda:in / camunda:out mappings: all variables, source -> target, or expression -> target."""
+    mapped: dict = {}
+    for mapping in mappings:
+        if mapping.get("all"):
+            mapped.update(source)
+        elif mapping.get("expression"):
+            mapped[mapping["target"]] = evaluate(mapping["expression"])
+        elif mapping["source"] in source:
+            mapped[mapping["target"]] = source[mapping["source"]]
+    return mapped
+
+
+def complete_call(task, child_variables: dict) -> None:
+    """Ends a waiting call activity with what its camunda:out mappings take from the called instance."""
+    environment = task.workflow.script_engine.environment
+    task.set_data(**map_variables(task.task_spec.extensions["out"], child_variables,
+                                  lambda expression: environment.evaluate(expression, dict(child_variables))))
+    task.complete()
+
+
+class CalledProcessError(Exception):
+    """A call activity could not start its process (e.g. the called process was undeployed)."""
+
+    def __init__(self, message: str, element_id: str) -> None:
+        super().__init__(message)
+        self.element_id = element_id
+
+
 class _HandlerGaveUp(Exception):
     def __init__(self, message: str, element_id: str) -> None:
         super().__init__(message)
         self.element_id = element_id
 
 
-def has_service_tasks(workflow) -> bool:
-    """Whether the definition has service tasks at all; remembered on the (cached, shared) spec
-    because scanning every step would cost more than the step."""
-    flag = getattr(workflow.spec, "thidua_has_service_tasks", None)
-    if flag is None:
+def spec_has(workflow, spec_class) -> bool:
+    """Whether the definition has tasks of this kind at all; remembered on the (cached, shared)
+    spec because scanning every step would cost more than the step."""
+    remembered = workflow.spec.__dict__.setdefault("thidua_has", {})
+    if spec_class not in remembered:
         specs = [workflow.spec, *workflow.subprocess_specs.values()]
-        flag = any(isinstance(t, ExternalServiceTask) for spec in specs for t in spec.task_specs.values())
-        workflow.spec.thidua_has_service_tasks = flag
-    return flag
+        remembered[spec_class] = any(isinstance(t, spec_class) for spec in specs for t in spec.task_specs.values())
+    return remembered[spec_class]
 
 
 def waiting_external_tasks(workflow, handlers: HandlerRegistry) -> list:

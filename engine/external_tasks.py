@@ -11,10 +11,9 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.context import EngineContext, require_active
 from engine.errors import ConflictError, InvalidStateError, NotFoundError
-from engine.execution import Outcome
+from engine.execution import Outcome, process_variables
 from engine.instance_store import history_rows, insert_history, save_instance
 from engine.models import ExternalTask, ProcessInstance
-from engine.runtime import process_variables
 from engine.specs import ExternalServiceTask
 from engine.variables import check_variables
 

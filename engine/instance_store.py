@@ -12,7 +12,8 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy import Connection
 
 from engine.errors import ConflictError
-from engine.execution import InstanceRef, Outcome, has_service_tasks, waiting_external_tasks
+from engine.execution import InstanceRef, Outcome, spec_has, waiting_external_tasks
+from engine.specs import ExternalServiceTask
 from engine.handlers import HandlerRegistry
 from engine.models import ExternalTask, HistoryEvent, ProcessInstance, Task, TaskCandidate
 
@@ -52,13 +53,16 @@ def insert_history(conn: Connection, rows: list[dict]) -> None:
 
 
 def insert_instance(conn: Connection, instance: InstanceRef, state: str, outcome: Outcome, *,
-                    now: datetime, actor: str | None, unit: str | None) -> ProcessInstance:
+                    now: datetime, actor: str | None, unit: str | None,
+                    parent: tuple[str, str] | None = None) -> ProcessInstance:
     values = {
         "id": instance.id,
         "definition_id": instance.definition_id,
         "definition_key": instance.definition_key,
         "business_key": instance.business_key,
         "unit": unit,
+        "parent_instance_id": parent[0] if parent else None,
+        "parent_task_id": parent[1] if parent else None,
         "status": outcome.status,
         "incident_message": outcome.incident_message,
         "incident_element_id": outcome.incident_element_id,
@@ -142,7 +146,7 @@ def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outco
 
 def _sync_external_tasks(conn: Connection, instance: InstanceRef, workflow, handlers: HandlerRegistry,
                          now: datetime) -> None:
-    if not has_service_tasks(workflow):
+    if not spec_has(workflow, ExternalServiceTask):
         return  # the common case on the hot path: no statement at all
     waiting = {str(t.id): t for t in waiting_external_tasks(workflow, handlers)}
     if not waiting:

@@ -109,6 +109,10 @@ class ProcessInstance(Base):
     business_key: Mapped[str | None] = mapped_column(String(255), index=True)
     # The office unit the instance belongs to (its start variable `unit`): what a unit may see.
     unit: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Set on an instance started by a call activity: the calling instance and its waiting task.
+    # No foreign key: the called instance is written before the caller's own row is.
+    parent_instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    parent_task_id: Mapped[str | None] = mapped_column(String(36))
     status: Mapped[str] = mapped_column(String(16))
     incident_message: Mapped[str | None] = mapped_column(Text)
     incident_element_id: Mapped[str | None] = mapped_column(String(255))

@@ -31,7 +31,13 @@ from engine.expressions import (
 )
 from engine.forms import FormDefinitionError, form_from_xml
 from engine.sandbox import check_script_syntax
-from engine.specs import ExternalServiceTask, ParallelMultiInstanceTask, PassThroughTask, SequentialMultiInstanceTask
+from engine.specs import (
+    CalledProcessTask,
+    ExternalServiceTask,
+    ParallelMultiInstanceTask,
+    PassThroughTask,
+    SequentialMultiInstanceTask,
+)
 from engine.xml_safety import parse_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -163,6 +169,25 @@ class _KeepsCamundaAttributes:
         return extensions
 
 
+class _KeepsCallMappings:
+    """Keeps what a call activity passes in and out (camunda:in / camunda:out), already checked
+    and translated by the tree-rewriting step, in the spec's extensions."""
+
+    def parse_extensions(self, node=None):
+        node = self.node if node is None else node
+        extensions = {"calledElement": node.get("calledElement"), "in": [], "out": [], "businessKey": False}
+        for direction in ("in", "out"):
+            for mapping in node.xpath(f"./bpmn:extensionElements/camunda:{direction}", namespaces=NS):
+                if mapping.get("businessKey") is not None:
+                    extensions["businessKey"] = True
+                elif mapping.get("variables") == "all":
+                    extensions[direction].append({"all": True})
+                else:
+                    extensions[direction].append({"source": mapping.get("source"), "target": mapping.get("target"),
+                                                  "expression": mapping.get("{urn:thidua}sourceExpression")})
+        return extensions
+
+
 def _parser_classes() -> dict:
     classes = {}
     for tag, (parser_cls, spec_cls) in CamundaParser.OVERRIDE_PARSER_CLASSES.items():
@@ -172,6 +197,9 @@ def _parser_classes() -> dict:
     classes[full_tag("serviceTask")] = (service_parser, ExternalServiceTask)
     for tag in ("task", "manualTask"):
         classes[full_tag(tag)] = (classes[full_tag(tag)][0], PassThroughTask)
+    call_parser = classes[full_tag("callActivity")][0]
+    classes[full_tag("callActivity")] = (type("CallActivityParser", (_KeepsCallMappings, call_parser), {}),
+                                         CalledProcessTask)
     return classes
 
 
@@ -491,6 +519,32 @@ class _BpmnChecker(_Checker):
             self.problem(element, "call activity has no calledElement")
         elif is_juel(called):
             self.problem(element, "calledElement must be a process id, not an expression")
+        binding = element.get(camunda("calledElementBinding"), "latest")
+        if binding != "latest":
+            self.problem(element, f"calledElementBinding '{binding}' is not supported; the latest version is called")
+        for direction in ("in", "out"):
+            for mapping in element.xpath(f"./bpmn:extensionElements/camunda:{direction}", namespaces=NS):
+                self._check_mapping(element, direction, mapping)
+
+    def _check_mapping(self, owner, direction: str, mapping) -> None:
+        if mapping.get("businessKey") is not None:
+            if direction == "out":
+                self.problem(owner, "camunda:out cannot map the business key")
+            return
+        if mapping.get("variables") is not None:
+            if mapping.get("variables") != "all":
+                self.problem(owner, f"camunda:{direction} variables must be \"all\"")
+            return
+        target, source, expression = mapping.get("target"), mapping.get("source"), mapping.get("sourceExpression")
+        if not target or not target.isidentifier() or (source is None) == (expression is None):
+            self.problem(owner, f"camunda:{direction} needs a target variable name and either source or "
+                                "sourceExpression")
+            return
+        if expression is not None:
+            try:
+                mapping.set("{urn:thidua}sourceExpression", juel_to_python(expression))
+            except ExpressionError as err:
+                self.problem(owner, f"camunda:{direction} sourceExpression: {err}")
 
 
 class _DmnChecker(_Checker):

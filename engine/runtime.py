@@ -10,7 +10,7 @@ from sqlalchemy import Connection, delete, func, select
 from engine.context import EngineContext
 from engine.errors import ConflictError, NotFoundError
 from engine.instance_store import history_rows, insert_history
-from engine.execution import InstanceRef
+from engine.execution import InstanceRef, process_variables
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.involvement import Involvement, takes_part_in
 from engine.variables import check_variables
@@ -117,8 +117,22 @@ class RuntimeService:
                 ProcessInstance.id == instance_id, ProcessInstance.revision == row.revision))
             if result.rowcount != 1:
                 raise ConflictError(f"process instance {instance_id} was changed by someone else")
-            insert_history(session, history_rows([{"event_type": "delete", "data": {"reason": reason}}],
-                                                 now=self._ctx.now(), actor=actor, instance=ref))
+            called = self._called_instances(session, instance_id)
+            if called:
+                session.execute(delete(ProcessInstance).where(ProcessInstance.id.in_(called)))
+            insert_history(session, history_rows([{"event_type": "delete", "data": {
+                "reason": reason, "called_instances": called or None}}], now=self._ctx.now(), actor=actor,
+                instance=ref))
+
+    @staticmethod
+    def _called_instances(session, instance_id: str) -> list[str]:
+        """Every instance started, directly or further down, by this one's call activities."""
+        found, frontier = [], [instance_id]
+        while frontier:
+            frontier = list(session.scalars(select(ProcessInstance.id)
+                                            .where(ProcessInstance.parent_instance_id.in_(frontier))))
+            found += frontier
+        return found
 
     def fire_due_timers(self, now: datetime | None = None, limit: int = 100) -> int:
         """Advances every instance whose next timer is due; returns how many were advanced.
@@ -150,11 +164,3 @@ class RuntimeService:
                                    events=[{"event_type": "timer", "data": {"due": row.next_timer_at.isoformat()}}],
                                    fire_timers=True)
         return 1
-
-
-def process_variables(workflow) -> dict[str, Any]:
-    task = workflow.last_task or workflow.task_tree
-    data = dict(workflow.data)
-    data.pop("data_objects", None)
-    data.update(task.data)
-    return data

@@ -18,7 +18,13 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 
-from engine.specs import ExternalServiceTask, ParallelMultiInstanceTask, PassThroughTask, SequentialMultiInstanceTask
+from engine.specs import (
+    CalledProcessTask,
+    ExternalServiceTask,
+    ParallelMultiInstanceTask,
+    PassThroughTask,
+    SequentialMultiInstanceTask,
+)
 
 
 class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
@@ -35,6 +41,7 @@ def _make_serializer() -> BpmnWorkflowSerializer:
     config = deepcopy(CAMUNDA_CONFIG)
     config[ExternalServiceTask] = BpmnTaskSpecConverter
     config[PassThroughTask] = BpmnTaskSpecConverter
+    config[CalledProcessTask] = BpmnTaskSpecConverter
     config[ParallelMultiInstanceTask] = MultiInstanceTaskConverter
     config[SequentialMultiInstanceTask] = MultiInstanceTaskConverter
     config[BpmnWorkflow] = StateOnlyWorkflowConverter

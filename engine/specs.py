@@ -48,3 +48,23 @@ class PassThroughTask(NoneTask):
     def __init__(self, wf_spec, bpmn_id, **kwargs):
         super().__init__(wf_spec, bpmn_id, **kwargs)
         self.manual = False
+
+
+class CalledProcessTask(BpmnSpecMixin):
+    """A call activity that starts a separate process instance, as Camunda does.
+
+    SpiffWorkflow would run the called process inside the caller's state; a campaign calling one
+    evaluation per unit then carries every unit's data in one instance. Here the task waits
+    while the engine runs the called process as its own instance (with its own unit, tasks and
+    permissions) and completes the task when that instance ends.
+    """
+
+    def __init__(self, wf_spec, bpmn_id, subworkflow_spec=None, **kwargs):
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+
+    def _run_hook(self, my_task):
+        return None
+
+    @property
+    def called_element(self) -> str:
+        return self.extensions["calledElement"]

@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import bindparam, exists, func, or_, select, update
 from SpiffWorkflow.util.task import TaskState
 
-from engine.context import EngineContext, require_active
+from engine.context import CallerBusyError, EngineContext, require_active
 from engine.errors import ConflictError, NotFoundError
 from engine.execution import InstanceRef
 from engine.forms import Form, validate_submission
@@ -21,6 +21,7 @@ from engine.models import HistoryEvent, ProcessInstance, Task, TaskCandidate
 from engine.variables import check_variables
 
 TASK = Task.__table__
+CALLER_RETRIES = 5
 SELECT_FOR_COMPLETION = (select(TASK.c.instance_id, TASK.c.element_id, TASK.c.name, TASK.c.form_json)
                          .where(TASK.c.id == bindparam("id")))
 SORTABLE = {"due": Task.due_at, "created": Task.created_at, "priority": Task.priority, "name": Task.name,
@@ -201,8 +202,17 @@ class TaskService:
         """Validates the submission against the task's form, completes the task and runs on.
 
         Bad input raises FormValidationError / VariableError before anything is written; a
-        concurrent completion of the same task raises ConflictError.
+        concurrent completion of the same task raises ConflictError. When the step ends a called
+        instance whose caller is being changed by someone else, the whole step is tried again.
         """
+        for attempt in range(CALLER_RETRIES):
+            try:
+                return self._complete(task_id, variables, actor)
+            except CallerBusyError:
+                if attempt == CALLER_RETRIES - 1:
+                    raise
+
+    def _complete(self, task_id: str, variables: Mapping[str, Any] | None, actor: str | None) -> None:
         with self._ctx.db.begin() as conn:
             row = conn.execute(SELECT_FOR_COMPLETION, {"id": task_id}).first()
             if row is None:

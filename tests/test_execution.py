@@ -166,18 +166,3 @@ class FakeClock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-def test_call_activity_to_an_earlier_deployed_process(engine):
-    engine.repository.deploy([("approval.bpmn", fixture_bytes("approval.bpmn"))])
-    engine.repository.deploy([("parent_call.bpmn", fixture_bytes("parent_call.bpmn"))])
-    instance = engine.runtime.start_process_by_key(
-        "parent_call", {"units": ["tong_hop", "kinh_te"], "reviewDue": "2025-08-08"})
-    reviews = engine.tasks.list(TaskQuery(instance_id=instance.id))
-    assert [t.element_id for t in reviews] == ["Task_review", "Task_review"]
-    for task in reviews:
-        engine.tasks.complete(task.id, {"score": 70})
-    [consolidate] = engine.tasks.list(TaskQuery(instance_id=instance.id))
-    assert consolidate.element_id == "Task_consolidate"
-    engine.tasks.complete(consolidate.id, {})
-    assert engine.runtime.get_instance(instance.id).status == "completed"
