@@ -7,9 +7,10 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run test install migrate deploy postgres bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(wildcard package.json package-lock.json)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	if [ -f package.json ]; then npm ci --no-audit --no-fund --ignore-scripts; fi
 	touch $(STAMP)
 
 install: $(STAMP)
