@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -125,7 +125,8 @@ class Executor:
             if not isinstance(spec, CalledProcessTask) or "child_instance" in task.internal_data:
                 continue
             extensions = spec.extensions
-            variables = map_variables(extensions["in"], task.data, lambda e: workflow.script_engine.evaluate(task, e))
+            variables = map_variables(extensions["in"], task.data,
+                                      lambda e, task=task: workflow.script_engine.evaluate(task, e))
             business_key = instance.business_key if extensions["businessKey"] else None
             child_id, final_variables = start_child(task, spec.called_element, variables, business_key)
             task.internal_data["child_instance"] = child_id

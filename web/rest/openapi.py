@@ -375,6 +375,8 @@ OPERATIONS: tuple[Op, ...] = (
        (200, "ProcessInstance"), (404,)),
     Op("get", "/process-instance/{instance_id}/variables", "getProcessInstanceVariables",
        "The variables of a process instance", (200, "Variables"), (404,)),
+    Op("get", "/process-instance/{instance_id}/variables/{name}", "getProcessInstanceVariable",
+       "One variable of a process instance", (200, "TypedValue"), (404,)),
     Op("delete", "/process-instance/{instance_id}", "deleteProcessInstance",
        "Delete a process instance (office-wide roles)", (204, None), (403, 404, 409),
        (query("deleteReason", "Recorded in the history."),)),
@@ -391,7 +393,7 @@ OPERATIONS: tuple[Op, ...] = (
        (204, None), (400, 403, 404, 409), body="UserIdBody"),
     Op("post", "/task/{task_id}/complete", "complete", "Complete a task with its form's values", (204, None),
        (400, 403, 404, 409), body="CompleteTask",
-       extra_ok=((200, {"type": "object", "description": "with withVariablesInReturn: an empty object"}),)),
+       extra_ok=((200, "Variables"),)),  # with withVariablesInReturn: the instance's variables after completion
     # -- external tasks (members of the 'worker' group)
     Op("post", "/external-task/fetchAndLock", "fetchAndLock", "Lock external tasks of the given topics",
        (200, array_of("ExternalTask")), (400, 403), body="FetchAndLock"),
