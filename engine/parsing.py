@@ -123,6 +123,7 @@ class _FixedMultiInstance:
         element_variable = loop_characteristics.get(camunda("elementVariable"))
         if cardinality is None and collection is None:
             self.raise_validation_exception("A multi-instance activity needs camunda:collection or a loop cardinality")
+        output_collection, output_element = _output_properties(self.node)
         original = self.spec.task_specs.pop(self.task.name)
         cls = SequentialMultiInstanceTask if sequential else ParallelMultiInstanceTask
         self.task = cls(
@@ -132,11 +133,20 @@ class _FixedMultiInstance:
             cardinality=None if collection else cardinality,
             data_input=TaskDataReference(collection) if collection else None,
             input_item=TaskDataReference(element_variable) if element_variable else None,
-            data_output=None,
-            output_item=None,
+            data_output=TaskDataReference(output_collection) if output_collection else None,
+            output_item=TaskDataReference(output_element) if output_element else None,
             condition=condition,
         )
         self._copy_task_attrs(original, loop_characteristics)
+
+
+def _output_properties(activity) -> tuple[str | None, str | None]:
+    """BPMN's loop output (loopDataOutputRef / outputDataItem), which Camunda 7 lacks, given as the
+    activity's camunda:properties `outputCollection` and `outputElement`: each iteration's
+    `outputElement` is appended to `outputCollection`, and nothing else of the iteration leaks out."""
+    properties = {p.get("name"): p.get("value") for p in activity.xpath(
+        "./bpmn:extensionElements/camunda:properties/camunda:property", namespaces=NS)}
+    return properties.get("outputCollection"), properties.get("outputElement")
 
 
 class _KeepsCamundaAttributes:
@@ -434,6 +444,11 @@ class _BpmnChecker(_Checker):
         self.translate_text(element, lambda text: _number_or_juel(text), owner=owner)
 
     def on_multiInstanceLoopCharacteristics(self, element) -> None:
+        output_collection, output_element = _output_properties(element.getparent())
+        if (output_collection is None) != (output_element is None) or not all(
+                name.isidentifier() for name in (output_collection, output_element) if name is not None):
+            self.problem(element.getparent(), "the properties outputCollection and outputElement go together "
+                                              "and name process variables")
         collection = element.get(camunda("collection"))
         if collection is None:
             return

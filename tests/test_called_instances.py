@@ -123,3 +123,20 @@ def test_deleting_the_caller_deletes_what_it_called(engine):
     engine.runtime.delete_instance(parent.id, actor="admin", reason="kế hoạch bị hủy")
     assert engine.runtime.count_instances() == 0
     assert engine.tasks.count() == 0
+
+
+def test_each_unit_result_is_collected(engine):
+    engine.repository.deploy([("approval.bpmn", fixture_bytes("approval.bpmn"))])
+    caller = fixture_bytes("parent_call.bpmn").decode().replace(
+        '<camunda:out source="score" target="lastScore" />',
+        '<camunda:out sourceExpression="${unit}" target="unitDone" />\n'
+        '        <camunda:properties><camunda:property name="outputCollection" value="finished" />'
+        '<camunda:property name="outputElement" value="unitDone" /></camunda:properties>')
+    engine.repository.deploy([("caller.bpmn", caller.encode())])
+    parent = engine.runtime.start_process_by_key("parent_call", {"units": UNITS, "reviewDue": "2025-08-08"})
+    for child in reversed(children_of(engine, parent.id)):
+        [task] = engine.tasks.list(TaskQuery(instance_id=child.id))
+        engine.tasks.complete(task.id, {"score": 1})
+    variables = engine.runtime.get_variables(parent.id)
+    assert sorted(variables["finished"]) == sorted(UNITS)
+    assert "unitDone" not in variables and "score" not in variables
