@@ -15,9 +15,10 @@ from engine.execution import Outcome, process_variables
 from engine.instance_store import history_rows, insert_history, save_instance
 from engine.models import ExternalTask, ProcessInstance
 from engine.specs import ExternalServiceTask
-from engine.variables import check_variables
+from engine.variables import VariableError, check_variables
 
 EXTERNAL = ExternalTask.__table__
+MAX_LOCK_MS = 30 * 24 * 3600 * 1000  # a month: longer than any worker should hold a task
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class ExternalTaskService:
         Each lock is a conditional UPDATE, so two workers never get the same task.
         """
         now = self._ctx.now()
+        if any(not 0 < request.lock_duration_ms <= MAX_LOCK_MS for request in topics):
+            raise VariableError(f"a lock lasts from 1 ms to {MAX_LOCK_MS} ms")
         locked: list[LockedTask] = []
         for request in topics:
             if len(locked) >= max_tasks:
@@ -109,6 +112,8 @@ class ExternalTaskService:
     def handle_failure(self, task_id: str, worker_id: str, message: str, *, details: str | None = None,
                        retries: int | None = None, retry_timeout_ms: int = 0) -> None:
         """Records a failed attempt; with no retries left the instance gets an incident."""
+        if not 0 <= retry_timeout_ms <= MAX_LOCK_MS:
+            raise VariableError(f"a retry timeout lasts from 0 ms to {MAX_LOCK_MS} ms")
         now = self._ctx.now()
         with self._ctx.db.begin() as conn:
             row = self._owned(conn, task_id, worker_id)

@@ -13,7 +13,7 @@ from engine.instance_store import history_rows, insert_history
 from engine.execution import InstanceRef, process_variables
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.involvement import Involvement, takes_part_in
-from engine.variables import check_variables
+from engine.variables import check_business_key, check_variables
 
 DEFINITION = ProcessDefinition.__table__
 
@@ -40,7 +40,7 @@ class RuntimeService:
     def start_process_by_key(self, key: str, variables: Mapping[str, Any] | None = None,
                              business_key: str | None = None, actor: str | None = None) -> ProcessInstance:
         """Starts the latest version of the process `key`."""
-        checked = check_variables(variables)
+        checked, business_key = check_variables(variables), check_business_key(business_key)
         with self._ctx.db.begin() as conn:
             definition_id = conn.scalar(select(DEFINITION.c.id).where(DEFINITION.c.key == key)
                                         .order_by(DEFINITION.c.version.desc()).limit(1))
@@ -50,7 +50,7 @@ class RuntimeService:
 
     def start_process_by_id(self, definition_id: str, variables: Mapping[str, Any] | None = None,
                             business_key: str | None = None, actor: str | None = None) -> ProcessInstance:
-        checked = check_variables(variables)
+        checked, business_key = check_variables(variables), check_business_key(business_key)
         with self._ctx.db.begin() as conn:
             key = conn.scalar(select(DEFINITION.c.key).where(DEFINITION.c.id == definition_id))
             if key is None:

@@ -18,7 +18,7 @@ from engine.forms import Form, validate_submission
 from engine.instance_store import history_rows, insert_history
 from engine.involvement import Involvement, offered_to
 from engine.models import HistoryEvent, ProcessInstance, Task, TaskCandidate
-from engine.variables import check_variables
+from engine.variables import VariableError, check_variables
 
 TASK = Task.__table__
 CALLER_RETRIES = 5
@@ -179,6 +179,8 @@ class TaskService:
         self._set_assignee(task_id, user, "assign", actor=actor)
 
     def _set_assignee(self, task_id: str, user: str | None, event: str, actor: str | None, only_if=None) -> None:
+        if user is not None and (not isinstance(user, str) or not user or len(user) > 64):
+            raise VariableError("an assignee is a user name of 1 to 64 characters")
         with self._ctx.sessions.begin() as session:
             statement = update(Task).where(Task.id == task_id).values(assignee=user)
             if only_if is not None:

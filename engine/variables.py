@@ -29,10 +29,20 @@ def check_variables(values: Mapping[str, Any] | None) -> dict[str, Any]:
     return checked
 
 
+def check_business_key(business_key: str | None) -> str | None:
+    if business_key is None:
+        return None
+    if not isinstance(business_key, str) or not 0 < len(business_key) <= 255 or "\x00" in business_key:
+        raise VariableError("a business key is text of 1 to 255 characters")
+    return unicodedata.normalize("NFC", business_key)
+
+
 def _plain(name: str, value: Any, depth: int) -> Any:
     if depth > 20:
         raise VariableError(f"variable '{name}' is nested too deeply")
     if isinstance(value, str):
+        if "\x00" in value:
+            raise VariableError(f"variable '{name}' contains a NUL character, which cannot be stored")
         return unicodedata.normalize("NFC", value)
     if isinstance(value, _SCALARS):
         return value

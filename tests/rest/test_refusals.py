@@ -104,3 +104,29 @@ def test_form_errors_are_400_and_keep_the_task(office):
                    json={"variables": {"score": {"value": 500, "type": "Integer"}}})
     assert "score" in body["message"]
     assert office.engine.tasks.get(task.id).id == task.id
+
+
+def test_probes_that_once_crashed_the_server_are_400(office):
+    """Cases schemathesis and hand probes found: huge numbers, NUL characters, wrong body types."""
+    office.engine.repository.deploy([("approval.bpmn", fixture_bytes("approval.bpmn"))])
+    instance = office.engine.runtime.start_process_by_key("approval", {"reviewDue": "2025-08-08"})
+    [task] = office.engine.tasks.list(TaskQuery(instance_id=instance.id))
+    probes = [
+        ("get", "/engine-rest/task?firstResult=9223372036854775808", {}),
+        ("get", "/engine-rest/process-instance?maxResults=9223372036854775808", {}),
+        ("get", "/engine-rest/process-instance?businessKey=%00", {}),
+        ("get", "/engine-rest/task/%00", {}),
+        ("post", f"/engine-rest/task/{task.id}/claim", {"json": {"userId": {}}}),
+        ("post", f"/engine-rest/task/{task.id}/claim", {"json": {"userId": False}}),
+        ("post", "/engine-rest/process-definition/key/approval/start", {"json": {"businessKey": "x" * 256}}),
+        ("post", "/engine-rest/process-definition/key/approval/start",
+         {"json": {"variables": {"note": {"value": "a\u0000b", "type": "String"}}}}),
+        ("post", "/engine-rest/external-task/fetchAndLock", {"json": {
+            "workerId": "w", "maxTasks": 1, "topics": [{"topicName": "notify", "lockDuration": 10**20}]}}),
+        ("post", "/engine-rest/external-task/fetchAndLock", {"json": {
+            "workerId": "w", "maxTasks": 1, "topics": [{"topicName": "notify", "lockDuration": 1000,
+                                                         "processDefinitionKey": [None]}]}}),
+    ]
+    for method, url, kwargs in probes:
+        user = "worker" if "external-task" in url else "officer" if "/task" in url else "designer"
+        refused(office, method, url, user, 400, "InvalidRequestException", **kwargs)

@@ -6,7 +6,7 @@ from flask import Response, jsonify, request
 from engine.parsing import ModelFile
 from web.authorization import require_designer
 from web.rest.auth import current_principal
-from web.rest.blueprint import base_url, bool_arg, engine, json_body, paging, rest
+from web.rest.blueprint import base_url, body_str, bool_arg, engine, json_body, paging, rest
 from web.rest.dto import deployment_dto, process_definition_dto, process_instance_dto
 from web.rest.errors import bad_request
 from web.rest.typed_values import TypedValueError, from_typed
@@ -132,9 +132,7 @@ def _start(definition_id: str | None = None, key: str | None = None):
         variables = from_typed(body.get("variables"))
     except TypedValueError as err:
         raise bad_request(str(err)) from None
-    business_key = body.get("businessKey")
-    if business_key is not None and not isinstance(business_key, str):
-        raise bad_request("businessKey must be a string")
+    business_key = body_str(body, "businessKey", required=False)
     runtime, actor = engine().runtime, current_principal().user_id
     if definition_id is not None:
         instance = runtime.start_process_by_id(definition_id, variables, business_key=business_key, actor=actor)

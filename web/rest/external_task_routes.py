@@ -6,13 +6,14 @@ from flask import Response, jsonify
 from engine.errors import PermissionDeniedError
 from engine.external_tasks import TopicRequest
 from web.rest.auth import current_principal
-from web.rest.blueprint import engine, json_body, rest
+from web.rest.blueprint import body_int, body_str, engine, json_body, rest
 from web.rest.dto import external_task_dto
 from web.rest.errors import bad_request
 from web.rest.runtime_routes import typed_body_variables
 from web.rest.typed_values import to_typed
 
 WORKER_GROUPS = frozenset({"worker", "admin"})
+MAX_TASKS = 1000
 
 
 def require_worker() -> None:
@@ -21,10 +22,7 @@ def require_worker() -> None:
 
 
 def _worker_id(body: dict) -> str:
-    worker_id = body.get("workerId")
-    if not isinstance(worker_id, str) or not worker_id:
-        raise bad_request("workerId is required")
-    return worker_id
+    return body_str(body, "workerId")
 
 
 @rest.post("/external-task/fetchAndLock")
@@ -32,18 +30,20 @@ def fetch_and_lock():
     require_worker()
     body = json_body()
     worker_id = _worker_id(body)
-    max_tasks = body.get("maxTasks", 1)
+    max_tasks = body_int(body, "maxTasks", 1, high=MAX_TASKS)
     topics = body.get("topics") or []
-    if not isinstance(max_tasks, int) or max_tasks < 0 or not isinstance(topics, list):
-        raise bad_request("maxTasks must be a non-negative whole number and topics a list")
+    if not isinstance(topics, list):
+        raise bad_request("topics must be a list")
     requests = []
     for topic in topics:
-        if not isinstance(topic, dict) or not topic.get("topicName") or not isinstance(topic.get("lockDuration"), int):
-            raise bad_request("each topic needs topicName and a lockDuration in milliseconds")
+        if not isinstance(topic, dict):
+            raise bad_request("each topic must be an object with topicName and lockDuration")
         names = topic.get("variables")
-        requests.append(TopicRequest(topic["topicName"], topic["lockDuration"],
-                                     tuple(names) if isinstance(names, list) else None,
-                                     topic.get("processDefinitionKey")))
+        if names is not None and not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+            raise bad_request("a topic's variables must be a list of variable names")
+        requests.append(TopicRequest(body_str(topic, "topicName"), body_int(topic, "lockDuration", None, low=1, required=True),
+                                     tuple(names) if names is not None else None,
+                                     body_str(topic, "processDefinitionKey", required=False)))
     locked = engine().external_tasks.fetch_and_lock(worker_id, max_tasks, requests)
     runtime = engine().runtime
     return jsonify([external_task_dto(item.task, runtime.get_instance(item.task.instance_id),
@@ -70,12 +70,14 @@ def complete_external_task(task_id: str):
 def fail_external_task(task_id: str):
     require_worker()
     body = json_body()
-    retries = body.get("retries")
-    if retries is not None and not isinstance(retries, int):
-        raise bad_request("retries must be a whole number")
+    details = body.get("errorDetails")
+    if details is not None and not isinstance(details, str):
+        raise bad_request("errorDetails must be a string")
     engine().external_tasks.handle_failure(
-        task_id, _worker_id(body), str(body.get("errorMessage") or "external task failed"),
-        details=body.get("errorDetails"), retries=retries, retry_timeout_ms=int(body.get("retryTimeout") or 0))
+        task_id, _worker_id(body),
+        body_str(body, "errorMessage", required=False, max_length=4000) or "external task failed",
+        details=details, retries=body_int(body, "retries", None),
+        retry_timeout_ms=body_int(body, "retryTimeout", 0))
     return Response(status=204)
 
 

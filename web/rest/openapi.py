@@ -318,7 +318,7 @@ class Op:
     operation_id: str
     summary: str
     ok: tuple[int, Any]            # (status, schema name / schema dict / None for no body)
-    errors: tuple[int, ...] = ()   # statuses besides 401, which every authenticated operation has
+    errors: tuple[int, ...] = ()   # statuses besides 400 and 401, which every authenticated operation has
     params: tuple[dict, ...] = ()
     body: str | None = None        # a schema name: a JSON body (optional unless in REQUIRED_BODIES)
     public: bool = False
@@ -445,7 +445,9 @@ def _operation(op: Op) -> dict:
     parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                   for name in PATH_PARAMETER.findall(op.path)] + list(op.params)
     responses = {str(status): _response(status, schema) for status, schema in (op.ok, *op.extra_ok)}
-    for status in sorted(op.errors + (() if op.public else (401,))):
+    # Every authenticated operation may answer 400: a NUL character or an out-of-range number
+    # anywhere in the request is refused before the handler runs (web/rest/blueprint.py).
+    for status in sorted(set(op.errors + (() if op.public else (400, 401)))):
         responses[str(status)] = {"description": ERROR_DESCRIPTIONS[status], "content": _content("Error")}
         if status == 401:
             responses["401"]["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}

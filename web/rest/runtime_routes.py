@@ -11,7 +11,7 @@ from engine.involvement import Involvement
 from engine.runtime import InstanceQuery
 from web.authorization import may_assign_tasks, may_see_task, may_work_on_task, sees_everything
 from web.rest.auth import current_principal
-from web.rest.blueprint import base_url, bool_arg, engine, json_body, paging, rest
+from web.rest.blueprint import base_url, body_str, bool_arg, engine, json_body, paging, rest
 from web.rest.dto import process_instance_dto, task_dto
 from web.rest.errors import bad_request
 from web.rest.typed_values import TypedValueError, from_typed, parse_datetime, to_typed
@@ -175,7 +175,7 @@ def get_task_form_variables(task_id: str):
 @rest.post("/task/<task_id>/claim")
 def claim_task(task_id: str):
     body = json_body()
-    user_id = body.get("userId")
+    user_id = body_str(body, "userId", max_length=64)
     principal = current_principal()
     if user_id != principal.user_id and not may_assign_tasks(principal):
         raise PermissionDeniedError("you may claim a task for yourself only")
@@ -199,9 +199,7 @@ def set_task_assignee(task_id: str):
     visible_task(task_id)
     if not may_assign_tasks(current_principal()):
         raise PermissionDeniedError("only the office-wide roles may assign tasks to others")
-    user_id = json_body().get("userId")
-    if user_id is not None and not isinstance(user_id, str):
-        raise bad_request("userId must be a string or null")
+    user_id = body_str(json_body(), "userId", required=False, max_length=64)
     engine().tasks.set_assignee(task_id, user_id, actor=current_principal().user_id)
     return Response(status=204)
 
