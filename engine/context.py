@@ -13,6 +13,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.clock import engine_clock
 from engine.config import EngineConfig
 from engine.errors import ConflictError, InvalidStateError, NotFoundError
 from engine.execution import CalledProcessError, Executor, InstanceRef, Outcome, complete_call, process_variables
@@ -52,6 +53,10 @@ class EngineContext:
 
     def now(self):
         return self.config.clock()
+
+    def clocked(self):
+        """Completing a task lets SpiffWorkflow look at the next timer at once: on our clock."""
+        return engine_clock(self.config.clock)
 
     def create_instance(self, conn: Connection, definition_id: str, definition_key: str, variables: dict,
                         business_key: str | None, actor: str | None) -> ProcessInstance:
@@ -98,7 +103,8 @@ class EngineContext:
         task = caller.workflow.get_task_from_id(UUID(called.parent_task_id))
         if caller.row.status != "active" or task is None or task.state != TaskState.STARTED:
             return  # the caller moved on (cancelled, deleted, stopped): nothing waits for this result
-        complete_call(task, process_variables(workflow))
+        with self.clocked():
+            complete_call(task, process_variables(workflow))
         try:
             self.advance_and_save(conn, caller, actor=actor, events=[{
                 "event_type": "call_ended", "element_id": task.task_spec.bpmn_id,

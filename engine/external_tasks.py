@@ -104,7 +104,8 @@ class ExternalTaskService:
                     or not isinstance(spiff_task.task_spec, ExternalServiceTask):
                 raise ConflictError(f"external task '{task_id}' is no longer waiting")
             spiff_task.set_data(**values)
-            spiff_task.complete()
+            with self._ctx.clocked():
+                spiff_task.complete()
             self._ctx.advance_and_save(conn, loaded, actor=worker_id, events=[{
                 "event_type": "service_task", "element_id": row.element_id, "task_id": task_id,
                 "data": {"topic": row.topic, "worker": worker_id, **values}}])

@@ -226,7 +226,8 @@ class TaskService:
                 raise ConflictError(f"task '{task_id}' is no longer open")
             values = self._validated(row.form_json, spiff_task, variables or {})
             spiff_task.set_data(**values)
-            spiff_task.run()
+            with self._ctx.clocked():
+                spiff_task.run()
             self._ctx.advance_and_save(
                 conn, loaded, actor=actor, task_id=task_id,
                 events=[{"event_type": "complete", "element_id": row.element_id, "element_name": row.name,
