@@ -102,3 +102,21 @@ def test_cli_creates_users_and_tokens(tmp_path):
         principal = engine.identity.authenticate_token(token.stdout.strip())
         assert principal.user_id == "designer" and "designer" in principal.groups
         assert engine.identity.check_password("designer", "mật-khẩu-2025") is not None
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path):
+    from engine.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'nested' / 'thidua.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+    assert (tmp_path / "nested").is_dir()
+
+
+def test_default_database_is_instance_thidua_db(monkeypatch):
+    from engine.config import EngineConfig as Config
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert Config().database_url == "sqlite:///instance/thidua.db"
