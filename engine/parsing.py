@@ -313,8 +313,10 @@ def _resolve_dependencies(parser: EngineParser, resolver: Resolver, max_bytes: i
             found = resolver(kind, key)
             if found is None:
                 what = "call activity calls process" if kind == "process" else "business rule task uses decision"
-                problems.append(Problem(_referring_file(parser, kind, key), f"a {what} '{key}', which is neither "
-                                        "in this deployment nor deployed before", element_id=key))
+                file_name, element = _referrer(parser, kind, key)
+                problems.append(Problem(file_name, f"a {what} '{key}', which is neither in this deployment "
+                                        "nor deployed before", element_id=element.get("id") if element is not None
+                                        else None, line=element.sourceline if element is not None else None))
                 continue
             root = parse_xml(found.content, found.name, max_bytes)
             doc_kind = _document_kind(root)
@@ -329,16 +331,15 @@ def _resolve_dependencies(parser: EngineParser, resolver: Resolver, max_bytes: i
             raise DeploymentError(problems)
 
 
-def _referring_file(parser: EngineParser, kind: str, key: str) -> str:
-    tag, attribute = ("callActivity", "calledElement") if kind == "process" else ("businessRuleTask", camunda("decisionRef"))
+def _referrer(parser: EngineParser, kind: str, key: str):
+    """The file and element that call the missing process or decision, to point the designer at."""
+    tag, attribute = ("callActivity", "calledElement") if kind == "process" else ("businessRuleTask",
+                                                                                 "camunda:decisionRef")
     for process_parser in parser.process_parsers.values():
-        if process_parser.node.xpath(f".//bpmn:{tag}[@{_xpath_attr(attribute)}=$key]", namespaces=NS, key=key):
-            return process_parser.filename or "deployment"
-    return "deployment"
-
-
-def _xpath_attr(attribute: str) -> str:
-    return "camunda:decisionRef" if attribute.startswith("{") else attribute
+        found = process_parser.node.xpath(f".//bpmn:{tag}[@{attribute}=$key]", namespaces=NS, key=key)
+        if found:
+            return process_parser.filename or "deployment", found[0]
+    return "deployment", None
 
 
 def _problem_from_validation(err: ValidationException, file_name: str, roots: dict) -> Problem:

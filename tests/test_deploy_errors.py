@@ -120,4 +120,6 @@ def test_other_refusals(engine):
 def test_call_to_unknown_process_and_decision(engine):
     full = fixture_bytes("full_cycle.bpmn")
     err = refused(engine, "full_cycle.bpmn", full)
-    assert "rules_check" in str(err) and "neither in this deployment nor deployed" in str(err)
+    [problem] = err.problems
+    assert "rules_check" in problem.message and "neither in this deployment nor deployed" in problem.message
+    assert (problem.file, problem.element_id) == ("full_cycle.bpmn", "Rule_check") and problem.line
