@@ -537,6 +537,11 @@ def _binary(left: _Expr, operator: str, right: _Expr) -> _Expr:
     return _group(f"{left.source} {operator} {right.source}", left, right)
 
 
+def _null_safe(test: _Expr) -> _Expr:
+    """In FEEL a comparison with null is null, so the rule does not match; Python would raise."""
+    return _group(f"({_PLACEHOLDER.source} is not None and {test.source})", _PLACEHOLDER, test)
+
+
 def _uses_identity(left: _Expr, right: _Expr) -> bool:
     # `x is None` rather than `x == None`, and `x is True` so that 1 does not match true.
     # Not when the other side is a str or number literal: Python warns about `1 is None`.
@@ -1022,7 +1027,7 @@ class _FeelParser(_Parser):
             raise self.unexpected("a test")
         if self.at("<", "<=", ">", ">="):
             operator = self.advance().value
-            return _binary(_PLACEHOLDER, operator, self.endpoint())
+            return _null_safe(_binary(_PLACEHOLDER, operator, self.endpoint()))
         if self.at("!="):
             raise self.error("'!=' is not allowed in an input entry; use not(...), e.g. not(\"A\")", token)
         if self.at("="):
@@ -1064,7 +1069,7 @@ class _FeelParser(_Parser):
         closer = self.advance()
         lower = _binary(low, "<=" if opener.value == "[" else "<", _PLACEHOLDER)
         upper = _binary(_PLACEHOLDER, "<=" if closer.value == "]" else "<", high)
-        return _binary(lower, "and", upper)
+        return _null_safe(_binary(lower, "and", upper))
 
 
 # --------------------------------------------------------------------------------------

@@ -562,13 +562,21 @@ def test_unary_tests_that_match_anything(cell):
 
 
 def test_unary_test_output_shape():
-    assert feel_unary_tests_to_python("[1..10]") == "((1 <= ?) and (? <= 10))"
-    assert feel_unary_tests_to_python(">= 10") == "(? >= 10)"
+    assert feel_unary_tests_to_python("[1..10]") == "((? is not None and ((1 <= ?) and (? <= 10))))"
+    assert feel_unary_tests_to_python(">= 10") == "((? is not None and (? >= 10)))"
     assert feel_unary_tests_to_python('"A","B"') == "((? == 'A') or (? == 'B'))"
     assert feel_unary_tests_to_python('not("A")') == "(not (? == 'A'))"
     assert feel_unary_tests_to_python("null") == "(? is None)"
     assert feel_unary_tests_to_python("?") == "(?)"
-    assert feel_unary_tests_to_python("< 10", placeholder="x") == "(x < 10)"
+    assert feel_unary_tests_to_python("< 10", placeholder="x") == "((x is not None and (x < 10)))"
+
+
+@pytest.mark.parametrize("cell", ["< 10", ">= 10", "[0..10[", "]1..5]", "< 3, > 8"])
+def test_comparisons_with_null_do_not_match(cell):
+    # FEEL: a comparison with null is null, so the rule simply does not match (Python would raise).
+    source = feel_unary_tests_to_python(cell, placeholder="value")
+    matched = eval(compile(source, "<cell>", "eval"), {**expression_helpers(), "value": None})
+    assert matched is False
 
 
 def test_question_marks_in_strings_never_reach_the_output():
