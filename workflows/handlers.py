@@ -1,9 +1,45 @@
-"""Service-task handlers of the campaign processes, registered with the engine by topic."""
+"""Service-task handlers of the campaign processes, registered with the engine by topic.
+
+The logic lives in workflows/campaign_rules.py (pure functions); a handler only reads the
+process variables it needs and returns the ones to set.
+"""
 from __future__ import annotations
 
 from engine import HandlerRegistry
+from engine.handlers import ServiceTaskContext
+
+from workflows import campaign_rules
+
+
+def consolidate(ctx: ServiceTaskContext) -> dict:
+    """Tổng hợp danh sách đề nghị: `unitResults` → `candidates` (and `notEligible`)."""
+    return campaign_rules.consolidate(ctx.variables.get("unitResults") or [])
+
+
+def tally_votes(ctx: ServiceTaskContext) -> dict:
+    """Tính kết quả biểu quyết: `candidates`, `votes`, `present`, `passRule` → `quorumReached`,
+    `awardees`, `rejected`."""
+    variables = ctx.variables
+    return campaign_rules.tally(variables.get("candidates") or [], variables.get("votes") or [],
+                                variables.get("present"), variables["passRule"])
+
+
+def announce_results(ctx: ServiceTaskContext) -> dict:
+    """Thông báo kết quả: `announcement`, the awardees listed by award with the decisions."""
+    v = ctx.variables
+    chairman = (v.get("chairmanDecisionNumber"), v.get("chairmanDecisionDate"))
+    decisions = {"giay_khen": (v.get("decisionNumber"), v.get("decisionDate")),
+                 "bang_khen": chairman, "buc_truong": chairman}
+    return {"announcement": campaign_rules.announcement(v.get("campaignName", ""), v.get("planNumber", ""),
+                                                        v.get("awardees") or [], decisions)}
 
 
 def register_handlers(registry: HandlerRegistry) -> HandlerRegistry:
-    """The composition point web/ and the CLI call; the campaign's topics are added here."""
+    """The composition point web/ and the CLI call; the campaign's topics are added here.
+
+    `staff_facts` (bpmn/unit_evaluation.bpmn) needs the staff directory and is not registered yet:
+    without a handler it waits for an external worker."""
+    registry.register("consolidate", consolidate)
+    registry.register("tally_votes", tally_votes)
+    registry.register("announce_results", announce_results)
     return registry

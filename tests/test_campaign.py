@@ -1,0 +1,388 @@
+"""bpmn/campaign.bpmn: whole campaigns, from the launch to the report to Sở Nội vụ.
+
+The campaign calls bpmn/unit_evaluation.bpmn once per unit (each a process instance of its own)
+and uses the handlers of workflows/handlers.py; only `staff_facts` (the staff directory, not built
+yet) is a stub here. The engine runs on a clock the test moves, as in test_unit_evaluation.py.
+"""
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from engine import EngineConfig, ProcessEngine, TaskQuery
+from engine.runtime import InstanceQuery
+from workflows.handlers import register_handlers
+
+BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
+MODEL = BPMN_DIR / "campaign.bpmn"
+OFFICE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+PLAN = "05/KH-VPUB"
+
+UNITS = [
+    {"code": "tong_hop", "name": "Phòng Tổng hợp", "headGroup": "head:tong_hop"},
+    {"code": "kinh_te", "name": "Phòng Kinh tế", "headGroup": "head:kinh_te"},
+]
+PASS_RULE = {"basis": "present", "threshold": 0.5, "quorum": 0.667, "members": 7}
+VARIABLES = {
+    "planNumber": PLAN,
+    "planDate": "2025-06-05",
+    "campaignName": "Đợt thi đua đặc biệt chào mừng 80 năm Ngày truyền thống Văn phòng",
+    "guidanceDate": "2025-06-30",
+    "campaignEndDate": "2025-08-05",
+    "unitReportDate": "2025-08-08",
+    "appraisalDate": "2025-08-10",
+    "anniversaryDate": "2025-08-28",
+    "units": UNITS,
+    "passRule": PASS_RULE,
+}
+
+# userId -> (yearsAtOffice, yearsSinceDiscipline, worstRatingLast10), as the staff register would say.
+STAFF_FACTS = {"lan": (12, None, "good"), "minh": (8, None, "excellent"), "an": (4, None, "good")}
+
+DECISIONS = {
+    "Task_giay_khen": {"decisionNumber": "125/QĐ-VPUB", "decisionDate": "2025-08-20"},
+    "Task_propose_chairman": {"proposalNumber": "98/TTr-VPUB"},
+    "Task_record_chairman": {"chairmanDecisionNumber": "1520/QĐ-UBND", "chairmanDecisionDate": "2025-08-25"},
+}
+
+
+def end_of_day(day: str) -> datetime:
+    return datetime.combine(datetime.fromisoformat(day).date(), datetime.max.time().replace(microsecond=0),
+                            OFFICE_TZ)
+
+
+def individual(user_id: str, full_name: str, award: str) -> dict:
+    return {"id": f"nom-{user_id}", "kind": "individual", "userId": user_id, "fullName": full_name,
+            "award": award, "achievements": "Hoàn thành xuất sắc nhiệm vụ"}
+
+
+def collective(unit: dict, award: str = "giay_khen") -> dict:
+    return {"id": f"nom-{unit['code']}", "kind": "collective", "userId": None, "fullName": unit["name"],
+            "award": award, "achievements": "Tập thể đoàn kết, hoàn thành tốt các nhiệm vụ"}
+
+
+TONG_HOP, KINH_TE = UNITS
+LAN = individual("lan", "Nguyễn Thị Lan", "bang_khen")
+AN = individual("an", "Lê Văn An", "giay_khen")
+MINH = individual("minh", "Trần Văn Minh", "bang_khen")
+
+
+class FakeClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2025, 6, 6, 8, 0, tzinfo=OFFICE_TZ))
+
+
+@pytest.fixture
+def campaign_engine(database_url, handlers, clock):
+    def staff_facts(ctx):
+        user_id = ctx.variables["nominee"].get("userId")
+        years, discipline, rating = STAFF_FACTS[user_id] if user_id else (None, None, None)
+        return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating}
+
+    register_handlers(handlers)
+    handlers.register("staff_facts", staff_facts)
+    with ProcessEngine(EngineConfig(database_url=database_url, clock=clock), handlers=handlers) as engine:
+        engine.repository.deploy([(name, (BPMN_DIR / name).read_bytes())
+                                  for name in ("campaign.bpmn", "unit_evaluation.bpmn", "eligibility.dmn")])
+        yield engine
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+class Campaign:
+    """One campaign instance and the moves of each role in it."""
+
+    def __init__(self, engine, clock, variables=None) -> None:
+        self.engine, self.clock = engine, clock
+        self.instance = engine.runtime.start_process_by_key("campaign", variables or VARIABLES,
+                                                            business_key=PLAN, actor="chief")
+        assert self.instance.status == "active", self.instance.incident_message
+        self.id = self.instance.id
+
+    # reading
+    def status(self) -> str:
+        instance = self.engine.runtime.get_instance(self.id)
+        assert instance.status != "incident", instance.incident_message
+        return instance.status
+
+    def variables(self) -> dict:
+        return self.engine.runtime.get_variables(self.id)
+
+    def open_tasks(self) -> list[str]:
+        return sorted(t.element_id for t in self.engine.tasks.list(TaskQuery(instance_id=self.id)))
+
+    def tasks_of(self, group: str) -> list[tuple[str, str]]:
+        """(instance's unit or 'campaign', element id) of the open tasks offered to a group."""
+        tasks = self.engine.tasks.list(TaskQuery(candidate_group=group, limit=None))
+        return sorted((self.unit_of(t.instance_id), t.element_id) for t in tasks)
+
+    def units(self) -> dict[str, str]:
+        """unit code -> its unit_evaluation instance id."""
+        return {i.unit: i.id for i in self.engine.runtime.list_instances(InstanceQuery(limit=None))
+                if i.parent_instance_id == self.id}
+
+    def unit_of(self, instance_id: str) -> str:
+        return next((code for code, iid in self.units().items() if iid == instance_id), "campaign")
+
+    def task(self, element_id: str, instance_id: str | None = None):
+        tasks = [t for t in self.engine.tasks.list(TaskQuery(instance_id=instance_id or self.id))
+                 if t.element_id == element_id]
+        assert len(tasks) == 1, (element_id, [t.element_id for t in tasks])
+        return tasks[0]
+
+    def complete(self, element_id: str, values: dict | None = None, unit: str | None = None, actor: str = "x"):
+        instance_id = self.units()[unit] if unit else self.id
+        self.engine.tasks.complete(self.task(element_id, instance_id).id, values or {}, actor=actor)
+
+    # the launch
+    def launch(self) -> None:
+        """TCHCQT's guidance, the Information Centre's column, each unit deploys the plan."""
+        self.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB"}, actor="hoa")
+        self.complete("Task_open_pages", {"pageUrl": "https://vpubnd.sonla.gov.vn/80-nam"}, actor="tin")
+        self.complete("Task_news", actor="tin")
+        for code in self.units():
+            self.complete("Task_deploy_plan", {"deployedOn": "2025-06-10"}, unit=code)
+
+    def end_campaign_period(self) -> None:
+        self.clock.now = datetime(2025, 8, 6, 8, 0, tzinfo=OFFICE_TZ)
+        assert self.engine.runtime.fire_due_timers() == len(self.units())
+
+    # one unit
+    def unit_evaluates(self, unit: dict, nominees: list[dict], returned: bool = False) -> None:
+        code = unit["code"]
+        self.complete("Task_nominate", {"nominees": nominees, "unitResults": f"{unit['name']} hoàn thành tốt"},
+                      unit=code)
+        for nominee in nominees:
+            if nominee["kind"] == "individual":
+                self.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit=code,
+                              actor=nominee["userId"])
+        self.complete("Task_submit", unit=code)
+        if returned:
+            self.complete("Task_appraise", {"appraisal": "return", "returnReason": "Thiếu biên bản"}, unit=code)
+            assert self.tasks_of(unit["headGroup"]) == [(code, "Task_correct")]
+            self.complete("Task_correct", {"correctionNote": "Đã bổ sung biên bản"}, unit=code)
+        self.complete("Task_appraise", {"appraisal": "accept"}, unit=code, actor="hoa")
+
+    # the council
+    def to_council(self) -> None:
+        assert self.open_tasks() == ["Task_submit_council"]
+        self.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB"}, actor="hoa")
+
+    def vote(self, present: int = 5, against: dict[str, int] | None = None) -> None:
+        """Every candidate gets `present` ballots; `against` moves some to 'against'."""
+        against = against or {}
+        votes = [{"nomineeId": c["nomineeId"], "for": present - against.get(c["nomineeId"], 0),
+                  "against": against.get(c["nomineeId"], 0), "abstain": 0} for c in self.variables()["candidates"]]
+        self.complete("Task_vote", {"votes": votes, "present": present}, actor="council")
+
+    def decide_and_report(self) -> None:
+        assert self.open_tasks() == ["Task_giay_khen", "Task_propose_chairman"]
+        assert self.tasks_of("chief") == [("campaign", "Task_giay_khen")]
+        assert self.tasks_of("tchcqt") == [("campaign", "Task_propose_chairman")]
+        for element_id, values in DECISIONS.items():
+            self.complete(element_id, values)
+        self.report()
+
+    def report(self) -> None:
+        assert self.open_tasks() == ["Task_report"]
+        self.complete("Task_report", {"reportNumber": "210/BC-VPUB"}, actor="hoa")
+        assert self.status() == "completed"
+
+
+def run_units(campaign: Campaign, nominations: dict[str, list[dict]], returned: str | None = None) -> None:
+    campaign.launch()
+    campaign.end_campaign_period()
+    for unit in UNITS:
+        campaign.unit_evaluates(unit, nominations[unit["code"]], returned=unit["code"] == returned)
+
+
+def awardees(campaign: Campaign) -> list[tuple[str, str, str]]:
+    return [(a["nomineeId"], a["fullName"], a["award"]) for a in campaign.variables()["awardees"]]
+
+
+NOMINATIONS = {"tong_hop": [LAN, collective(TONG_HOP)], "kinh_te": [AN]}
+EVERYONE = [("tong_hop:nom-tong_hop", "Phòng Tổng hợp", "giay_khen"),  # collectives first,
+            ("kinh_te:nom-an", "Lê Văn An", "giay_khen"),  # then people by given name: An < Lan
+            ("tong_hop:nom-lan", "Nguyễn Thị Lan", "bang_khen")]
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+def test_all_accepted(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    # The launch: each role's first tasks, and one unit_evaluation instance per unit.
+    assert campaign.open_tasks() == ["Task_guidance", "Task_open_pages"]
+    assert sorted(campaign.units()) == ["kinh_te", "tong_hop"]
+    assert campaign.tasks_of("tchcqt") == [("campaign", "Task_guidance")]
+    assert campaign.tasks_of("info_centre") == [("campaign", "Task_open_pages")]
+    assert campaign.tasks_of("head:kinh_te") == [("kinh_te", "Task_deploy_plan")]
+    unit_vars = campaign_engine.runtime.get_variables(campaign.units()["kinh_te"])
+    assert {k: unit_vars[k] for k in ("unit", "unitName", "headGroup", "campaignEndsAt")} == {
+        "unit": "kinh_te", "unitName": "Phòng Kinh tế", "headGroup": "head:kinh_te",
+        "campaignEndsAt": "2025-08-05T23:59:59+07:00"}
+    assert {i.business_key for i in campaign_engine.runtime.list_instances()} == {PLAN}
+
+    run_units(campaign, NOMINATIONS)
+    assert [c["nomineeId"] for c in campaign.variables()["candidates"]] == [a[0] for a in EVERYONE]
+    campaign.to_council()
+    assert campaign.tasks_of("council") == [("campaign", "Task_vote")]
+    campaign.vote()
+    campaign.decide_and_report()
+
+    variables = campaign.variables()
+    assert awardees(campaign) == EVERYONE and variables["rejected"] == []
+    assert variables["announcement"].splitlines() == [
+        f"Kết quả khen thưởng {VARIABLES['campaignName']} (Kế hoạch số {PLAN}):",
+        "Bằng khen của Chủ tịch UBND tỉnh (Quyết định số 1520/QĐ-UBND ngày 25/08/2025):",
+        "  1. Nguyễn Thị Lan – Phòng Tổng hợp",
+        "Giấy khen của Chánh Văn phòng (Quyết định số 125/QĐ-VPUB ngày 20/08/2025):",
+        "  1. Phòng Tổng hợp",
+        "  2. Lê Văn An – Phòng Kinh tế",
+    ]
+    assert unicodedata.is_normalized("NFC", variables["announcement"])
+    assert all(campaign_engine.runtime.get_instance(i).status == "completed" for i in campaign.units().values())
+
+
+def test_every_campaign_task_is_offered_and_due_from_the_campaign_dates(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    seen = {}
+
+    def record():
+        for task in campaign_engine.tasks.list(TaskQuery(instance_id=campaign.id)):
+            seen[task.element_id] = (task.candidate_groups, task.due_at)
+
+    record()
+    campaign.complete("Task_open_pages")
+    record()
+    campaign.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB"})
+    campaign.complete("Task_news")
+    for unit in UNITS:
+        campaign.complete("Task_deploy_plan", {"deployedOn": "2025-06-10"}, unit=unit["code"])
+    campaign.end_campaign_period()
+    for unit in UNITS:
+        campaign.unit_evaluates(unit, NOMINATIONS[unit["code"]])
+    record()
+    campaign.to_council()
+    record()
+    campaign.vote()
+    record()
+    campaign.complete("Task_propose_chairman")
+    record()
+    for element_id, values in DECISIONS.items():
+        if element_id != "Task_propose_chairman":
+            campaign.complete(element_id, values)
+    record()
+    assert seen == {
+        "Task_guidance": (("tchcqt",), end_of_day("2025-06-30")),
+        "Task_open_pages": (("info_centre",), end_of_day("2025-06-30")),
+        "Task_news": (("info_centre",), end_of_day("2025-08-05")),
+        "Task_submit_council": (("tchcqt",), end_of_day("2025-08-10")),
+        "Task_vote": (("council",), end_of_day("2025-08-28")),
+        "Task_giay_khen": (("chief",), end_of_day("2025-08-28")),
+        "Task_propose_chairman": (("tchcqt",), end_of_day("2025-08-28")),
+        "Task_record_chairman": (("tchcqt",), end_of_day("2025-08-28")),
+        "Task_report": (("tchcqt",), end_of_day("2025-08-28")),
+    }
+
+
+def test_a_returned_nomination_is_corrected(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, NOMINATIONS, returned="tong_hop")
+    campaign.to_council()
+    campaign.vote()
+    campaign.decide_and_report()
+    assert awardees(campaign) == EVERYONE
+    unit = campaign.units()["tong_hop"]
+    appraisals = [e.element_id for e in campaign_engine.history.events(instance_id=unit, event_types=["complete"])
+                  if e.element_id in ("Task_appraise", "Task_correct")]
+    assert appraisals == ["Task_appraise", "Task_correct", "Task_appraise"]
+
+
+def test_bang_khen_under_ten_years_goes_to_the_chairman_with_the_reason(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, {"tong_hop": [LAN], "kinh_te": [MINH]})
+    minh = next(c for c in campaign.variables()["candidates"] if c["nomineeId"] == "kinh_te:nom-minh")
+    assert (minh["eligible"], minh["route"], minh["reason"]) == (
+        False, "chairman_discretion", "Chưa đủ 10 năm công tác tại Văn phòng")
+    campaign.to_council()
+    campaign.vote()
+    campaign.decide_and_report()
+    assert awardees(campaign) == [("tong_hop:nom-lan", "Nguyễn Thị Lan", "bang_khen"),
+                                  ("kinh_te:nom-minh", "Trần Văn Minh", "bang_khen")]
+    assert campaign.variables()["awardees"][1]["route"] == "chairman_discretion"
+
+
+def test_a_failed_vote_is_rejected_not_awarded(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, NOMINATIONS)
+    campaign.to_council()
+    campaign.vote(present=5, against={"kinh_te:nom-an": 3})  # 2 of 5 for: below half of those present
+    campaign.decide_and_report()
+    assert awardees(campaign) == [EVERYONE[0], EVERYONE[2]]
+    [rejected] = campaign.variables()["rejected"]
+    assert (rejected["nomineeId"], rejected["reason"]) == ("kinh_te:nom-an", "Không đủ số phiếu tán thành")
+    assert rejected["votes"] == {"for": 2, "against": 3, "abstain": 0}
+
+
+def test_without_a_quorum_the_council_votes_again(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, NOMINATIONS)
+    campaign.to_council()
+    campaign.vote(present=4)  # 4 of 7 members: below the quorum of two thirds
+    assert campaign.variables()["quorumReached"] is False
+    assert campaign.tasks_of("council") == [("campaign", "Task_vote")]
+    campaign.vote(present=6)
+    campaign.decide_and_report()
+    assert awardees(campaign) == EVERYONE
+
+
+def test_nobody_passes_goes_straight_to_the_report(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock, {**VARIABLES, "passRule": {**PASS_RULE, "basis": "members"}})
+    run_units(campaign, NOMINATIONS)
+    campaign.to_council()
+    campaign.vote(present=6, against={c: 3 for c in ("tong_hop:nom-tong_hop", "kinh_te:nom-an",
+                                                        "tong_hop:nom-lan")})  # 3 of 7 members for
+    campaign.report()
+    variables = campaign.variables()
+    assert variables["awardees"] == [] and len(variables["rejected"]) == 3
+    assert "announcement" not in variables
+
+
+def test_a_late_unit_is_overdue_and_the_campaign_waits_for_it(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    campaign.launch()
+    campaign.end_campaign_period()
+    campaign.unit_evaluates(TONG_HOP, NOMINATIONS["tong_hop"])
+
+    clock.now = datetime(2025, 8, 9, 9, 0, tzinfo=OFFICE_TZ)  # the day after the units' deadline
+    overdue = campaign_engine.tasks.list(TaskQuery(due_before=clock.now, limit=None))
+    assert [(campaign.unit_of(t.instance_id), t.element_id) for t in overdue] == [("kinh_te", "Task_nominate")]
+    assert overdue[0].due_at == end_of_day("2025-08-08") < clock.now
+    assert campaign.open_tasks() == [] and campaign.status() == "active"
+    assert campaign_engine.runtime.get_instance(campaign.units()["tong_hop"]).status == "completed"
+    assert "candidates" not in campaign.variables()
+
+    campaign.unit_evaluates(KINH_TE, NOMINATIONS["kinh_te"])
+    campaign.to_council()
+    campaign.vote()
+    campaign.decide_and_report()
+    assert awardees(campaign) == EVERYONE
+
+
+def test_model_is_nfc_and_named_in_vietnamese():
+    text = MODEL.read_text(encoding="utf-8")
+    assert unicodedata.is_normalized("NFC", text)
+    assert 'name="Phát động và tổng kết đợt thi đua"' in text
+    assert "2025" not in text  # every date comes from the campaign's variables
