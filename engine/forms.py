@@ -7,12 +7,14 @@ documented on ``validate_submission``.
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field as dataclass_field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Callable, NoReturn
 
 from lxml import etree
@@ -486,3 +488,10 @@ _COERCERS: dict[str, Callable[[Any], Any]] = {
     "boolean": _coerce_boolean,
     "date": _coerce_date,
 }
+
+
+@lru_cache(maxsize=512)
+def parsed_form(form_json: str) -> Form:
+    """A stored form definition; forms are fixed per definition version and checking one costs
+    more than the query that found it."""
+    return Form.from_json(json.loads(form_json))

@@ -201,7 +201,8 @@ class _KeepsCallMappings:
 def _parser_classes() -> dict:
     classes = {}
     for tag, (parser_cls, spec_cls) in CamundaParser.OVERRIDE_PARSER_CLASSES.items():
-        mixins = (_FixedMultiInstance, _KeepsCamundaAttributes) if tag == full_tag("userTask") else (_FixedMultiInstance,)
+        keeps_attributes = tag in (full_tag("userTask"), full_tag("startEvent"))
+        mixins = (_FixedMultiInstance, _KeepsCamundaAttributes) if keeps_attributes else (_FixedMultiInstance,)
         classes[tag] = (type(parser_cls.__name__, (*mixins, parser_cls), {}), spec_cls)
     service_parser = type("ServiceTaskParser", (_FixedMultiInstance, _KeepsCamundaAttributes, CamundaTaskParser), {})
     classes[full_tag("serviceTask")] = (service_parser, ExternalServiceTask)
@@ -485,6 +486,12 @@ class _BpmnChecker(_Checker):
                 element.set(f"{{urn:thidua}}{name}", _attribute_expression(name, value))
             except ExpressionError as err:
                 self.problem(element, f"camunda:{name}: {err}")
+        self._check_form(element)
+
+    def on_startEvent(self, element) -> None:
+        self._check_form(element)
+
+    def _check_form(self, element) -> None:
         form_data = element.find("./bpmn:extensionElements/camunda:formData", namespaces=NS)
         if form_data is not None:
             try:

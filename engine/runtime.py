@@ -1,10 +1,12 @@
 """Runtime service: start process instances, read them and their variables, fire due timers."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from sqlalchemy import Connection, delete, func, select
 
 from engine.context import EngineContext
@@ -13,6 +15,7 @@ from engine.instance_store import history_rows, insert_history
 from engine.execution import InstanceRef, process_variables
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.involvement import Involvement, takes_part_in
+from engine.forms import parsed_form, validate_submission
 from engine.variables import check_business_key, check_variables
 
 DEFINITION = ProcessDefinition.__table__
@@ -46,6 +49,7 @@ class RuntimeService:
                                         .order_by(DEFINITION.c.version.desc()).limit(1))
             if definition_id is None:
                 raise NotFoundError(f"no process definition with key '{key}' is deployed")
+            checked = self._with_start_form(definition_id, checked)
             return self._ctx.create_instance(conn, definition_id, key, checked, business_key, actor)
 
     def start_process_by_id(self, definition_id: str, variables: Mapping[str, Any] | None = None,
@@ -55,7 +59,20 @@ class RuntimeService:
             key = conn.scalar(select(DEFINITION.c.key).where(DEFINITION.c.id == definition_id))
             if key is None:
                 raise NotFoundError(f"process definition '{definition_id}' does not exist")
+            checked = self._with_start_form(definition_id, checked)
             return self._ctx.create_instance(conn, definition_id, key, checked, business_key, actor)
+
+    def _with_start_form(self, definition_id: str, variables: dict) -> dict:
+        """Checks and converts the start form's fields (other variables pass as they are)."""
+        spec, _ = self._ctx.specs.get(definition_id)
+        form_json = next((t.extensions["formData"] for t in spec.task_specs.values()
+                          if isinstance(t, StartEvent) and (getattr(t, "extensions", None) or {}).get("formData")),
+                         None)
+        if form_json is None:
+            return variables
+        form = parsed_form(json.dumps(form_json, ensure_ascii=False))
+        extra = frozenset(variables) - {field.id for field in form.fields}
+        return {**variables, **check_variables(validate_submission(form, variables, allow_extra=extra))}
 
     # -- read ------------------------------------------------------------------------------
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
 from typing import Any, Mapping
 from uuid import UUID
@@ -14,7 +13,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.context import CallerBusyError, EngineContext, require_active
 from engine.errors import ConflictError, NotFoundError
 from engine.execution import InstanceRef
-from engine.forms import Form, validate_submission
+from engine.forms import Form, parsed_form, validate_submission
 from engine.instance_store import history_rows, insert_history
 from engine.involvement import Involvement, offered_to
 from engine.models import HistoryEvent, ProcessInstance, Task, TaskCandidate
@@ -68,12 +67,6 @@ class TaskView:
 
     def __getattr__(self, name):
         return getattr(self.row, name)
-
-
-@lru_cache(maxsize=512)
-def parsed_form(form_json: str) -> Form:
-    """Forms are fixed per definition version, and checking one costs more than a query."""
-    return Form.from_json(json.loads(form_json))
 
 
 class TaskService:

@@ -154,3 +154,23 @@ def test_delete_instance(engine):
     with pytest.raises(NotFoundError):
         engine.runtime.get_instance(instance.id)
     assert engine.tasks.count() == 0
+
+
+def test_start_form_is_checked_and_converted(engine):
+    xml = fixture_bytes("approval.bpmn").decode().replace(
+        '<bpmn:startEvent id="StartEvent_1" name="Bắt đầu">',
+        '<bpmn:startEvent id="StartEvent_1" name="Bắt đầu"><bpmn:extensionElements><camunda:formData>'
+        '<camunda:formField id="reviewDue" label="Hạn xem xét" type="date">'
+        '<camunda:validation><camunda:constraint name="required" /></camunda:validation></camunda:formField>'
+        '</camunda:formData></bpmn:extensionElements>')
+    engine.repository.deploy([("approval.bpmn", xml.encode())])
+    with pytest.raises(FormValidationError) as caught:
+        engine.runtime.start_process_by_key("approval", {"unitName": "Phòng Tổng hợp"})
+    assert [e.field for e in caught.value.errors] == ["reviewDue"]
+    with pytest.raises(FormValidationError):
+        engine.runtime.start_process_by_key("approval", {"reviewDue": "31/02/2025"})
+    assert engine.runtime.count_instances() == 0
+    instance = engine.runtime.start_process_by_key("approval", {"reviewDue": "08/08/2025", "extra": 1})
+    [task] = engine.tasks.list(TaskQuery(instance_id=instance.id))
+    assert task.due_at == datetime(2025, 8, 8, 16, 59, 59, tzinfo=timezone.utc)
+    assert engine.runtime.get_variables(instance.id)["extra"] == 1
