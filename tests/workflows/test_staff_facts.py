@@ -1,0 +1,141 @@
+"""The `staff_facts` service task: the directory's facts for an individual, none for a collective,
+on the date the campaign gives; and the real bpmn/unit_evaluation.bpmn + eligibility.dmn using it."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from engine import EngineConfig, ProcessEngine, TaskQuery
+from engine.errors import NotFoundError
+from engine.handlers import HandlerRegistry, ServiceTaskContext
+from workflows.demo_office import load_demo_office
+from workflows.staff_directory import Staff, StaffDirectoryError
+from workflows.staff_facts import TOPIC, campaign_end_date, make_staff_facts_handler
+
+BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
+OFFICE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+CAMPAIGN_ENDS_AT = "2025-08-05T23:59:59+07:00"
+
+
+def context(variables: dict) -> ServiceTaskContext:
+    return ServiceTaskContext(instance_id="i-1", business_key="05/KH-VPUB", definition_key="unit_evaluation",
+                              element_id="Service_staff_facts", topic=TOPIC, variables=variables, properties={})
+
+
+def individual(user_id, full_name, award="bang_khen") -> dict:
+    return {"id": f"nom-{user_id}", "kind": "individual", "userId": user_id, "fullName": full_name,
+            "award": award, "achievements": "Hoàn thành xuất sắc nhiệm vụ"}
+
+
+COLLECTIVE = {"id": "nom-tong_hop", "kind": "collective", "userId": None, "fullName": "Phòng Tổng hợp",
+              "award": "giay_khen", "achievements": "Tập thể đoàn kết"}
+
+
+@pytest.fixture
+def office(directory):
+    directory.upsert_unit("tong_hop", "Phòng Tổng hợp", "phong")
+    directory.upsert_staff(Staff("lannt", "Nguyễn Thị Lan", "tong_hop", date(2015, 8, 5)),
+                           ratings={2015: "completed", **{y: "good" for y in range(2016, 2025)}})
+    directory.add_discipline("lannt", date(2016, 3, 12), "Khiển trách")
+    return directory
+
+
+def test_individual_gets_the_directory_facts_on_the_campaign_end_date(office):
+    handler = make_staff_facts_handler(office)
+    facts = handler(context({"nominee": individual("lannt", "Nguyễn Thị Lan"), "campaignEndsAt": CAMPAIGN_ENDS_AT}))
+    assert facts == {"yearsAtOffice": 10, "yearsSinceDiscipline": 9, "worstRatingLast10": "completed"}
+    # The date comes from the campaign: a campaign ending a year later sees other facts.
+    later = handler(context({"nominee": individual("lannt", "Nguyễn Thị Lan"),
+                             "campaignEndsAt": "2026-08-05T23:59:59+07:00"}))
+    assert later == {"yearsAtOffice": 11, "yearsSinceDiscipline": 10, "worstRatingLast10": "good"}
+
+
+def test_collective_gets_no_facts_and_is_not_looked_up(office):
+    handler = make_staff_facts_handler(office)
+    assert handler(context({"nominee": COLLECTIVE, "campaignEndsAt": CAMPAIGN_ENDS_AT})) == {
+        "yearsAtOffice": None, "yearsSinceDiscipline": None, "worstRatingLast10": None}
+    # A collective needs no date either.
+    assert handler(context({"nominee": COLLECTIVE}))["yearsAtOffice"] is None
+
+
+def test_the_date_can_come_from_another_variable(office):
+    handler = make_staff_facts_handler(office, as_of=lambda v: date.fromisoformat(v["ratingDate"]))
+    facts = handler(context({"nominee": individual("lannt", "Nguyễn Thị Lan"), "ratingDate": "2025-08-04"}))
+    assert facts["yearsAtOffice"] == 9
+
+
+def test_campaign_end_date_is_the_office_calendar_day():
+    assert campaign_end_date({"campaignEndsAt": CAMPAIGN_ENDS_AT}) == date(2025, 8, 5)  # 16:59 UTC, still 5/8
+    assert campaign_end_date({"campaignEndsAt": "2025-08-05"}) == date(2025, 8, 5)
+    assert campaign_end_date({"campaignEndsAt": datetime(2025, 8, 5, 23, 0, tzinfo=OFFICE_TZ)}) == date(2025, 8, 5)
+    with pytest.raises(StaffDirectoryError, match="campaignEndsAt"):
+        campaign_end_date({})
+    with pytest.raises(StaffDirectoryError, match="campaignEndsAt"):
+        campaign_end_date({"campaignEndsAt": "5/8/2025"})
+
+
+def test_bad_nominees_are_clear_errors(office):
+    handler = make_staff_facts_handler(office)
+    with pytest.raises(NotFoundError, match="Không có cán bộ 'ai_do'"):
+        handler(context({"nominee": individual("ai_do", "Ai Đó"), "campaignEndsAt": CAMPAIGN_ENDS_AT}))
+    with pytest.raises(StaffDirectoryError, match="userId"):
+        handler(context({"nominee": individual(None, "Ai Đó"), "campaignEndsAt": CAMPAIGN_ENDS_AT}))
+    with pytest.raises(StaffDirectoryError, match="nominee"):
+        handler(context({"campaignEndsAt": CAMPAIGN_ENDS_AT}))
+
+
+# --- through the real process -------------------------------------------------------------------
+
+class FakeClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_unit_evaluation_decides_eligibility_from_the_directory(office_database_url, directory):
+    demo = load_demo_office(directory)
+    tuan, anh, huy = demo.by_name("Lê Minh Tuấn"), demo.by_name("Hoàng Đức Anh"), demo.by_name("Phạm Quang Huy")
+    handlers = HandlerRegistry()
+    handlers.register(TOPIC, make_staff_facts_handler(directory))
+    clock = FakeClock(datetime(2025, 6, 6, 8, 0, tzinfo=OFFICE_TZ))
+    with ProcessEngine(EngineConfig(database_url=office_database_url, clock=clock), handlers=handlers) as engine:
+        engine.repository.deploy([("unit_evaluation.bpmn", (BPMN_DIR / "unit_evaluation.bpmn").read_bytes()),
+                                  ("eligibility.dmn", (BPMN_DIR / "eligibility.dmn").read_bytes())])
+        instance = engine.runtime.start_process_by_key("unit_evaluation", {
+            "unit": "tong_hop", "unitName": "Phòng Tổng hợp", "headGroup": "head:tong_hop",
+            "planNumber": "05/KH-VPUB", "campaignName": "Đợt thi đua đặc biệt", "guidanceDate": "2025-06-30",
+            "unitReportDate": "2025-08-08", "appraisalDate": "2025-08-10", "campaignEndsAt": CAMPAIGN_ENDS_AT,
+        }, business_key="05/KH-VPUB")
+
+        def only_task(element_id):
+            [task] = engine.tasks.list(TaskQuery(instance_id=instance.id))
+            assert task.element_id == element_id
+            return task
+
+        engine.tasks.complete(only_task("Task_deploy_plan").id, {"deployedOn": "2025-06-10"}, actor="hungnv")
+        clock.now = datetime(2025, 8, 6, 0, 0, 1, tzinfo=OFFICE_TZ)
+        assert engine.runtime.fire_due_timers() == 1
+        nominees = [individual(tuan.id, tuan.full_name), individual(anh.id, anh.full_name),
+                    individual(huy.id, huy.full_name), COLLECTIVE]
+        engine.tasks.complete(only_task("Task_nominate").id, {"nominees": nominees, "unitResults": "Hoàn thành"},
+                              actor="hungnv")
+        for person in (tuan, anh, huy):
+            report = only_task("Task_achievement_report")
+            assert report.assignee == person.id
+            engine.tasks.complete(report.id, {"achievementReport": "Báo cáo"}, actor=person.id)
+        engine.tasks.complete(only_task("Task_submit").id, {}, actor="hungnv")
+        engine.tasks.complete(only_task("Task_appraise").id, {"appraisal": "accept"}, actor="hapt")
+        assert engine.runtime.get_instance(instance.id).status == "completed"
+        checked = {n["id"]: (n["eligible"], n["route"], n["reasonCode"])
+                   for n in engine.runtime.get_variables(instance.id)["unitResult"]["nominees"]}
+    assert checked == {
+        f"nom-{tuan.id}": (True, "council", "ok"),  # started 01/08/2015: 10 years on 05/08/2025
+        f"nom-{anh.id}": (False, "chairman_discretion", "years_below_10"),  # started 15/08/2015: 9 years
+        f"nom-{huy.id}": (False, "chairman_discretion", "discipline_within_10"),  # Khiển trách 12/03/2016
+        "nom-tong_hop": (True, "council", "ok"),
+    }
