@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from engine.context import EngineContext
 from engine.errors import ConflictError, EngineError, NotFoundError
 from engine.models import ApiToken, Membership, UserAccount, UserGroup
+from engine.vietnamese import person_sort_key
 
 # A letter or digit first: user names end up in URLs and on command lines (`--user`), where
 # ".." or a leading "-" would be read as something else.
@@ -281,22 +282,9 @@ class IdentityService:
             return list(session.scalars(statement))
 
 
-def name_sort_key(display_name: str) -> tuple[str, str, str, str]:
-    """Vietnamese names are written family, middle, given, and lists are sorted by the given name.
-
-    So the key is the last word, then the words before it, each folded: decomposed (NFD),
-    combining marks (tones, breve, circumflex, horn) dropped, đ read as d, case-folded. "Lê Anh"
-    comes after "Nguyễn Văn An" and before "Trần Thị Bình". Names that fold alike ("An", "Ân")
-    fall back on the exact text so that the order stays the same from one call to the next.
-    """
-    words = unicodedata.normalize("NFC", display_name).split()
-    given, rest = (words[-1], " ".join(words[:-1])) if words else ("", "")
-    return _fold(given), _fold(rest), given, rest
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+def name_sort_key(display_name: str) -> tuple:
+    """How a Vietnamese office lists people: see engine.vietnamese.person_sort_key."""
+    return person_sort_key(display_name)
 
 
 def _token_hash(secret: str) -> str:

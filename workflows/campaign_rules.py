@@ -5,10 +5,11 @@ Nothing here knows a date, a threshold or a quorum: they come with the campaign'
 """
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime
 from fractions import Fraction
 from typing import Any, Iterable, Mapping
+
+from engine.vietnamese import fold, nfc, person_sort_key, text_sort_key
 
 # Routes of the eligibility decision (bpmn/eligibility.dmn) that go before the council.
 COUNCIL_ROUTES = ("council", "chairman_discretion")
@@ -24,43 +25,6 @@ CHIEF_AWARDS = ("giay_khen",)
 REJECTED_REASON = "Không đủ số phiếu tán thành"
 NOT_VOTED_REASON = "Hội đồng chưa biểu quyết"
 
-# --- Vietnamese text ----------------------------------------------------------------------
-
-_TONE_MARKS = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền hỏi ngã sắc nặng
-_LETTER_MARKS = {"\u0306": 1, "\u0302": 2, "\u031b": 3}  # ă / â ê ô / ơ ư
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
-def fold(text: str) -> str:
-    """Lower case without tones or letter marks, đ → d: what search and the primary sort compare."""
-    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _fine(word: str) -> tuple:
-    """Vietnamese collation within equal folded text: a < ă < â, d < đ, o < ô < ơ; then the tones."""
-    letters, tones = [], []
-    for char in nfc(word.casefold()):
-        base, marks = (char, "") if char == "đ" else (unicodedata.normalize("NFD", char)[0],
-                                                      unicodedata.normalize("NFD", char)[1:])
-        letter_rank = 9 if char == "đ" else max((_LETTER_MARKS.get(m, 0) for m in marks), default=0)
-        letters.append((fold(base), letter_rank))
-        tones.append(max((_TONE_MARKS.get(m, 0) for m in marks), default=0))
-    return tuple(letters), tuple(tones)
-
-
-def person_sort_key(full_name: str) -> tuple:
-    """Given name (the last word) first, then the middle names, then the family name."""
-    words = nfc(full_name).split()
-    if not words:
-        return ((), (), ())
-    ordered = [words[-1], *words[1:-1], words[0]] if len(words) > 1 else words
-    return (tuple(fold(w) for w in ordered), tuple(_fine(w) for w in ordered), full_name)
-
-
 def sort_people(names: Iterable[str]) -> list[str]:
     return sorted(names, key=person_sort_key)
 
@@ -70,7 +34,7 @@ def candidate_sort_key(candidate: Mapping[str, Any]) -> tuple:
     name = candidate.get("fullName") or ""
     if candidate.get("kind") == "individual":
         return (1, person_sort_key(name))
-    return (0, (fold(name), _fine(name), name))
+    return (0, text_sort_key(name))
 
 
 # --- consolidation ------------------------------------------------------------------------
