@@ -22,7 +22,9 @@ deploy: migrate
 	@models="$$(ls bpmn/*.bpmn bpmn/*.dmn 2>/dev/null)"; \
 	if [ -n "$$models" ]; then $(BIN)/thidua deploy $$models; else echo "no models in bpmn/ yet"; fi
 
-run: deploy
+# Migrates, loads the demo Office, deploys bpmn/ and starts its 2025 campaign (once), then serves.
+run: migrate
+	$(BIN)/thidua demo
 	$(BIN)/thidua serve
 
 # The suite runs on SQLite and on the local PostgreSQL; start it when this machine has it stopped.

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, request
 
-from engine import EngineConfig, HandlerRegistry, ProcessEngine
+from engine import EngineConfig, ProcessEngine
 from engine.schema import head_revision
-from workflows.handlers import register_handlers
+from web.composition import build_engine
 
 
 def create_app(engine_config: EngineConfig | None = None, engine: ProcessEngine | None = None) -> Flask:
     app = Flask(__name__)
     # Refuses to start on an un-migrated database, with the command that fixes it.
-    engine = engine or ProcessEngine(engine_config or EngineConfig(), handlers=register_handlers(HandlerRegistry()))
+    engine = engine or build_engine(engine_config or EngineConfig())
     app.extensions["thidua.engine"] = engine
 
     from web.rest.api import rest

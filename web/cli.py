@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from engine import EngineConfig, HandlerRegistry, ProcessEngine, TaskQuery
-from engine.db import make_engine
+from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.errors import EngineError
 from engine.forms import FormValidationError
-from engine.schema import upgrade
-from workflows.handlers import register_handlers
+from web.composition import build_engine, staff_directory, upgrade_database
+from workflows.demo import load_demo
+from workflows.staff_import import StaffImporter
 
 
 def parse_vars(pairs: tuple[str, ...]) -> dict:
@@ -30,7 +30,7 @@ def parse_vars(pairs: tuple[str, ...]) -> dict:
 
 
 def open_engine() -> ProcessEngine:
-    return ProcessEngine(EngineConfig(), handlers=register_handlers(HandlerRegistry()))
+    return build_engine(EngineConfig())
 
 
 @click.group()
@@ -46,9 +46,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database (DATABASE_URL, default instance/thidua.db) to this release's schema."""
-    engine = make_engine(EngineConfig().database_url)
-    upgrade(engine)
-    engine.dispose()
+    upgrade_database(EngineConfig().database_url)
     click.echo("database is up to date")
 
 
@@ -146,6 +144,42 @@ def user_token(user_id: str, name: str) -> None:
     """Create an API token (Bearer) for USER_ID; it is shown once."""
     with open_engine() as engine:
         click.echo(engine.identity.create_token(user_id, name))
+
+
+@main.group()
+def staff() -> None:
+    """The staff directory (danh bạ cán bộ)."""
+
+
+@staff.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="check the file and show what would change, write nothing")
+def staff_import(file: Path, dry_run: bool) -> None:
+    """Import staff from a CSV or XLSX file with Vietnamese headers."""
+    with open_engine() as engine:
+        importer = StaffImporter(staff_directory(engine))
+        preview = importer.preview(file.read_bytes(), file.name)
+        for warning in preview.warnings:
+            click.echo(f"cảnh báo: {warning}", err=True)
+        for error in preview.errors:
+            click.echo(f"lỗi: {error.message}", err=True)
+        if not preview.ok:
+            sys.exit(1)
+        if dry_run:
+            click.echo(f"{len(preview.rows)} dòng hợp lệ, {len(preview.new_ids)} cán bộ mới; chưa ghi")
+            return
+        result = importer.apply(preview)
+    click.echo(f"đã nhập: {result.created} mới, {result.updated} cập nhật, {result.ratings} xếp loại")
+
+
+@main.command()
+@click.option("--models", "models_dir", default="bpmn", show_default=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path))
+def demo(models_dir: Path) -> None:
+    """Load the demo Office (units, staff, accounts) and start its 2025 campaign; safe to run again."""
+    with open_engine() as engine:
+        summary = load_demo(engine, staff_directory(engine), models_dir)
+    click.echo(summary)
 
 
 def run() -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from engine import HandlerRegistry
 from engine.handlers import ServiceTaskContext
 
-from workflows import campaign_rules
+from workflows import campaign_rules, staff_facts
+from workflows.staff_directory import StaffDirectory
 
 
 def consolidate(ctx: ServiceTaskContext) -> dict:
@@ -34,12 +35,12 @@ def announce_results(ctx: ServiceTaskContext) -> dict:
                                                         v.get("awardees") or [], decisions)}
 
 
-def register_handlers(registry: HandlerRegistry) -> HandlerRegistry:
-    """The composition point web/ and the CLI call; the campaign's topics are added here.
-
-    `staff_facts` (bpmn/unit_evaluation.bpmn) needs the staff directory and is not registered yet:
-    without a handler it waits for an external worker."""
+def register_handlers(registry: HandlerRegistry, directory: StaffDirectory | None = None) -> HandlerRegistry:
+    """The composition point web/ and the CLI call. `staff_facts` (bpmn/unit_evaluation.bpmn)
+    reads the staff directory, so it is registered when one is given."""
     registry.register("consolidate", consolidate)
     registry.register("tally_votes", tally_votes)
     registry.register("announce_results", announce_results)
+    if directory is not None:
+        registry.register(staff_facts.TOPIC, staff_facts.make_staff_facts_handler(directory))
     return registry

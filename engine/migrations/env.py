@@ -26,9 +26,15 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
+def _own_tables_only(name, type_, parent_names) -> bool:
+    # Other parts of the service keep their own tables (and migrations) in the same database.
+    return type_ != "table" or name in target_metadata.tables
+
+
 def _run(connection) -> None:
     # Batch mode lets later migrations alter columns on SQLite, which has no ALTER COLUMN.
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                      include_name=_own_tables_only)
     with context.begin_transaction():
         context.run_migrations()
 

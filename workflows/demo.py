@@ -1,0 +1,100 @@
+"""`thidua demo`: the demo Office with its people and accounts, and its 2025 campaign running.
+
+Everything is written only when missing, so running the command again changes nothing. The
+campaign's dates are those of the Office's plan for the 80th anniversary (DOMAIN.md); they are
+data given to the process at its start, as a real campaign's would be.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from engine import ProcessEngine
+from engine.errors import ConflictError
+from engine.runtime import InstanceQuery
+from workflows.demo_office import HEAD_POSITIONS, DemoOffice, load_demo_office
+from workflows.staff_directory import StaffDirectory
+
+CAMPAIGN_KEY = "campaign"
+BUSINESS_KEY = "KH-80NTT-2025"
+CHIEF = ("minhtb", "Trần Bình Minh")  # Chánh Văn phòng, who signed the plan
+SERVICE_ACCOUNTS = (("designer", "Người thiết kế quy trình", ("designer",)),
+                    ("admin", "Quản trị hệ thống", ("admin",)))
+ROLE_GROUPS = {
+    "chief": "Chánh Văn phòng", "tchcqt": "Phòng TCHCQT", "council": "Hội đồng TĐKT",
+    "info_centre": "Trung tâm Thông tin", "unit_head": "Lãnh đạo đơn vị", "staff": "Cán bộ, công chức",
+    "designer": "Thiết kế quy trình", "admin": "Quản trị", "worker": "Dịch vụ tự động",
+}
+# The units whose members play an office-wide role in the campaign.
+ROLE_OF_UNIT = {"tchcqt": "tchcqt", "thong_tin": "info_centre"}
+CAMPAIGN_2025 = {
+    "planNumber": "86/KH-VPUB",
+    "planDate": "2025-06-05",
+    "campaignName": "Đợt thi đua đặc biệt lập thành tích chào mừng kỷ niệm 80 năm Ngày truyền thống "
+                    "Văn phòng các cơ quan hành chính nhà nước (28/8/1945 - 28/8/2025)",
+    "guidanceDate": "2025-06-30",
+    "campaignEndDate": "2025-08-05",
+    "unitReportDate": "2025-08-08",
+    "appraisalDate": "2025-08-10",
+    "anniversaryDate": "2025-08-28",
+}
+
+
+def demo_password() -> str:
+    # Demo accounts only; a real office imports its people and they set their own passwords.
+    return os.environ.get("THIDUA_DEMO_PASSWORD", "thidua-2025")
+
+
+def load_demo(engine: ProcessEngine, directory: StaffDirectory, models_dir: Path) -> str:
+    office = load_demo_office(directory)
+    council = _create_accounts(engine, office)
+    _deploy_models(engine, models_dir)
+    started = _start_campaign(engine, office, council)
+    open_tasks = engine.tasks.count()
+    return (f"demo office: {len(office.units)} units, {len(office.staff)} staff; campaign {BUSINESS_KEY} "
+            f"{'started' if started else 'already running'}; {open_tasks} open tasks")
+
+
+def _create_accounts(engine: ProcessEngine, office: DemoOffice) -> list[str]:
+    identity = engine.identity
+    for group, name in ROLE_GROUPS.items():
+        identity.ensure_group(group, name, "role")
+    for unit in office.units:
+        identity.ensure_group(f"unit:{unit.code}", unit.name, "unit")
+        identity.ensure_group(f"head:{unit.code}", f"Lãnh đạo {unit.name}", "role")
+    council = [CHIEF[0]]
+    _ensure_user(engine, CHIEF[0], CHIEF[1], None, ("chief", "council"))
+    for user_id, name, groups in SERVICE_ACCOUNTS:
+        _ensure_user(engine, user_id, name, None, groups)
+    for person in office.staff:
+        groups = [f"unit:{person.unit_code}", "staff"]
+        if person.position in HEAD_POSITIONS:
+            groups += [f"head:{person.unit_code}", "unit_head", "council"]
+            council.append(person.id)
+        if person.unit_code in ROLE_OF_UNIT:
+            groups.append(ROLE_OF_UNIT[person.unit_code])
+        _ensure_user(engine, person.id, person.full_name, person.unit_code, groups)
+    return council
+
+
+def _ensure_user(engine: ProcessEngine, user_id: str, name: str, unit: str | None, groups) -> None:
+    try:
+        engine.identity.create_user(user_id, name, password=demo_password(), unit=unit, groups=list(groups))
+    except ConflictError:
+        pass  # already there from an earlier run
+
+
+def _deploy_models(engine: ProcessEngine, models_dir: Path) -> None:
+    files = sorted(models_dir.glob("*.dmn")) + sorted(models_dir.glob("*.bpmn"))
+    engine.repository.deploy([(f.name, f.read_bytes()) for f in files], name="Mô hình mẫu",
+                             source="thidua demo", actor="designer")
+
+
+def _start_campaign(engine: ProcessEngine, office: DemoOffice, council: list[str]) -> bool:
+    if engine.runtime.count_instances(InstanceQuery(definition_key=CAMPAIGN_KEY, business_key=BUSINESS_KEY)):
+        return False
+    units = [{"code": unit.code, "name": unit.name, "headGroup": f"head:{unit.code}"} for unit in office.units]
+    pass_rule = {"basis": "present", "threshold": 0.5, "quorum": 0.667, "members": len(council)}
+    engine.runtime.start_process_by_key(CAMPAIGN_KEY, {**CAMPAIGN_2025, "units": units, "passRule": pass_rule},
+                                        business_key=BUSINESS_KEY, actor=CHIEF[0])
+    return True
