@@ -24,22 +24,20 @@ def fixture_bytes(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> Path:
-    """One migrated SQLite file, copied for each test: migrating costs more than copying."""
-    path = tmp_path_factory.mktemp("template") / "template.db"
+def migrated_sqlite_file(path: Path, *migrations) -> Path:
+    """A migrated SQLite file to copy for each test: migrating costs more than copying."""
     engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
+    for migrate in migrations:
+        migrate(engine)
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """A fresh, migrated PostgreSQL database for this test run, dropped at the end."""
-    name = f"thidua_test_{uuid.uuid4().hex[:10]}"
+def migrated_postgres_database(prefix: str, *migrations):
+    """Yields the URL of a fresh PostgreSQL database with these migrations; drops it afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -51,7 +49,8 @@ def postgres_url() -> str:
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}")
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     engine = make_engine(url)
-    upgrade(engine)
+    for migrate in migrations:
+        migrate(engine)
     engine.dispose()
     yield url
     with admin.connect() as connection:
@@ -59,12 +58,23 @@ def postgres_url() -> str:
     admin.dispose()
 
 
-def _truncate_postgres(url: str) -> None:
+def truncate_postgres(url: str, *metadatas) -> None:
     engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    tables = ", ".join(f'"{t.name}"' for metadata in metadatas for t in metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    return migrated_sqlite_file(tmp_path_factory.mktemp("template") / "template.db", upgrade)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A fresh, migrated PostgreSQL database for this test run, dropped at the end."""
+    yield from migrated_postgres_database("thidua_test", upgrade)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -74,7 +84,7 @@ def database_url(request, tmp_path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_url")
-    _truncate_postgres(url)
+    truncate_postgres(url, Base.metadata)
     return url
 
 
