@@ -14,6 +14,8 @@ from engine import EngineConfig, HandlerRegistry, ProcessEngine
 from engine.db import make_engine
 from engine.models import Base
 from engine.schema import upgrade
+from workflows.models import CampaignBase
+from workflows.schema import upgrade as upgrade_campaign
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_ADMIN_URL = os.environ.get("THIDUA_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -66,15 +68,20 @@ def truncate_postgres(url: str, *metadatas) -> None:
     engine.dispose()
 
 
+# Both schemas, as `thidua db upgrade` leaves a database: the engine's and the campaign's tables.
+MIGRATIONS = (upgrade, upgrade_campaign)
+METADATAS = (Base.metadata, CampaignBase.metadata)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
-    return migrated_sqlite_file(tmp_path_factory.mktemp("template") / "template.db", upgrade)
+    return migrated_sqlite_file(tmp_path_factory.mktemp("template") / "template.db", *MIGRATIONS)
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     """A fresh, migrated PostgreSQL database for this test run, dropped at the end."""
-    yield from migrated_postgres_database("thidua_test", upgrade)
+    yield from migrated_postgres_database("thidua_test", *MIGRATIONS)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -84,7 +91,7 @@ def database_url(request, tmp_path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_url")
-    truncate_postgres(url, Base.metadata)
+    truncate_postgres(url, *METADATAS)
     return url
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.runtime import InstanceQuery
+from workflows.document_register import DocumentRegister
 from workflows.handlers import register_handlers
 
 BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
@@ -44,7 +45,7 @@ VARIABLES = {
 STAFF_FACTS = {"lan": (12, None, "good"), "minh": (8, None, "excellent"), "an": (4, None, "good")}
 
 DECISIONS = {
-    "Task_giay_khen": {"decisionNumber": "125/QĐ-VPUB", "decisionDate": "2025-08-20"},
+    "Task_giay_khen": {"decisionDate": "2025-08-20"},
     "Task_propose_chairman": {"proposalNumber": "98/TTr-VPUB"},
     "Task_record_chairman": {"chairmanDecisionNumber": "1520/QĐ-UBND", "chairmanDecisionDate": "2025-08-25"},
 }
@@ -91,9 +92,9 @@ def campaign_engine(database_url, handlers, clock):
         years, discipline, rating = STAFF_FACTS[user_id] if user_id else (None, None, None)
         return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating}
 
-    register_handlers(handlers)
     handlers.register("staff_facts", staff_facts)
     with ProcessEngine(EngineConfig(database_url=database_url, clock=clock), handlers=handlers) as engine:
+        register_handlers(handlers, register=DocumentRegister(engine.context.db))
         engine.repository.deploy([(name, (BPMN_DIR / name).read_bytes())
                                   for name in ("campaign.bpmn", "unit_evaluation.bpmn", "eligibility.dmn")])
         yield engine
@@ -247,7 +248,7 @@ def test_all_accepted(campaign_engine, clock):
         f"Kết quả khen thưởng {VARIABLES['campaignName']} (Kế hoạch số {PLAN}):",
         "Bằng khen của Chủ tịch UBND tỉnh (Quyết định số 1520/QĐ-UBND ngày 25/08/2025):",
         "  1. Nguyễn Thị Lan – Phòng Tổng hợp",
-        "Giấy khen của Chánh Văn phòng (Quyết định số 125/QĐ-VPUB ngày 20/08/2025):",
+        "Giấy khen của Chánh Văn phòng (Quyết định số 01/QĐ-VPUB ngày 20/08/2025):",
         "  1. Phòng Tổng hợp",
         "  2. Lê Văn An – Phòng Kinh tế",
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from engine import EngineConfig, HandlerRegistry, ProcessEngine
 from engine.db import make_engine
 from engine.schema import upgrade as upgrade_engine_schema
+from workflows.document_register import DocumentRegister
 from workflows.handlers import register_handlers
 from workflows.schema import ensure_migrated as ensure_campaign_schema
 from workflows.schema import upgrade as upgrade_campaign_schema
@@ -30,7 +31,7 @@ def build_engine(config: EngineConfig | None = None) -> ProcessEngine:
         raise
     # Handlers are looked up when a task runs, so the directory (which needs the engine's
     # database) can be registered after the engine exists.
-    register_handlers(registry, staff_directory(engine))
+    register_handlers(registry, staff_directory(engine), DocumentRegister(engine.context.db))
     return engine
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from engine import HandlerRegistry
 from engine.handlers import ServiceTaskContext
 
-from workflows import campaign_rules, staff_facts
+from workflows import campaign_rules, document_register, staff_facts
+from workflows.document_register import DocumentRegister
 from workflows.staff_directory import StaffDirectory
 
 
@@ -35,12 +36,16 @@ def announce_results(ctx: ServiceTaskContext) -> dict:
                                                         v.get("awardees") or [], decisions)}
 
 
-def register_handlers(registry: HandlerRegistry, directory: StaffDirectory | None = None) -> HandlerRegistry:
+def register_handlers(registry: HandlerRegistry, directory: StaffDirectory | None = None,
+                      register: DocumentRegister | None = None) -> HandlerRegistry:
     """The composition point web/ and the CLI call. `staff_facts` (bpmn/unit_evaluation.bpmn)
-    reads the staff directory, so it is registered when one is given."""
+    reads the staff directory and `number_document` the document register: each is registered
+    when given."""
     registry.register("consolidate", consolidate)
     registry.register("tally_votes", tally_votes)
     registry.register("announce_results", announce_results)
     if directory is not None:
         registry.register(staff_facts.TOPIC, staff_facts.make_staff_facts_handler(directory))
+    if register is not None:
+        registry.register(document_register.TOPIC, document_register.make_number_document_handler(register))
     return registry

@@ -75,3 +75,18 @@ class DisciplinaryRecord(CampaignBase):
     decided_on: Mapped[date] = mapped_column(Date)
     form: Mapped[str] = mapped_column(String(255))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class IssuedDocument(CampaignBase):
+    """The Office's register of outgoing documents (sổ văn bản đi): numbers restart every year,
+    per kind of document, as Nghị định 30/2020/NĐ-CP has them ("Số: 12/QĐ-VPUB")."""
+
+    __tablename__ = "issued_document"
+    __table_args__ = (UniqueConstraint("kind", "year", "number", name="uq_issued_document_kind_year_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))  # e.g. "QĐ-VPUB", "TB-VPUB"
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str | None] = mapped_column(String(255))  # the business key it was issued for
+    title: Mapped[str | None] = mapped_column(Text)
