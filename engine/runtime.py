@@ -64,13 +64,10 @@ class RuntimeService:
 
     def _with_start_form(self, definition_id: str, variables: dict) -> dict:
         """Checks and converts the start form's fields (other variables pass as they are)."""
-        spec, _ = self._ctx.specs.get(definition_id)
-        form_json = next((t.extensions["formData"] for t in spec.task_specs.values()
-                          if isinstance(t, StartEvent) and (getattr(t, "extensions", None) or {}).get("formData")),
-                         None)
+        form_json = start_form_json(self._ctx.specs.get(definition_id)[0])
         if form_json is None:
             return variables
-        form = parsed_form(json.dumps(form_json, ensure_ascii=False))
+        form = parsed_form(form_json)
         extra = frozenset(variables) - {field.id for field in form.fields}
         return {**variables, **check_variables(validate_submission(form, variables, allow_extra=extra))}
 
@@ -181,3 +178,14 @@ class RuntimeService:
                                    events=[{"event_type": "timer", "data": {"due": row.next_timer_at.isoformat()}}],
                                    fire_timers=True)
         return 1
+
+
+def start_form_json(spec) -> str | None:
+    """The start event's form, remembered on the (cached, shared) spec: starting is a hot path."""
+    remembered = spec.__dict__.get("thidua_start_form", ...)
+    if remembered is ...:
+        form = next((t.extensions["formData"] for t in spec.task_specs.values()
+                     if isinstance(t, StartEvent) and (getattr(t, "extensions", None) or {}).get("formData")), None)
+        remembered = None if form is None else json.dumps(form, ensure_ascii=False)
+        spec.thidua_start_form = remembered
+    return remembered
