@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,16 @@ IN_CI = os.environ.get("CI") == "true"
 
 def fixture_bytes(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
+
+
+class FakeClock:
+    """A clock the test moves: `clock.now += timedelta(days=1)`."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 def migrated_sqlite_file(path: Path, *migrations) -> Path:

@@ -7,7 +7,7 @@ yet) is a stub here. The engine runs on a clock the test moves, as in test_unit_
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.runtime import InstanceQuery
 from workflows.document_register import DocumentRegister
 from workflows.handlers import register_handlers
+from tests.conftest import FakeClock
 
 BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
 MODEL = BPMN_DIR / "campaign.bpmn"
@@ -72,12 +73,6 @@ AN = individual("an", "Lê Văn An", "giay_khen")
 MINH = individual("minh", "Trần Văn Minh", "bang_khen")
 
 
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.errors import InvalidStateError
-from tests.conftest import fixture_bytes
+from tests.conftest import FakeClock, fixture_bytes
 
 
 def deploy_full(engine):
@@ -160,9 +160,3 @@ def test_task_of_an_instance_with_incident_cannot_be_completed(database_url, han
         assert engine.runtime.fire_due_timers() == 0
 
 
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now

@@ -16,6 +16,7 @@ import pytest
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.forms import FormValidationError
+from tests.conftest import FakeClock
 
 BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
 MODEL = BPMN_DIR / "unit_evaluation.bpmn"
@@ -58,12 +59,6 @@ def collective(award: str = "giay_khen") -> dict:
             "award": award, "achievements": "Tập thể đoàn kết, hoàn thành tốt các nhiệm vụ của đợt thi đua"}
 
 
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from engine.handlers import HandlerRegistry, ServiceTaskContext
 from workflows.demo_office import load_demo_office
 from workflows.staff_directory import Staff, StaffDirectoryError
 from workflows.staff_facts import TOPIC, campaign_end_date, make_staff_facts_handler
+from tests.conftest import FakeClock
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 OFFICE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -89,12 +90,6 @@ def test_bad_nominees_are_clear_errors(office):
 
 # --- through the real process -------------------------------------------------------------------
 
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def test_unit_evaluation_decides_eligibility_from_the_directory(office_database_url, directory):
