@@ -178,11 +178,9 @@ class RepositoryService:
         return definition
 
     def definition_xml(self, definition_id: str) -> bytes:
+        resource_id = self.get_definition(definition_id).resource_id
         with self._ctx.sessions() as session:
-            definition = session.get(ProcessDefinition, definition_id)
-            if definition is None:
-                raise NotFoundError(f"process definition '{definition_id}' does not exist")
-            return session.get(Resource, definition.resource_id).content
+            return session.get(Resource, resource_id).content
 
     def get_deployment(self, deployment_id: str) -> Deployment:
         with self._ctx.sessions() as session:
@@ -190,14 +188,6 @@ class RepositoryService:
         if deployment is None:
             raise NotFoundError(f"deployment '{deployment_id}' does not exist")
         return deployment
-
-    def deployment_definitions(self, deployment_id: str) -> tuple[list[ProcessDefinition], list[DecisionDefinition]]:
-        with self._ctx.sessions() as session:
-            processes = list(session.scalars(select(ProcessDefinition)
-                                             .where(ProcessDefinition.deployment_id == deployment_id)))
-            decisions = list(session.scalars(select(DecisionDefinition)
-                                             .where(DecisionDefinition.deployment_id == deployment_id)))
-        return processes, decisions
 
     def delete_deployment(self, deployment_id: str, *, cascade: bool = False, actor: str | None = None) -> None:
         """Removes a deployment and its definitions; refused while its instances run, unless cascade."""
@@ -223,8 +213,3 @@ class RepositoryService:
     def list_deployments(self) -> list[Deployment]:
         with self._ctx.sessions() as session:
             return list(session.scalars(select(Deployment).order_by(Deployment.deployed_at)))
-
-    def instance_count(self, definition_id: str) -> int:
-        with self._ctx.sessions() as session:
-            return session.scalar(select(func.count()).select_from(ProcessInstance)
-                                  .where(ProcessInstance.definition_id == definition_id))
