@@ -206,6 +206,13 @@ class UserAccount(Base):
     unit: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The portal's language ("vi" or "en"); None follows the browser, Vietnamese first.
+    language: Mapped[str | None] = mapped_column(String(8))
+    # "digest" (one mail a day) or "immediate" (one mail per reminder).
+    reminder_mode: Mapped[str] = mapped_column(String(16), default="digest", server_default="digest")
+    # Kept in the database so a password guesser is slowed down across every web worker.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    login_blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class UserGroup(Base):
@@ -239,3 +246,25 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Attachment(Base):
+    """A file attached to an instance (and optionally one of its tasks), such as a dossier document.
+
+    The bytes live in the attachment store outside the web root under `storage_key`; the row keeps
+    what the portal shows and what a download is checked against.
+    """
+
+    __tablename__ = "attachment"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(255), unique=True)
+    created_by: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
