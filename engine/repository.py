@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.context import EngineContext
 from engine.errors import ConflictError, DeploymentError, NotFoundError, Problem
+from engine.model_diff import ModelDiff, diff_models
 from engine.models import DecisionDefinition, Deployment, HistoryEvent, ProcessDefinition, ProcessInstance, Resource
 from engine.parsing import ModelFile, parse_deployment
 from engine.serializer import dump_specs
@@ -181,6 +182,41 @@ class RepositoryService:
         resource_id = self.get_definition(definition_id).resource_id
         with self._ctx.sessions() as session:
             return session.get(Resource, resource_id).content
+
+    def list_decision_definitions(self, *, key: str | None = None) -> list[DecisionDefinition]:
+        statement = select(DecisionDefinition).order_by(DecisionDefinition.key, DecisionDefinition.version)
+        if key:
+            statement = statement.where(DecisionDefinition.key == key)
+        with self._ctx.sessions() as session:
+            return list(session.scalars(statement))
+
+    def get_model(self, definition_id: str) -> ProcessDefinition | DecisionDefinition:
+        """A process or decision definition by id."""
+        with self._ctx.sessions() as session:
+            definition = session.get(ProcessDefinition, definition_id) or session.get(DecisionDefinition,
+                                                                                      definition_id)
+        if definition is None:
+            raise NotFoundError(f"definition '{definition_id}' does not exist")
+        return definition
+
+    def model_xml(self, definition_id: str) -> bytes:
+        """The file a process or decision definition was deployed from."""
+        resource_id = self.get_model(definition_id).resource_id
+        with self._ctx.sessions() as session:
+            return session.get(Resource, resource_id).content
+
+    def previous_version(self, definition_id: str) -> ProcessDefinition | DecisionDefinition | None:
+        definition = self.get_model(definition_id)
+        model = type(definition)
+        with self._ctx.sessions() as session:
+            return session.scalars(select(model).where(model.key == definition.key,
+                                                       model.version < definition.version)
+                                   .order_by(model.version.desc()).limit(1)).first()
+
+    def diff(self, before_id: str, after_id: str) -> ModelDiff:
+        """What changed from one definition's model to another's (elements, attributes, flows)."""
+        return diff_models(self.model_xml(before_id), self.model_xml(after_id),
+                           max_bytes=self._ctx.config.max_model_bytes, before_name=before_id, after_name=after_id)
 
     def get_deployment(self, deployment_id: str) -> Deployment:
         with self._ctx.sessions() as session:

@@ -15,6 +15,7 @@ from engine.instance_store import history_rows, insert_history
 from engine.execution import InstanceRef, process_variables
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.involvement import Involvement, takes_part_in
+from engine.progress import GroupProgress, InstanceProgress, called_progress, instance_progress
 from engine.forms import parsed_form, validate_submission
 from engine.variables import check_business_key, check_variables
 
@@ -113,6 +114,14 @@ class RuntimeService:
         if q.involving is not None:
             filters.append(takes_part_in(q.involving))
         return statement.where(*filters)
+
+    def progress(self, instance_id: str) -> InstanceProgress:
+        """The elements active now (tasks, timers, external tasks, called instances, incident) and done."""
+        return instance_progress(self._ctx, instance_id)
+
+    def called_progress(self, parent_instance_id: str, with_completed: bool = False) -> GroupProgress:
+        """The progress of every instance this one called, with the count at each element (heatmap)."""
+        return called_progress(self._ctx, parent_instance_id, with_completed)
 
     def get_variables(self, instance_id: str) -> dict[str, Any]:
         """The variables as the most recently finished step left them."""

@@ -1,0 +1,106 @@
+"""engine/model_diff.py: what changed between two versions of a model, from the stored XML."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.errors import DeploymentError
+from engine.model_diff import diff_models
+from tests.conftest import fixture_bytes
+
+BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
+
+
+def changes_of(diff, element_id) -> dict:
+    change = next(c for c in diff.elements + diff.flows if c.id == element_id)
+    return {p.name: (p.before, p.after) for p in change.changes}
+
+
+def edited(text: str, *replacements: tuple[str, str]) -> bytes:
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text.encode()
+
+
+def test_added_task_and_rerouted_flow():
+    diff = diff_models(fixture_bytes("approval.bpmn"), fixture_bytes("approval_v2.bpmn"))
+    assert [(c.id, c.type, c.name, c.kind) for c in diff.elements] == [
+        ("Task_sign", "userTask", "Ký quyết định", "added")]
+    assert [(c.id, c.kind) for c in diff.flows] == [("Flow_2", "changed"), ("Flow_3", "added")]
+    assert changes_of(diff, "Flow_2") == {"targetRef": ("EndEvent_1", "Task_sign")}
+    assert diff.marked("added") == ["Task_sign", "Flow_3"] and diff.marked("changed") == ["Flow_2"]
+    # Backwards, the same change reads as a removal.
+    back = diff_models(fixture_bytes("approval_v2.bpmn"), fixture_bytes("approval.bpmn"))
+    assert back.marked("removed") == ["Task_sign", "Flow_3"]
+
+
+def test_due_date_groups_form_fields_condition_and_timer_are_changes_of_their_element():
+    campaign = (BPMN_DIR / "campaign.bpmn").read_text(encoding="utf-8")
+    after = edited(
+        campaign,
+        ('camunda:candidateGroups="tchcqt" camunda:dueDate="${guidanceDate}"',
+         'camunda:candidateGroups="tchcqt, chief" camunda:dueDate="${unitReportDate}"'),
+        ('<camunda:formField id="guidanceNumber" label="Số văn bản hướng dẫn" type="string">',
+         '<camunda:formField id="guidanceDate2" label="Ngày hướng dẫn" type="date"/>\n'
+         '<camunda:formField id="guidanceNumber" label="Số hướng dẫn" type="string">'),
+        ("${not quorumReached}", "${quorumReached == false}"),
+    )
+    diff = diff_models((BPMN_DIR / "campaign.bpmn").read_bytes(), after)
+    assert [c.id for c in diff.elements] == ["Task_guidance"]
+    guidance = changes_of(diff, "Task_guidance")
+    assert guidance["camunda:candidateGroups"] == ("tchcqt", "tchcqt, chief")
+    assert guidance["camunda:dueDate"] == ("${guidanceDate}", "${unitReportDate}")
+    assert guidance["camunda:formData/camunda:formField[guidanceNumber]@label"] == ("Số văn bản hướng dẫn",
+                                                                                    "Số hướng dẫn")
+    assert guidance["camunda:formData/camunda:formField[guidanceDate2]@type"] == (None, "date")
+    [flow] = diff.flows
+    assert flow.kind == "changed" and list(changes_of(diff, flow.id).values()) == [
+        ("${not quorumReached}", "${quorumReached == false}")]
+
+    unit = (BPMN_DIR / "unit_evaluation.bpmn").read_text(encoding="utf-8")
+    timer = diff_models(unit.encode(), edited(unit, ("${campaignEndsAt}</bpmn:timeDate>",
+                                                     "P30D</bpmn:timeDate>")))
+    assert changes_of(timer, "Timer_campaign_end") == {"timerEventDefinition/timeDate": ("${campaignEndsAt}", "P30D")}
+
+
+def test_layout_only_changes_nothing():
+    campaign = (BPMN_DIR / "campaign.bpmn").read_text(encoding="utf-8")
+    moved = campaign.replace('<dc:Bounds x="', '<dc:Bounds x="1', 1)
+    assert moved != campaign
+    assert diff_models(campaign.encode(), moved.encode()).unchanged
+
+
+def test_removed_element_and_decision_rule_change():
+    dmn = (BPMN_DIR / "eligibility.dmn").read_text(encoding="utf-8")
+    diff = diff_models(dmn.encode(), edited(dmn, ("<text>&lt; 10</text>", "<text>&lt; 15</text>")))
+    [rule] = diff.elements
+    assert rule.type == "rule" and rule.kind == "changed"
+    assert [(c.before, c.after) for c in rule.changes] == [("< 10", "< 15")]
+
+    approval = fixture_bytes("approval_v2.bpmn").decode()
+    without_form = edited(approval, ('<camunda:constraint name="required" />', ""))
+    change = changes_of(diff_models(approval.encode(), without_form), "Task_review")
+    assert list(change) == ["camunda:formData/camunda:formField[score]/camunda:validation/camunda:constraint[required]"]
+
+
+def test_malformed_xml_is_a_deployment_error_naming_the_file():
+    with pytest.raises(DeploymentError) as refused:
+        diff_models(fixture_bytes("approval.bpmn"), b"<bpmn:definitions", after_name="v2.bpmn")
+    assert refused.value.problems[0].file == "v2.bpmn"
+
+
+def test_repository_diff_between_deployed_versions(engine):
+    first = engine.repository.deploy([("approval.bpmn", fixture_bytes("approval.bpmn"))]).processes[0]
+    second = engine.repository.deploy([("approval.bpmn", fixture_bytes("approval_v2.bpmn"))]).processes[0]
+    assert engine.repository.previous_version(second.id).id == first.id
+    assert engine.repository.previous_version(first.id) is None
+    diff = engine.repository.diff(first.id, second.id)
+    assert diff.marked("added") == ["Task_sign", "Flow_3"]
+
+    dmn = fixture_bytes("rules_check.dmn")
+    decision = engine.repository.deploy([("rules_check.dmn", dmn)]).decisions[0]
+    assert engine.repository.model_xml(decision.id) == dmn
+    assert engine.repository.previous_version(decision.id) is None
+    assert [d.id for d in engine.repository.list_decision_definitions()] == [decision.id]
