@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 
-.PHONY: run test install migrate deploy postgres bench clean
+.PHONY: run test install assets migrate deploy postgres bench clean
 
 $(STAMP): pyproject.toml $(wildcard package.json package-lock.json)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml $(wildcard package.json package-lock.json)
 
 install: $(STAMP)
 
+# The portal's front-end libraries, from node_modules into web/static/vendor (never committed).
+assets: install
+	$(BIN)/python -m web.assets
+
 migrate: install
 	$(BIN)/thidua db upgrade
 
@@ -23,7 +27,7 @@ deploy: migrate
 	if [ -n "$$models" ]; then $(BIN)/thidua deploy $$models; else echo "no models in bpmn/ yet"; fi
 
 # Migrates, loads the demo Office, deploys bpmn/ and starts its 2025 campaign (once), then serves.
-run: migrate
+run: migrate assets
 	$(BIN)/thidua demo
 	$(BIN)/thidua serve
 
@@ -33,7 +37,7 @@ postgres:
 	  (command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start) || \
 	  echo "PostgreSQL is not running here; its tests will be skipped outside CI"
 
-test: install postgres
+test: install assets postgres
 	$(BIN)/python -m pytest -q
 
 bench: install postgres

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -25,3 +26,12 @@ class EngineConfig:
     # In-process service-task handlers are retried this many times before an incident is raised.
     service_task_attempts: int = 3
     clock: Callable[[], datetime] = utcnow
+    # Portal sign-in: after this many wrong passwords in a row the name is blocked for a while,
+    # long enough to make guessing useless, short enough that a forgetful officer can wait it out.
+    login_max_failures: int = 10
+    login_block: timedelta = timedelta(minutes=15)
+    # Dossier attachments live outside the web root; the portal serves them only after a permission check.
+    attachments_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("THIDUA_ATTACHMENTS_DIR", "instance/attachments")))
+    max_attachment_bytes: int = field(
+        default_factory=lambda: int(os.environ.get("THIDUA_MAX_ATTACHMENT_MB", "20")) * 1024 * 1024)

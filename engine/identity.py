@@ -11,7 +11,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Iterable
 from uuid import uuid4
 
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.errors import ConflictError, EngineError, NotFoundError
-from engine.models import ApiToken, Membership, UserAccount, UserGroup
+from engine.models import ApiToken, LoginThrottle, Membership, UserAccount, UserGroup
 from engine.vietnamese import person_sort_key
 
 # A letter or digit first: user names end up in URLs and on command lines (`--user`), where
@@ -47,6 +47,14 @@ class Principal:
     display_name: str
     unit: str | None
     groups: frozenset[str]
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a portal sign-in: the principal, or why not (wrong, or blocked until when)."""
+
+    principal: Principal | None
+    blocked_until: datetime | None = None
 
 
 class IdentityError(EngineError, ValueError):
@@ -103,9 +111,42 @@ class IdentityService:
         with self._ctx.sessions.begin() as session:
             _require_user(session, user_id).active = active
 
+    def update_user(self, user_id: str, *, display_name: str, email: str | None = None, unit: str | None = None,
+                    groups: Iterable[str] = ()) -> None:
+        """Replaces the user's name, e-mail, unit and groups at once; bad input changes nothing."""
+        display_name = _text(display_name, "display name", 255)
+        email = _email(email)
+        if unit is not None:
+            unit = _text(unit, "unit", 64)
+        group_ids = _group_ids(groups)
+        with self._ctx.sessions.begin() as session:
+            user = _require_user(session, user_id)
+            _require_groups(session, group_ids)
+            user.display_name, user.email, user.unit = display_name, email, unit
+            session.execute(delete(Membership).where(Membership.user_id == user_id))
+            session.add_all(Membership(user_id=user_id, group_id=g) for g in sorted(group_ids))
+
     def principal(self, user_id: str) -> Principal:
         with self._ctx.sessions() as session:
             return _principal(session, _require_user(session, user_id))
+
+    def active_principal(self, user_id: str) -> Principal | None:
+        """The principal of an active account, else None: what a portal session is re-checked against."""
+        with self._ctx.sessions() as session:
+            user = session.get(UserAccount, user_id) if isinstance(user_id, str) else None
+            return _principal(session, user) if user is not None and user.active else None
+
+    def language(self, user_id: str) -> str | None:
+        with self._ctx.sessions() as session:
+            user = session.get(UserAccount, user_id) if isinstance(user_id, str) else None
+            return user.language if user is not None else None
+
+    def set_language(self, user_id: str, language: str | None) -> None:
+        """The portal language the user chose ("vi", "en"); None follows the portal's default."""
+        if language is not None and (not isinstance(language, str) or not re.fullmatch(r"[a-z]{2}", language)):
+            raise IdentityError(f"invalid language {language!r}: use a two-letter code such as 'vi' or 'en'")
+        with self._ctx.sessions.begin() as session:
+            _require_user(session, user_id).language = language
 
     def list_users(self, *, unit: str | None = None, group: str | None = None) -> list[UserAccount]:
         """Users sorted as a Vietnamese office lists people; see `name_sort_key`."""
@@ -145,6 +186,14 @@ class IdentityService:
                     session.add(UserGroup(id=group_id, name=name, type=type))
         except IntegrityError:
             pass  # created concurrently, which is all that was asked
+
+    def rename_group(self, group_id: str, name: str) -> None:
+        name = _text(name, "group name", 255)
+        with self._ctx.sessions.begin() as session:
+            group = session.get(UserGroup, group_id) if isinstance(group_id, str) else None
+            if group is None:
+                raise NotFoundError(f"group '{group_id}' does not exist")
+            group.name = name
 
     def list_groups(self, type: str | None = None) -> list[UserGroup]:
         statement = select(UserGroup).order_by(UserGroup.id)
@@ -200,6 +249,60 @@ class IdentityService:
         if self._hasher.check_needs_rehash(stored):
             self._rehash(user_id, stored, candidate)
         return principal
+
+    def sign_in(self, user_id: str, password: str) -> SignIn:
+        """check_password with a rate limit kept in the database, shared by every web worker.
+
+        After `login_max_failures` wrong passwords in a row the name is blocked for `login_block`,
+        even for the right password. Names that are not accounts are counted the same way (in
+        login_throttle), so neither the answer nor its timing tells which accounts exist.
+        """
+        name = _throttle_name(user_id)
+        now = self._ctx.now()
+        blocked_until = self._blocked_until(name, now)
+        if blocked_until is not None:
+            self._verify(self._dummy(), "")  # the same cost as a real attempt
+            return SignIn(None, blocked_until)
+        principal = self.check_password(name, password)
+        if principal is not None:
+            self._reset_failures(name)
+            return SignIn(principal)
+        return SignIn(None, self._record_failure(name, now))
+
+    def _blocked_until(self, name: str, now: datetime) -> datetime | None:
+        with self._ctx.sessions() as session:
+            row = session.get(UserAccount, name) or session.get(LoginThrottle, name)
+            until = row.login_blocked_until if row is not None else None
+        return until if until is not None and until > now else None
+
+    def _reset_failures(self, name: str) -> None:
+        with self._ctx.sessions.begin() as session:
+            session.execute(update(UserAccount).where(UserAccount.id == name)
+                            .values(failed_logins=0, login_blocked_until=None)
+                            .execution_options(synchronize_session=False))
+
+    def _record_failure(self, name: str, now: datetime) -> datetime | None:
+        """Counts one wrong password; returns the end of the block when this one starts it."""
+        limit, block = self._ctx.config.login_max_failures, self._ctx.config.login_block
+        for attempt in range(2):
+            try:
+                with self._ctx.sessions.begin() as session:
+                    row = session.get(UserAccount, name, with_for_update=True)
+                    if row is None:
+                        row = session.get(LoginThrottle, name, with_for_update=True)
+                    if row is None:
+                        row = LoginThrottle(name=name, failed_logins=0)
+                        session.add(row)
+                    row.failed_logins = (row.failed_logins or 0) + 1
+                    if row.failed_logins < limit:
+                        return None
+                    # Counting starts again once the block ends: the next ten guesses earn the next block.
+                    row.failed_logins, row.login_blocked_until = 0, now + block
+                    return row.login_blocked_until
+            except IntegrityError:
+                if attempt:
+                    raise
+        return None
 
     def _hash(self, user_id: str, password: str) -> str:
         if not isinstance(password, str):
@@ -285,6 +388,11 @@ class IdentityService:
 def name_sort_key(display_name: str) -> tuple:
     """How a Vietnamese office lists people: see engine.vietnamese.person_sort_key."""
     return person_sort_key(display_name)
+
+
+def _throttle_name(user_id: str) -> str:
+    # What the counters are kept under: whatever was typed, bounded, so junk cannot grow the table's keys.
+    return unicodedata.normalize("NFC", user_id if isinstance(user_id, str) else "").strip().lower()[:64]
 
 
 def _token_hash(secret: str) -> str:

@@ -215,6 +215,17 @@ class UserAccount(Base):
     login_blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class LoginThrottle(Base):
+    """Failed sign-ins for names that are not accounts, so that guessing them is slowed down
+    exactly like guessing a real account's password and the answer does not reveal which exist."""
+
+    __tablename__ = "login_throttle"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    login_blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class UserGroup(Base):
     """A role, office unit or workgroup; `id` is what BPMN candidateGroups name."""
 

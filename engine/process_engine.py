@@ -1,6 +1,7 @@
 """The engine as one object, with services named as a BPMN engineer expects."""
 from __future__ import annotations
 
+from engine.attachments import AttachmentService
 from engine.config import EngineConfig
 from engine.context import EngineContext
 from engine.db import make_engine, make_session_factory
@@ -19,7 +20,7 @@ from engine.tasks import TaskService
 
 
 class ProcessEngine:
-    """Repository (deploy), runtime (instances), tasks (human work) and history (audit).
+    """Repository (deploy), runtime (instances), tasks (human work), history (audit) and attachments.
 
     Refuses to start on a database whose schema is not at this release's migration head.
     """
@@ -45,6 +46,7 @@ class ProcessEngine:
         self.history = HistoryService(self.context)
         self.identity = IdentityService(self.context)
         self.external_tasks = ExternalTaskService(self.context)
+        self.attachments = AttachmentService(self.context)
 
     @property
     def handlers(self) -> HandlerRegistry:

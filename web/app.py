@@ -1,15 +1,20 @@
 """Flask application factory."""
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 from flask import Flask, jsonify, request
 
 from engine import EngineConfig, ProcessEngine
 from engine.schema import head_revision
 from web.composition import build_engine
+from web.portal import error_page, register_portal
 
 
-def create_app(engine_config: EngineConfig | None = None, engine: ProcessEngine | None = None) -> Flask:
+def create_app(engine_config: EngineConfig | None = None, engine: ProcessEngine | None = None,
+               settings: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
+    app.config.update(settings or {})
     # Refuses to start on an un-migrated database, with the command that fixes it.
     engine = engine or build_engine(engine_config or EngineConfig())
     app.extensions["thidua.engine"] = engine
@@ -17,6 +22,8 @@ def create_app(engine_config: EngineConfig | None = None, engine: ProcessEngine 
     from web.rest.api import rest
     from web.rest.errors import error_response
     app.register_blueprint(rest)
+    # The portal's session, CSRF and sign-in do not apply to /engine-rest: it has its own Basic/Bearer auth.
+    register_portal(app, exempt=(rest,))
 
     @app.errorhandler(404)
     @app.errorhandler(405)
@@ -24,7 +31,7 @@ def create_app(engine_config: EngineConfig | None = None, engine: ProcessEngine 
         # Blueprint handlers never see routing errors; Camunda clients expect JSON under /engine-rest.
         if request.path.startswith(rest.url_prefix):
             return error_response(err.code, "RestException", err.description)
-        return err
+        return error_page(err)
 
     @app.get("/health")
     def health():

@@ -23,6 +23,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('login_blocked_until', engine.models.UtcDateTime(), nullable=True))
 
     op.create_table(
+        'login_throttle',
+        sa.Column('name', sa.String(length=64), nullable=False),
+        sa.Column('failed_logins', sa.Integer(), server_default='0', nullable=False),
+        sa.Column('login_blocked_until', engine.models.UtcDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint('name', name=op.f('pk_login_throttle')),
+    )
+    op.create_table(
         'attachment',
         sa.Column('id', sa.String(length=36), nullable=False),
         sa.Column('instance_id', sa.String(length=36), nullable=False),
@@ -50,6 +57,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_attachment_task_id'))
         batch_op.drop_index(batch_op.f('ix_attachment_instance_id'))
     op.drop_table('attachment')
+    op.drop_table('login_throttle')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('login_blocked_until')
         batch_op.drop_column('failed_logins')

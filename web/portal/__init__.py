@@ -1,0 +1,51 @@
+"""The staff portal: sign-in, inbox, task forms, dossiers, campaign progress, models and admin.
+
+Each page module exposes `blueprint` (built with `web.portal.auth.portal_blueprint` so that it
+requires a signed-in user); adding a page is one line in PAGES.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+
+from flask import Blueprint, Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+PAGES = (
+    "web.portal.inbox",
+    "web.portal.task_page",
+    "web.portal.campaign",
+    "web.portal.instance_page",
+    "web.portal.models_page",
+    "web.portal.admin",
+)
+
+
+def register_portal(app: Flask, exempt: tuple[Blueprint, ...] = ()) -> None:
+    from web.assets import missing_vendor_files
+    from web.portal import auth, i18n, navigation
+
+    auth.configure(app)
+    for blueprint in exempt:
+        auth.csrf.exempt(blueprint)
+    app.register_error_handler(403, error_page)
+    i18n.init_app(app)
+    navigation.init_app(app)
+    app.register_blueprint(auth.auth)
+    for module in PAGES:
+        app.register_blueprint(import_module(module).blueprint)
+    missing = missing_vendor_files()
+    if missing:
+        app.logger.warning("front-end libraries missing from web/static/vendor (run `make install` or "
+                           "`python -m web.assets`): %s", ", ".join(missing))
+    app.config["THIDUA_MISSING_VENDOR"] = missing
+
+
+def error_page(err: HTTPException):
+    """403 and 404 as portal pages, in the user's language; other errors as Werkzeug renders them."""
+    from web.portal.i18n import translate
+
+    kind = {403: "forbidden", 404: "not_found"}.get(err.code)
+    if kind is None:
+        return err
+    return render_template("portal/error.html", title=translate(f"error.{kind}.title"),
+                           message=translate(f"error.{kind}.message")), err.code
