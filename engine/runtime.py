@@ -30,6 +30,7 @@ class InstanceQuery:
     status: str | None = None
     running: bool = False  # active or stopped by an incident, not ended
     instance_ids: list[str] | None = None
+    parent_instance_id: str | None = None  # the instances this one started by its call activities
     involving: Involvement | None = None
     first: int = 0
     limit: int | None = 100
@@ -111,6 +112,8 @@ class RuntimeService:
             filters.append(ProcessInstance.status != "completed")
         if q.instance_ids is not None:
             filters.append(ProcessInstance.id.in_(q.instance_ids))
+        if q.parent_instance_id:
+            filters.append(ProcessInstance.parent_instance_id == q.parent_instance_id)
         if q.involving is not None:
             filters.append(takes_part_in(q.involving))
         return statement.where(*filters)

@@ -1,0 +1,146 @@
+"""One process instance: where it stands on its diagram, its history, its variables, its attachments.
+
+Who sees what:
+- the instance itself: the office-wide roles, and whoever takes part in it (their unit's
+  instance, one they started, worked on or have a task in); anyone else gets 404, as for an
+  instance that does not exist;
+- all its variables (but the internal ones): the office-wide roles and the heads of the
+  instance's unit; other participants (a nominee, a staff member) see the instance's start data
+  that is plain text, numbers or dates (plan number, campaign name, deadlines) and what they
+  submitted themselves, not the unit's nomination lists or other people's reports.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from flask import Response, abort, current_app, render_template, url_for
+
+from engine.errors import NotFoundError
+from engine.history import event_data
+from web.authorization import sees_everything
+from web.portal.auth import current_principal, engine, portal_blueprint
+from web.portal.i18n import has_text, translate, vndate
+from web.portal.navigation import involvement_of, unit_names
+
+blueprint = portal_blueprint("instance_page", __name__)
+
+# Variables that steer the process rather than tell a person anything.
+INTERNAL_VARIABLES = frozenset({"headGroup", "data_objects"})
+HEAD_GROUPS = frozenset({"unit_head"})
+SHOWN_EVENTS = ("start", "claim", "unclaim", "assign", "complete", "service_task", "timer", "call", "call_ended",
+                "incident", "end", "delete", "task_cancelled")
+
+
+def visible_instance(instance_id: str):
+    """The instance if the signed-in user may see it; 404 otherwise, so its existence is not revealed."""
+    principal = current_principal()
+    try:
+        instance = engine().runtime.get_instance(instance_id)
+    except NotFoundError:
+        abort(404)
+    if not (sees_everything(principal) or engine().runtime.takes_part(instance_id, involvement_of(principal))):
+        abort(404)
+    return instance
+
+
+def sees_all_variables(principal, instance) -> bool:
+    if sees_everything(principal):
+        return True
+    return bool(instance.unit) and principal.unit == instance.unit and bool(
+        principal.groups & (HEAD_GROUPS | {f"head:{instance.unit}"}))
+
+
+def display_names() -> dict[str, str]:
+    return {user.id: user.display_name for user in engine().identity.list_users()}
+
+
+def is_internal(name: str) -> bool:
+    return name.startswith("_") or name in INTERNAL_VARIABLES
+
+
+def visible_variables(principal, instance, variables: dict, events: list) -> dict:
+    shown = {k: v for k, v in variables.items() if not is_internal(k)}
+    if sees_all_variables(principal, instance):
+        return dict(sorted(shown.items()))
+    allowed: set[str] = set()
+    for event in events:
+        data = event_data(event)
+        if event.event_type == "start":
+            allowed |= {k for k, v in data.items() if isinstance(v, (str, int, float, bool))}
+        elif event.event_type == "complete" and event.actor == principal.user_id:
+            allowed |= set(data)
+    return {k: v for k, v in sorted(shown.items()) if k in allowed}
+
+
+def shown_value(value) -> str:
+    """A variable as a person reads it: dates dd/mm/yyyy, yes/no, lists and records as indented JSON."""
+    if isinstance(value, bool):
+        return translate("instance.value.yes") if value else translate("instance.value.no")
+    if isinstance(value, (date, datetime)):
+        return vndate(value)
+    if isinstance(value, str):
+        if len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
+            return vndate(value)
+        return value
+    if value is None:
+        return "—"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    return str(value)
+
+
+def history_rows(events: list, names: dict[str, str]) -> list[dict]:
+    rows = []
+    for event in events:
+        if event.event_type not in SHOWN_EVENTS:
+            continue
+        key = f"instance.event.{event.event_type}"
+        data = event_data(event)
+        rows.append({
+            "time": event.time,
+            "what": translate(key) if has_text(key) else event.event_type,
+            "step": event.element_name or event.element_id or "",
+            "actor": names.get(event.actor, event.actor) if event.actor else translate("instance.actor.system"),
+            "detail": data.get("message") if event.event_type == "incident" else "",
+        })
+    return rows
+
+
+def download_url(attachment) -> str | None:
+    """The attachments page's download route, checked there against the same permissions."""
+    if "attachments.download" in current_app.view_functions:
+        return url_for("attachments.download", attachment_id=attachment.id)
+    return None
+
+
+@blueprint.get("/instances/<instance_id>")
+def instance(instance_id: str):
+    principal = current_principal()
+    row = visible_instance(instance_id)
+    service = engine()
+    definition = service.repository.get_definition(row.definition_id)
+    events = service.history.events(instance_id=instance_id, limit=None)
+    variables = visible_variables(principal, row, service.runtime.get_variables(instance_id), events)
+    attachments = service.attachments.list(instance_id) if hasattr(service, "attachments") else []
+    progress = service.runtime.progress(instance_id)
+    names = display_names()
+    return render_template(
+        "portal/instance.html", instance=row, definition=definition, progress=progress,
+        history=history_rows(events, names), names=names, unit_names=unit_names(),
+        variables=[(name, shown_value(value)) for name, value in variables.items()],
+        all_variables=sees_all_variables(principal, row),
+        attachments=[(a, download_url(a)) for a in attachments],
+        diagram_spec={"xml": url_for("instance_page.diagram", instance_id=instance_id),
+                 "active": progress.active_ids, "completed": progress.completed})
+
+
+@blueprint.get("/instances/<instance_id>/diagram.bpmn")
+def diagram(instance_id: str):
+    row = visible_instance(instance_id)
+    return xml_response(engine().repository.definition_xml(row.definition_id))
+
+
+def xml_response(content: bytes) -> Response:
+    """A model for bpmn-js; private: only the user who passed the permission check may cache it."""
+    return Response(content, mimetype="application/xml", headers={"Cache-Control": "private, max-age=300"})

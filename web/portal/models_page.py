@@ -1,0 +1,107 @@
+"""Models (designers only): process and decision definitions with their versions, a version's
+diagram, what changed from the previous version, and uploading a new version.
+
+An upload goes through the same `repository.deploy` as Camunda Modeler's Deploy button and
+`thidua deploy`: the same checks, the same messages, and a refused file stores nothing.
+"""
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from engine.errors import ConflictError, DeploymentError, NotFoundError, Problem
+from engine.models import ProcessDefinition
+from web.authorization import may_deploy
+from web.portal.auth import current_principal, engine, portal_blueprint
+from web.portal.i18n import translate
+from web.portal.instance_page import xml_response
+from web.portal.navigation import menu_item
+
+blueprint = portal_blueprint("models", __name__)
+menu_item("models.models", "nav.models", may_deploy)
+MAX_UPLOAD_FILES = 20
+
+
+@blueprint.before_request
+def designers_only():
+    # Runs after the sign-in check the portal blueprint registered first.
+    if not may_deploy(current_principal()):
+        abort(403)
+
+
+def _grouped(definitions) -> list[tuple[str, list]]:
+    """(key, versions newest first) per key."""
+    return [(key, sorted(versions, key=lambda d: d.version, reverse=True))
+            for key, versions in groupby(definitions, key=lambda d: d.key)]
+
+
+def _listing(problems: list[Problem] | None = None, status: int = 200):
+    repository = engine().repository
+    page = render_template("portal/models.html", processes=_grouped(repository.list_definitions(limit=None)),
+                           decisions=_grouped(repository.list_decision_definitions()), problems=problems or [])
+    return page, status
+
+
+@blueprint.get("/models")
+def models():
+    return _listing()
+
+
+@blueprint.post("/models")
+def upload():
+    uploads = [f for f in request.files.getlist("files") if f and f.filename]
+    if not uploads:
+        return _listing([Problem("deployment", translate("models.upload.none"))], 400)
+    if len(uploads) > MAX_UPLOAD_FILES:
+        return _listing([Problem("deployment", translate("models.upload.too_many", limit=MAX_UPLOAD_FILES))], 400)
+    files = [(f.filename, f.read()) for f in uploads]
+    try:
+        result = engine().repository.deploy(files, source="portal", actor=current_principal().user_id)
+    except DeploymentError as refused:
+        return _listing(refused.problems, 400)
+    except ConflictError as err:
+        return _listing([Problem("deployment", str(err))], 409)
+    created = result.processes + result.decisions
+    if not created:
+        flash(translate("models.upload.unchanged", keys=", ".join(result.unchanged) or "—"), "info")
+        return redirect(url_for("models.models"))
+    for definition in created:
+        flash(translate("models.upload.deployed", key=definition.key, version=definition.version), "success")
+    return redirect(url_for("models.version", definition_id=created[0].id))
+
+
+@blueprint.get("/models/<definition_id>")
+def version(definition_id: str):
+    repository = engine().repository
+    definition = _model_or_404(definition_id)
+    previous = repository.previous_version(definition_id)
+    diff = repository.diff(previous.id, definition_id) if previous is not None else None
+    is_process = isinstance(definition, ProcessDefinition)
+    versions = (repository.list_definitions(key=definition.key, limit=None) if is_process
+                else repository.list_decision_definitions(key=definition.key))
+    markers = {"added": diff.marked("added"), "changed": diff.marked("changed")} if diff else {}
+    diagrams = []
+    if is_process:
+        diagrams.append({"id": "version-diagram", "xml": url_for("models.xml", definition_id=definition_id),
+                         "markers": markers, "title": translate("models.diagram.this", version=definition.version)})
+        if diff and diff.marked("removed"):
+            diagrams.append({"id": "previous-diagram", "xml": url_for("models.xml", definition_id=previous.id),
+                             "markers": {"removed": diff.marked("removed")},
+                             "title": translate("models.diagram.previous", version=previous.version)})
+    return render_template("portal/models_version.html", definition=definition, previous=previous, diff=diff,
+                           is_process=is_process, versions=sorted(versions, key=lambda d: d.version, reverse=True),
+                           diagrams=diagrams)
+
+
+@blueprint.get("/models/<definition_id>/model.xml")
+def xml(definition_id: str):
+    _model_or_404(definition_id)
+    return xml_response(engine().repository.model_xml(definition_id))
+
+
+def _model_or_404(definition_id: str):
+    try:
+        return engine().repository.get_model(definition_id)
+    except NotFoundError:
+        abort(404)
