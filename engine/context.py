@@ -18,20 +18,26 @@ from engine.config import EngineConfig
 from engine.errors import ConflictError, InvalidStateError, NotFoundError
 from engine.execution import CalledProcessError, Executor, InstanceRef, Outcome, complete_call, process_variables
 from engine.handlers import HandlerRegistry
-from engine.instance_store import history_rows, insert_history, insert_instance, save_instance, sync_tasks
+from engine.instance_store import (
+    InstanceRecord, history_rows, insert_history, insert_instance, save_instance, sync_tasks,
+)
 from engine.models import ProcessDefinition, ProcessInstance
+from engine.raw_sql import PreparedStatement
 from engine.serializer import dump_state, load_state
 from engine.spec_cache import SpecCache
 
 INSTANCE, DEFINITION = ProcessInstance.__table__, ProcessDefinition.__table__
 # An instance started with this variable belongs to that office unit (who may see it follows).
 UNIT_VARIABLE = "unit"
-SELECT_INSTANCE = select(INSTANCE).where(INSTANCE.c.id == bindparam("id"))
+SELECT_INSTANCE = PreparedStatement(select(INSTANCE).where(INSTANCE.c.id == bindparam("id")))
+INSTANCE_COLUMNS = SELECT_INSTANCE.column_names
+LATEST_DEFINITION = PreparedStatement(select(DEFINITION.c.id).where(DEFINITION.c.key == bindparam("key"))
+                                      .order_by(DEFINITION.c.version.desc()).limit(1))
 
 
 @dataclass
 class LoadedInstance:
-    row: ProcessInstance
+    row: InstanceRecord
     workflow: BpmnWorkflow
     # Human tasks open when loaded: exactly the task rows stored for it (kept in step by saves).
     open_task_ids: set[str]
@@ -59,12 +65,12 @@ class EngineContext:
         return engine_clock(self.config.clock)
 
     def create_instance(self, conn: Connection, definition_id: str, definition_key: str, variables: dict,
-                        business_key: str | None, actor: str | None) -> ProcessInstance:
+                        business_key: str | None, actor: str | None) -> InstanceRecord:
         return self._create(conn, definition_id, definition_key, variables, business_key, actor)[0]
 
     def _create(self, conn: Connection, definition_id: str, definition_key: str, variables: dict,
                 business_key: str | None, actor: str | None,
-                parent: tuple[str, str] | None = None) -> tuple[ProcessInstance, BpmnWorkflow]:
+                parent: tuple[str, str] | None = None) -> tuple[InstanceRecord, BpmnWorkflow]:
         spec, subprocess_specs = self.specs.get(definition_id)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
         # Process variables start as the data of the start task, which every later task inherits.
@@ -83,11 +89,15 @@ class EngineContext:
         insert_history(conn, history_rows(events, now=now, actor=actor, instance=instance))
         return row, workflow
 
+    @staticmethod
+    def latest_definition_id(conn: Connection, key: str) -> str | None:
+        found = LATEST_DEFINITION.rows(conn, {"key": key})
+        return found[0][0] if found else None
+
     def _child_starter(self, conn: Connection, caller: InstanceRef, actor: str | None):
         """Starts, inside the caller's transaction, the instance a call activity calls."""
         def start_child(task, key: str, variables: dict, business_key: str | None):
-            definition_id = conn.scalar(select(DEFINITION.c.id).where(DEFINITION.c.key == key)
-                                        .order_by(DEFINITION.c.version.desc()).limit(1))
+            definition_id = self.latest_definition_id(conn, key)
             if definition_id is None:
                 raise CalledProcessError(f"call activity '{task.task_spec.bpmn_id}' calls process '{key}', "
                                          "which is not deployed", task.task_spec.bpmn_id)
@@ -96,7 +106,7 @@ class EngineContext:
             return row.id, (process_variables(workflow) if row.status == "completed" else None)
         return start_child
 
-    def _resume_caller(self, conn: Connection, called: ProcessInstance, workflow: BpmnWorkflow,
+    def _resume_caller(self, conn: Connection, called: InstanceRecord, workflow: BpmnWorkflow,
                        actor: str | None) -> None:
         """The called instance ended: its call activity in the caller ends too, in this transaction."""
         caller = self.load(conn, called.parent_instance_id)
@@ -113,10 +123,10 @@ class EngineContext:
             raise CallerBusyError(str(err)) from err
 
     def load(self, conn: Connection, instance_id: str) -> LoadedInstance:
-        found = conn.execute(SELECT_INSTANCE, {"id": instance_id}).first()
-        if found is None:
+        found = SELECT_INSTANCE.rows(conn, {"id": instance_id})
+        if not found:
             raise NotFoundError(f"process instance '{instance_id}' does not exist")
-        row = ProcessInstance(**found._mapping)
+        row = InstanceRecord(**dict(zip(INSTANCE_COLUMNS, found[0])))
         spec, subprocess_specs = self.specs.get(row.definition_id)
         workflow = load_state(row.state, spec, subprocess_specs, self.script_engine)
         return LoadedInstance(row, workflow, open_human_task_ids(workflow))
@@ -152,7 +162,7 @@ def open_human_task_ids(workflow: BpmnWorkflow) -> set[str]:
     return {str(t.id) for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual}
 
 
-def require_active(row: ProcessInstance) -> None:
+def require_active(row: InstanceRecord) -> None:
     if row.status == "completed":
         raise InvalidStateError(f"process instance {row.id} has already ended")
     if row.status == "incident":

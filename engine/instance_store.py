@@ -1,20 +1,24 @@
 """Writes an instance's state, its open tasks and its history in one transaction.
 
-Statements are SQLAlchemy Core on purpose: this is the hot path of every step, and the ORM's
-unit of work would cost more than the workflow step itself.
+This is the hot path of every step: its statements are prepared once and run on the DB-API
+cursor (engine/raw_sql.py), as the ORM's unit of work, or even Core's per-execution set-up,
+would cost more than the workflow step itself.
 """
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 from engine.errors import ConflictError
 from engine.execution import InstanceRef, Outcome, spec_has, waiting_external_tasks
 from engine.specs import ExternalServiceTask
 from engine.handlers import HandlerRegistry
+from engine.raw_sql import PreparedStatement
 from engine.models import ExternalTask, HistoryEvent, ProcessInstance, Task, TaskCandidate
 
 HISTORY, INSTANCE, TASK = HistoryEvent.__table__, ProcessInstance.__table__, Task.__table__
@@ -36,10 +40,20 @@ def history_rows(events: list[dict], *, now: datetime, actor: str | None, instan
     } for event in events]
 
 
-# Built once: constructing a statement costs about as much as executing it on SQLite.
-INSERT_HISTORY, INSERT_INSTANCE, INSERT_TASK = insert(HISTORY), insert(INSTANCE), insert(TASK)
-INSERT_CANDIDATE, DELETE_TASKS = insert(CANDIDATE), delete(TASK).where(TASK.c.id.in_(bindparam("ids", expanding=True)))
-SAVE_INSTANCE = (
+HISTORY_KEYS = ("time", "event_type", "actor", "definition_id", "instance_id", "task_id", "element_id",
+                "element_name", "data_json")
+INSTANCE_KEYS = ("id", "definition_id", "definition_key", "business_key", "unit", "parent_instance_id",
+                 "parent_task_id", "status", "incident_message", "incident_element_id", "state", "revision",
+                 "started_at", "started_by", "ended_at", "next_timer_at")
+TASK_KEYS = ("id", "instance_id", "definition_id", "definition_key", "business_key", "element_id", "name",
+             "assignee", "priority", "due_at", "follow_up_at", "created_at", "form_key", "form_ref", "form_json",
+             "properties_json")
+INSERT_HISTORY = PreparedStatement(insert(HISTORY), HISTORY_KEYS)
+INSERT_INSTANCE = PreparedStatement(insert(INSTANCE), INSTANCE_KEYS)
+INSERT_TASK = PreparedStatement(insert(TASK), TASK_KEYS)
+INSERT_CANDIDATE = PreparedStatement(insert(CANDIDATE), ("task_id", "kind", "value"))
+DELETE_TASK = PreparedStatement(delete(TASK).where(TASK.c.id == bindparam("id")))
+SAVE_INSTANCE = PreparedStatement(
     update(INSTANCE)
     .where(INSTANCE.c.id == bindparam("b_id"), INSTANCE.c.revision == bindparam("b_revision"))
     .values({name: bindparam(name) for name in ("state", "revision", "status", "incident_message",
@@ -47,14 +61,21 @@ SAVE_INSTANCE = (
 )
 
 
-def insert_history(conn: Connection, rows: list[dict]) -> None:
+class InstanceRecord(SimpleNamespace):
+    """A process instance row read or written on the hot path, with ProcessInstance's attributes.
+
+    A plain object: building a mapped ProcessInstance costs as much as the statement that reads it.
+    """
+
+
+def insert_history(conn: Connection | Session, rows: list[dict]) -> None:
     if rows:
-        conn.execute(INSERT_HISTORY, rows)
+        INSERT_HISTORY.execute_many(conn, rows)
 
 
 def insert_instance(conn: Connection, instance: InstanceRef, state: str, outcome: Outcome, *,
                     now: datetime, actor: str | None, unit: str | None,
-                    parent: tuple[str, str] | None = None) -> ProcessInstance:
+                    parent: tuple[str, str] | None = None) -> InstanceRecord:
     values = {
         "id": instance.id,
         "definition_id": instance.definition_id,
@@ -73,20 +94,20 @@ def insert_instance(conn: Connection, instance: InstanceRef, state: str, outcome
         "ended_at": now if outcome.status == "completed" else None,
         "next_timer_at": outcome.next_timer_at,
     }
-    conn.execute(INSERT_INSTANCE, [values])
-    return ProcessInstance(**values)
+    INSERT_INSTANCE.execute(conn, values)
+    return InstanceRecord(**values)
 
 
 def save_instance(conn: Connection, instance: InstanceRef, revision: int, state: str, outcome: Outcome, *,
                   now: datetime) -> int:
     """Writes the new state if nobody else wrote since `revision` was read; else ConflictError."""
-    result = conn.execute(SAVE_INSTANCE, {
+    saved = SAVE_INSTANCE.execute(conn, {
         "b_id": instance.id, "b_revision": revision, "state": state, "revision": revision + 1,
         "status": outcome.status, "incident_message": outcome.incident_message,
         "incident_element_id": outcome.incident_element_id,
         "ended_at": now if outcome.status == "completed" else None, "next_timer_at": outcome.next_timer_at,
     })
-    if result.rowcount != 1:
+    if saved != 1:
         raise ConflictError(f"process instance {instance.id} was changed by someone else; reload and try again")
     return revision + 1
 
@@ -102,7 +123,7 @@ def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outco
     if completed_task_id in known_task_ids:
         gone.add(completed_task_id)
     if gone:
-        conn.execute(DELETE_TASKS, {"ids": list(gone)})
+        DELETE_TASK.execute_many(conn, [{"id": task_id} for task_id in gone])
     if outcome.status == "incident":
         return []  # the workflow stopped mid-step: keep the other tasks people can see as they were
     events: list[dict] = [{"event_type": "task_cancelled", "task_id": task_id}
@@ -137,9 +158,9 @@ def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outco
                        "data": {"assignee": attrs.assignee, "candidateGroups": list(attrs.candidate_groups),
                                 "due": attrs.due_at.isoformat() if attrs.due_at else None}})
     if task_rows:
-        conn.execute(INSERT_TASK, task_rows)
+        INSERT_TASK.execute_many(conn, task_rows)
     if candidate_rows:
-        conn.execute(INSERT_CANDIDATE, candidate_rows)
+        INSERT_CANDIDATE.execute_many(conn, candidate_rows)
     _sync_external_tasks(conn, instance, workflow, handlers, now)
     return events
 

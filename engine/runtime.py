@@ -47,8 +47,7 @@ class RuntimeService:
         """Starts the latest version of the process `key`."""
         checked, business_key = check_variables(variables), check_business_key(business_key)
         with self._ctx.db.begin() as conn:
-            definition_id = conn.scalar(select(DEFINITION.c.id).where(DEFINITION.c.key == key)
-                                        .order_by(DEFINITION.c.version.desc()).limit(1))
+            definition_id = self._ctx.latest_definition_id(conn, key)
             if definition_id is None:
                 raise NotFoundError(f"no process definition with key '{key}' is deployed")
             checked = self._with_start_form(definition_id, checked)

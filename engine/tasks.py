@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
@@ -17,12 +18,19 @@ from engine.forms import Form, parsed_form, validate_submission
 from engine.instance_store import history_rows, insert_history
 from engine.involvement import Involvement, offered_to
 from engine.models import HistoryEvent, ProcessInstance, Task, TaskCandidate
+from engine.raw_sql import PreparedStatement
 from engine.variables import VariableError, check_variables
 
 TASK = Task.__table__
+TASK_COLUMNS = tuple(column.key for column in TASK.columns)
 CALLER_RETRIES = 5
-SELECT_FOR_COMPLETION = (select(TASK.c.instance_id, TASK.c.element_id, TASK.c.name, TASK.c.form_json)
-                         .where(TASK.c.id == bindparam("id")))
+SELECT_FOR_COMPLETION = PreparedStatement(
+    select(TASK.c.instance_id, TASK.c.element_id, TASK.c.name, TASK.c.form_json).where(TASK.c.id == bindparam("id")))
+SELECT_CANDIDATES = PreparedStatement(select(TaskCandidate.task_id, TaskCandidate.kind, TaskCandidate.value)
+                                      .where(TaskCandidate.task_id == bindparam("task_id")))
+# Filters given as one value each: a query of only these runs as a statement built once per shape.
+SCALAR_FILTERS = ("instance_id", "definition_key", "business_key", "assignee", "candidate_group",
+                  "candidate_user", "due_before", "due_after", "follow_up_before")
 SORTABLE = {"due": Task.due_at, "created": Task.created_at, "priority": Task.priority, "name": Task.name,
             "followUp": Task.follow_up_at, "id": Task.id}
 
@@ -69,6 +77,35 @@ class TaskView:
         return getattr(self.row, name)
 
 
+class TaskRow(dict):
+    """A task row read by a prepared statement, with its columns as attributes like a Core row."""
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _given(value) -> bool:
+    """A filter is set unless None or empty; a bound parameter (a prepared shape) counts as set."""
+    return value is not None and not (isinstance(value, str) and value == "")
+
+
+def _order(sort_by: str, descending: bool) -> tuple:
+    column = SORTABLE[sort_by]
+    order = column.desc() if descending else column.asc()
+    if sort_by in ("due", "followUp"):
+        return column.is_(None).asc(), order, Task.id  # tasks without a deadline last
+    return order, Task.id
+
+
+def _scalar_values(query: TaskQuery) -> dict[str, Any]:
+    values = {name: getattr(query, name) for name in SCALAR_FILTERS}
+    values.update(first=query.first, limit=query.limit)
+    return values
+
+
 class TaskService:
     def __init__(self, ctx: EngineContext) -> None:
         self._ctx = ctx
@@ -77,17 +114,36 @@ class TaskService:
 
     def list(self, query: TaskQuery | None = None) -> list[TaskView]:
         query = query or TaskQuery()
-        column = SORTABLE.get(query.sort_by)
-        if column is None:
+        if query.sort_by not in SORTABLE:
             raise ValueError(f"cannot sort tasks by '{query.sort_by}'; use one of {', '.join(SORTABLE)}")
-        order = column.desc() if query.descending else column.asc()
-        if query.sort_by in ("due", "followUp"):
-            order = column.is_(None).asc(), order  # tasks without a deadline last
-        else:
-            order = (order,)
-        statement = self._where(select(TASK), query).order_by(*order, Task.id).offset(query.first).limit(query.limit)
+        prepared = self._prepared_list(query)
         with self._ctx.db.connect() as conn:
-            return self._views(conn, list(conn.execute(statement)))
+            if prepared is not None:
+                rows = [TaskRow(zip(TASK_COLUMNS, row)) for row in prepared.rows(conn, _scalar_values(query))]
+            else:
+                statement = self._where(select(TASK), query).order_by(*_order(query.sort_by, query.descending))
+                rows = list(conn.execute(statement.offset(query.first).limit(query.limit)))
+            return self._views(conn, rows)
+
+    @staticmethod
+    @lru_cache(maxsize=256)
+    def _shape(filters: tuple[str, ...], unassigned: bool, sort_by: str, descending: bool,
+               paged: bool, limited: bool) -> PreparedStatement:
+        query = TaskQuery(unassigned=unassigned, **{name: bindparam(name) for name in filters})
+        statement = TaskService._where(select(TASK), query).order_by(*_order(sort_by, descending))
+        if paged:
+            statement = statement.offset(bindparam("first"))
+        if limited:
+            statement = statement.limit(bindparam("limit"))
+        return PreparedStatement(statement)
+
+    def _prepared_list(self, query: TaskQuery) -> PreparedStatement | None:
+        """The common queries (an instance's tasks, a user's or a group's) skip building SQL."""
+        if query.involving is not None or query.instance_ids is not None or query.candidate_groups:
+            return None
+        filters = tuple(name for name in SCALAR_FILTERS if _given(getattr(query, name)))
+        return self._shape(filters, query.unassigned, query.sort_by, query.descending,
+                           bool(query.first), query.limit is not None)
 
     def count(self, query: TaskQuery | None = None) -> int:
         statement = self._where(select(func.count()).select_from(Task), query or TaskQuery())
@@ -118,31 +174,31 @@ class TaskService:
                                   TaskCandidate.value.in_(values))
 
         filters = []
-        if q.instance_id:
+        if _given(q.instance_id):
             filters.append(Task.instance_id == q.instance_id)
         if q.instance_ids is not None:
             filters.append(Task.instance_id.in_(q.instance_ids))
-        if q.definition_key:
+        if _given(q.definition_key):
             filters.append(Task.definition_key == q.definition_key)
-        if q.business_key:
+        if _given(q.business_key):
             filters.append(Task.business_key == q.business_key)
-        if q.assignee:
+        if _given(q.assignee):
             filters.append(Task.assignee == q.assignee)
         if q.unassigned:
             filters.append(Task.assignee.is_(None))
-        if q.candidate_group:
+        if _given(q.candidate_group):
             filters.append(candidate("group", [q.candidate_group]))
         if q.candidate_groups:
             filters.append(candidate("group", q.candidate_groups))
-        if q.candidate_user:
+        if _given(q.candidate_user):
             filters.append(candidate("user", [q.candidate_user]))
         if q.involving is not None:
             filters.append(offered_to(q.involving))
-        if q.due_before:
+        if _given(q.due_before):
             filters.append(Task.due_at < q.due_before)
-        if q.due_after:
+        if _given(q.due_after):
             filters.append(Task.due_at > q.due_after)
-        if q.follow_up_before:
+        if _given(q.follow_up_before):
             filters.append(Task.follow_up_at < q.follow_up_before)
         return statement.where(*filters)
 
@@ -150,8 +206,11 @@ class TaskService:
     def _views(conn, rows: list) -> list[TaskView]:
         if not rows:
             return []
-        links = conn.execute(select(TaskCandidate.task_id, TaskCandidate.kind, TaskCandidate.value)
-                                .where(TaskCandidate.task_id.in_([r.id for r in rows]))).all()
+        if len(rows) == 1:
+            links = SELECT_CANDIDATES.rows(conn, {"task_id": rows[0].id})
+        else:
+            links = conn.execute(select(TaskCandidate.task_id, TaskCandidate.kind, TaskCandidate.value)
+                                 .where(TaskCandidate.task_id.in_([r.id for r in rows]))).all()
         groups: dict[str, list[str]] = {}
         users: dict[str, list[str]] = {}
         for task_id, kind, value in links:
@@ -209,9 +268,10 @@ class TaskService:
 
     def _complete(self, task_id: str, variables: Mapping[str, Any] | None, actor: str | None) -> None:
         with self._ctx.db.begin() as conn:
-            row = conn.execute(SELECT_FOR_COMPLETION, {"id": task_id}).first()
-            if row is None:
+            found = SELECT_FOR_COMPLETION.rows(conn, {"id": task_id})
+            if not found:
                 self._raise_missing(conn, task_id)
+            row = TaskRow(zip(("instance_id", "element_id", "name", "form_json"), found[0]))
             loaded = self._ctx.load(conn, row.instance_id)
             require_active(loaded.row)
             spiff_task = loaded.workflow.get_task_from_id(UUID(task_id))
