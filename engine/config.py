@@ -35,3 +35,12 @@ class EngineConfig:
         default_factory=lambda: Path(os.environ.get("THIDUA_ATTACHMENTS_DIR", "instance/attachments")))
     max_attachment_bytes: int = field(
         default_factory=lambda: int(os.environ.get("THIDUA_MAX_ATTACHMENT_MB", "20")) * 1024 * 1024)
+    # Deadlines and reminders (README, "Deadlines and reminders"): the portal's address for links
+    # in mails, the SMTP_* variables (checked when the mail sender is built), the default policy.
+    portal_url: str = field(default_factory=lambda: os.environ.get("THIDUA_PORTAL_URL", "http://127.0.0.1:5000"))
+    smtp: dict[str, str] = field(
+        default_factory=lambda: {k: v for k, v in os.environ.items() if k.startswith("SMTP_")})
+    reminders: str = field(default_factory=lambda: os.environ.get("THIDUA_REMINDERS", "7, 3, 1, 0"))
+    escalate_to: str = field(
+        default_factory=lambda: os.environ.get("THIDUA_ESCALATE_TO", "head:{unit}@1, chief@3"))
+    reminder_hour: int = 8  # local time of the day's reminders

@@ -30,6 +30,7 @@ from engine.expressions import (
     validate_iso_duration,
 )
 from engine.forms import FormDefinitionError, form_from_xml
+from engine.reminder_rules import check_reminder_properties
 from engine.sandbox import check_script_syntax
 from engine.specs import (
     CalledProcessTask,
@@ -243,6 +244,8 @@ def parse_deployment(files: Iterable[ModelFile], resolver: Resolver, max_bytes: 
                                                 f"'{root.tag}')", line=root.sourceline))
             continue
         problems.extend(check_and_translate(kind, root, model.name))
+        if kind == "bpmn":
+            problems.extend(check_reminder_properties(root, model.name))
         documents.append((kind, model.name, root))
     if problems:
         raise DeploymentError(problems)

@@ -11,6 +11,9 @@ from engine.expressions import expression_helpers
 from engine.handlers import HandlerRegistry
 from engine.history import HistoryService
 from engine.identity import IdentityService
+from engine.outbox import OutboxService
+from engine.reminder_rules import REMINDER_TOPIC
+from engine.reminders import ReminderService
 from engine.repository import RepositoryService
 from engine.runtime import RuntimeService
 from engine.sandbox import create_script_engine
@@ -46,6 +49,11 @@ class ProcessEngine:
         self.history = HistoryService(self.context)
         self.identity = IdentityService(self.context)
         self.external_tasks = ExternalTaskService(self.context)
+        # Deadlines: the reminder policy and the mail outbox (engine/scheduler.py runs them).
+        self.reminders = ReminderService(self.context)
+        if handlers.get(REMINDER_TOPIC) is None:
+            handlers.register(REMINDER_TOPIC, self.reminders.timer_handler)
+        self.outbox = OutboxService(self.context)
         self.attachments = AttachmentService(self.context)
 
     @property

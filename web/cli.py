@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ import click
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.errors import EngineError
 from engine.forms import FormValidationError
-from web.composition import build_engine, staff_directory, upgrade_database
+from web.composition import build_engine, outbox_sender, staff_directory, start_scheduler, upgrade_database
 from workflows.demo import load_demo
 from workflows.staff_import import StaffImporter
 
@@ -57,7 +58,13 @@ def serve(host: str, port: int) -> None:
     """Serve the portal (development server; production runs gunicorn, see docker-compose.yml)."""
     from web.app import create_app
 
-    create_app().run(host=host, port=port)
+    app = create_app()
+    # The reloader would start a second process (and a second scheduler waiting on the lock).
+    scheduler = start_scheduler(app.extensions["thidua.engine"])
+    try:
+        app.run(host=host, port=port, use_reloader=False)
+    finally:
+        scheduler.stop()
 
 
 @main.command()
@@ -170,6 +177,39 @@ def staff_import(file: Path, dry_run: bool) -> None:
             return
         result = importer.apply(preview)
     click.echo(f"đã nhập: {result.created} mới, {result.updated} cập nhật, {result.ratings} xếp loại")
+
+
+def parse_moment(value: str, tz) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date and time such as 2025-08-05T08:00",
+                                 param_hint="--at") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="print what would be written to the outbox, write nothing")
+@click.option("--at", "at", default=None, help="with --dry-run: the moment, e.g. 2025-08-05T08:00 (office time)")
+def remind(dry_run: bool, at: str | None) -> None:
+    """Decide the reminders due now and send the outbox (the scheduler does this on its own)."""
+    if at is not None and not dry_run:
+        raise click.BadParameter("only a dry run can be made at another moment than now", param_hint="--at")
+    with open_engine() as engine:
+        tz = engine.context.config.timezone
+        if dry_run:
+            moment = parse_moment(at, tz) if at else engine.context.now()
+            planned = engine.reminders.dry_run(moment)
+            for p in planned:
+                click.echo(f"{p.remind_at.astimezone(tz):%d/%m/%Y %H:%M}  {p.kind:<12} {p.recipient} <{p.email}>  "
+                           f"{p.payload['task']} (hạn {p.due_at.astimezone(tz):%d/%m/%Y})")
+            click.echo(f"{len(planned)} nhắc việc sẽ được ghi vào hộp thư đi lúc {moment.astimezone(tz):%d/%m/%Y %H:%M}")
+            return
+        decided = engine.reminders.decide()
+        sender = outbox_sender(engine)
+        report = sender.send_due() if sender else None
+    click.echo(f"{len(decided)} nhắc việc mới; "
+               + (f"đã gửi {report.sent} thư, lỗi {report.failed}" if report else "SMTP_HOST chưa đặt: chưa gửi"))
 
 
 @main.command()

@@ -4,11 +4,18 @@ from __future__ import annotations
 from engine import EngineConfig, HandlerRegistry, ProcessEngine
 from engine.db import make_engine
 from engine.schema import upgrade as upgrade_engine_schema
+from engine.mail import OutboxSender, SmtpSettings
+from engine.scheduler import Scheduler
 from workflows.document_register import DocumentRegister
+from workflows.reminder_texts import CampaignReminderTexts
 from workflows.handlers import register_handlers
 from workflows.schema import ensure_migrated as ensure_campaign_schema
 from workflows.schema import upgrade as upgrade_campaign_schema
 from workflows.staff_directory import StaffDirectory
+
+
+# What reminder mails quote of a campaign's (or unit evaluation's) variables.
+MAIL_VARIABLES = ("campaignName", "unitName")
 
 
 def upgrade_database(database_url: str) -> None:
@@ -32,8 +39,21 @@ def build_engine(config: EngineConfig | None = None) -> ProcessEngine:
     # Handlers are looked up when a task runs, so the directory (which needs the engine's
     # database) can be registered after the engine exists.
     register_handlers(registry, staff_directory(engine), DocumentRegister(engine.context.db))
+    engine.reminders.mail_variables = MAIL_VARIABLES
     return engine
 
 
 def staff_directory(engine: ProcessEngine) -> StaffDirectory:
     return StaffDirectory(engine.context.db)
+
+
+def outbox_sender(engine: ProcessEngine) -> OutboxSender | None:
+    """The mail sender the SMTP_* variables describe (None when SMTP_HOST is unset); a wrong
+    value raises MailConfigError naming it."""
+    settings = SmtpSettings.from_env(engine.context.config.smtp)
+    return None if settings is None else OutboxSender(engine.context, settings, CampaignReminderTexts())
+
+
+def start_scheduler(engine: ProcessEngine) -> Scheduler:
+    """Timers, reminders and the outbox; of several workers, the one holding the lock acts."""
+    return Scheduler(engine, outbox_sender(engine)).start()

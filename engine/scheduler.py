@@ -1,0 +1,233 @@
+"""The one scheduler of the service: BPMN timers at their due time, reminder decisions, the outbox.
+
+APScheduler 3 (BackgroundScheduler) keeps its jobs in the service's database (SQLAlchemy job
+store, table `scheduler_job`). Every web worker may build a Scheduler, but only the one holding
+the database lock acts: on PostgreSQL a session advisory lock (released by the server if the
+process dies), on SQLite an exclusive flock on a file beside the database (one machine, which is
+all SQLite serves). The others wait on standby and take over when the lock frees.
+
+Timers are scheduled from the instances' `next_timer_at`: one job runs at the earliest of them,
+and a watch job picks up timers created or moved since. At start-up the job is rebuilt from the
+database, so a timer that came due while the service was stopped fires once, at once. The
+engine's clock is injectable: a due time is turned into a wall-clock run time by its distance
+from the engine's `now`.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import threading
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from engine.mail import OutboxSender
+from engine.models import ProcessInstance
+
+log = logging.getLogger(__name__)
+
+JOB_TABLE = "scheduler_job"
+# "thidua" in ASCII plus 1: the advisory lock key no other application of the database uses.
+ADVISORY_LOCK_KEY = 0x746869647561_01
+TIMERS, TIMER_WATCH, REMINDERS, OUTBOX = "bpmn-timers", "bpmn-timer-watch", "reminders", "outbox"
+
+# Jobs in a persistent store name a module-level function; it finds its scheduler here.
+_ACTIVE: dict[str, "Scheduler"] = {}
+
+
+def run_job(scheduler_id: str, job: str) -> None:
+    scheduler = _ACTIVE.get(scheduler_id)
+    if scheduler is None:
+        return  # a job stored by a scheduler that has stopped: its successor replaces it
+    scheduler.run(job)
+
+
+class Scheduler:
+    def __init__(self, engine, sender: OutboxSender | None, *, timer_watch_seconds: float = 30,
+                 reminder_seconds: float = 300, send_seconds: float = 60, lock_retry_seconds: float = 10) -> None:
+        self.engine, self.sender = engine, sender
+        self.id = uuid.uuid4().hex
+        self.intervals = {TIMER_WATCH: timer_watch_seconds, REMINDERS: reminder_seconds, OUTBOX: send_seconds}
+        self.lock_retry_seconds = lock_retry_seconds
+        self._lock = database_lock(engine.context.db)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._apscheduler: BackgroundScheduler | None = None
+        self._scheduled_due: datetime | None = None
+        self._mutex = threading.Lock()
+
+    @property
+    def active(self) -> bool:
+        return self._apscheduler is not None
+
+    # -- life ------------------------------------------------------------------------------
+
+    def start(self) -> "Scheduler":
+        """Returns at once; acts as soon as it holds the lock (maybe never, if another does)."""
+        self._thread = threading.Thread(target=self._wait_for_lock, name=f"scheduler-{self.id[:8]}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        with self._mutex:
+            if self._apscheduler is not None:
+                self._apscheduler.shutdown(wait=True)
+                self._apscheduler = None
+            _ACTIVE.pop(self.id, None)
+        self._lock.release()
+
+    def wake(self) -> None:
+        """Runs every job now (after the engine's clock moved, or to test the scheduler)."""
+        with self._mutex:
+            if self._apscheduler is None:
+                return
+            now = datetime.now(timezone.utc)
+            for job in self._apscheduler.get_jobs():
+                job.modify(next_run_time=now)
+
+    def _wait_for_lock(self) -> None:
+        while not self._stop.is_set():
+            if self._lock.acquire():
+                with self._mutex:
+                    if not self._stop.is_set():
+                        self._activate()
+                return
+            self._stop.wait(self.lock_retry_seconds)
+
+    def _activate(self) -> None:
+        _ACTIVE[self.id] = self
+        scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self.engine.context.db, tablename=JOB_TABLE)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone=timezone.utc)
+        # Paused first: the job store creates its table, and the jobs a stopped scheduler left
+        # are replaced (same ids) before anything runs.
+        scheduler.start(paused=True)
+        for job, seconds in self.intervals.items():
+            if job == OUTBOX and self.sender is None:
+                continue
+            scheduler.add_job(run_job, "interval", args=(self.id, job), id=job, seconds=seconds,
+                              next_run_time=datetime.now(timezone.utc), replace_existing=True)
+        if self.sender is None and scheduler.get_job(OUTBOX) is not None:
+            scheduler.remove_job(OUTBOX)
+        self._scheduled_due = None
+        self._schedule_timers(scheduler)
+        self._apscheduler = scheduler
+        scheduler.resume()
+        log.info("scheduler %s holds the lock and runs the jobs", self.id[:8])
+
+    # -- jobs ------------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Every job once, in order, in this thread: what a run of the scheduler does at a moment
+        (the `thidua remind` command and tests on a moved clock use it)."""
+        for job in (TIMERS, REMINDERS, OUTBOX):
+            self.run(job)
+
+    def run(self, job: str) -> None:
+        try:
+            if job == TIMERS:
+                while self.engine.runtime.fire_due_timers() == 100:
+                    pass  # a full batch: more may be due
+                # The watch job places the next timer run: this date job is being removed as it runs.
+                self._scheduled_due = None
+                if self._apscheduler is not None:
+                    self._apscheduler.modify_job(TIMER_WATCH, next_run_time=datetime.now(timezone.utc))
+            elif job == TIMER_WATCH:
+                self._schedule_timers(self._apscheduler)
+            elif job == REMINDERS:
+                self.engine.reminders.decide()
+            elif job == OUTBOX and self.sender is not None:
+                self.sender.send_due()
+        except Exception:
+            log.exception("scheduler job %s failed; it runs again at its next time", job)
+
+    def _schedule_timers(self, scheduler: BackgroundScheduler | None) -> None:
+        """Puts the timer job at the earliest due timer of any running instance."""
+        if scheduler is None:
+            return
+        with self.engine.context.db.connect() as conn:
+            due = conn.scalar(select(func.min(ProcessInstance.next_timer_at))
+                              .where(ProcessInstance.status == "active"))
+        if due is None:
+            if scheduler.get_job(TIMERS) is not None:
+                scheduler.remove_job(TIMERS)
+            self._scheduled_due = None
+            return
+        if due == self._scheduled_due and scheduler.get_job(TIMERS) is not None:
+            return
+        delay = max(due - self.engine.context.now(), timedelta(0))
+        scheduler.add_job(run_job, "date", args=(self.id, TIMERS), id=TIMERS,
+                          run_date=datetime.now(timezone.utc) + delay, replace_existing=True)
+        self._scheduled_due = due
+
+
+# -- the lock ---------------------------------------------------------------------------------
+
+class _AdvisoryLock:
+    """A PostgreSQL session lock held on a connection kept open while the scheduler acts."""
+
+    def __init__(self, db: Engine) -> None:
+        self._db, self._conn = db, None
+
+    def acquire(self) -> bool:
+        conn = self._db.connect()
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}).scalar()
+        conn.commit()
+        if got:
+            self._conn = conn
+        else:
+            conn.close()
+        return bool(got)
+
+    def release(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+                self._conn.commit()
+            finally:
+                self._conn.close()
+                self._conn = None
+
+
+class _FileLock:
+    """flock on a file beside the SQLite database: held per open file, so also between two
+    schedulers of one process; the system drops it when the process dies."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._path, self._file = path, None
+
+    def acquire(self) -> bool:
+        if self._path is None:
+            return True  # an in-memory database has one process by definition
+        handle = open(self._path, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._file = handle
+        return True
+
+    def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+
+
+def database_lock(db: Engine):
+    url = make_url(db.url)
+    if url.get_backend_name() == "postgresql":
+        return _AdvisoryLock(db)
+    if not url.database or url.database == ":memory:":
+        return _FileLock(None)
+    return _FileLock(Path(url.database).with_name(Path(url.database).name + ".scheduler-lock"))
