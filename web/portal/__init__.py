@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 PAGES = (
     "web.portal.inbox",
     "web.portal.task_page",
+    "web.portal.attachments",
     "web.portal.campaign",
     "web.portal.instance_page",
     "web.portal.models_page",

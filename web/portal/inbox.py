@@ -10,10 +10,11 @@ from engine.errors import ConflictError, NotFoundError
 from engine.runtime import InstanceQuery
 from engine.tasks import TaskQuery, TaskView
 from engine.vietnamese import text_sort_key
-from web.authorization import may_see_task, may_work_on_task
+from web.authorization import may_work_on_task
 from web.portal.auth import current_principal, engine, portal_blueprint
 from web.portal.i18n import translate
 from web.portal.navigation import involvement_of, unit_names
+from web.portal.task_page import visible_task
 
 blueprint = portal_blueprint("inbox", __name__)
 DUE_SOON = timedelta(days=3)
@@ -92,17 +93,6 @@ def inbox():
                            campaigns=campaigns, units=units, filters={k: request.args.get(k, "") for k in FILTERS})
 
 
-def _task_for_work(task_id: str) -> TaskView:
-    """The task if the user may see it; 404 otherwise, so its existence is not revealed."""
-    try:
-        task = engine().tasks.get(task_id)
-    except NotFoundError:
-        abort(404)
-    if not may_see_task(current_principal(), task):
-        abort(404)
-    return task
-
-
 def _back(task_id: str):
     target = request.form.get("next")
     if target == "task":
@@ -113,7 +103,7 @@ def _back(task_id: str):
 @blueprint.post("/tasks/<task_id>/claim")
 def claim(task_id: str):
     principal = current_principal()
-    task = _task_for_work(task_id)
+    task = visible_task(task_id)
     if not may_work_on_task(principal, task):
         abort(403)
     try:
@@ -127,7 +117,7 @@ def claim(task_id: str):
 @blueprint.post("/tasks/<task_id>/unclaim")
 def unclaim(task_id: str):
     principal = current_principal()
-    task = _task_for_work(task_id)
+    task = visible_task(task_id)
     if task.assignee != principal.user_id:
         abort(403)
     try:

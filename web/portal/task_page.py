@@ -1,21 +1,88 @@
-"""The task page: the task's form, its dossier files, and completing it."""
+"""The task page: what the task asks (generated, list or no form), its dossier files, completing it."""
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, flash, redirect, render_template, request, url_for
 
-from engine.errors import NotFoundError
-from web.authorization import may_see_task
+from engine.errors import ConflictError, InvalidStateError, NotFoundError
+from engine.forms import FormValidationError
+from engine.tasks import TaskView
+from engine.variables import VariableError
+from web.authorization import may_see_task, may_work_on_task
 from web.portal.auth import current_principal, engine, portal_blueprint
+from web.portal.form_rendering import error_messages, field_views, submitted_values
+from web.portal.i18n import translate
+from web.portal.list_forms import ListFormInvalid, list_form
+from web.portal.navigation import unit_names
 
 blueprint = portal_blueprint("task_page", __name__)
 
 
-@blueprint.get("/tasks/<task_id>")
-def task(task_id: str):
+def visible_task(task_id: str) -> TaskView:
+    """The open task if the user may see it; 404 otherwise, so its existence is not revealed."""
     try:
         view = engine().tasks.get(task_id)
     except NotFoundError:
         abort(404)
     if not may_see_task(current_principal(), view):
         abort(404)
-    return render_template("portal/task.html", task=view)
+    return view
+
+
+def _render(view: TaskView, *, posted=None, errors=None, list_submission=None, status: int = 200):
+    principal = current_principal()
+    variables = engine().runtime.get_variables(view.instance_id)
+    instance = engine().runtime.get_instance(view.instance_id)
+    form = view.form
+    fields = None
+    if form is not None:
+        values = engine().tasks.form_variables(view.id) if posted is None else {**posted}
+        fields = field_views(form, values, errors)
+    special = list_form(view.form_key, variables, engine().identity)
+    if special is not None and list_submission is None:
+        list_submission = special.initial(variables)
+    return render_template(
+        "portal/task.html", task=view, instance=instance, variables=variables, fields=fields,
+        list_form=special, submission=list_submission, errors=errors or {},
+        may_work=may_work_on_task(principal, view), unit_names=unit_names(),
+        attachments=engine().attachments.list(view.instance_id),
+        max_attachment_mb=engine().context.config.max_attachment_bytes // (1024 * 1024),
+    ), status
+
+
+@blueprint.get("/tasks/<task_id>")
+def task(task_id: str):
+    return _render(visible_task(task_id))
+
+
+@blueprint.post("/tasks/<task_id>/complete")
+def complete(task_id: str):
+    principal = current_principal()
+    view = visible_task(task_id)
+    if not may_work_on_task(principal, view):
+        abort(403)
+    special = list_form(view.form_key, engine().runtime.get_variables(view.instance_id), engine().identity)
+    form = view.form
+    submission, posted = None, None
+    try:
+        values = {}
+        if special is not None:
+            submission = special.parse(request.form)
+            values.update(special.variables(submission))
+        if form is not None:
+            posted = submitted_values(form, request.form)
+            values.update(posted)
+        engine().tasks.complete(task_id, values, actor=principal.user_id)
+    except ListFormInvalid as err:
+        return _render(view, posted=posted or (submitted_values(form, request.form) if form else None),
+                       errors=err.errors, list_submission=submission, status=422)
+    except FormValidationError as err:
+        return _render(view, posted=posted, errors=error_messages(err.errors), list_submission=submission,
+                       status=422)
+    except VariableError as err:
+        flash(translate("task.error.values", message=str(err)), "error")
+        return _render(view, posted=posted, list_submission=submission, status=422)
+    except (ConflictError, InvalidStateError, NotFoundError):
+        flash(translate("task.error.conflict"), "warning")
+        return redirect(url_for("inbox.inbox"))
+    flash(translate("task.completed", name=view.name or view.element_id), "success")
+    return redirect(url_for("inbox.inbox"))

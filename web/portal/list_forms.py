@@ -1,0 +1,179 @@
+"""The campaign's list forms: `formKey="thidua:nominees"` (a unit's nominees) and `"thidua:votes"`
+(the council's ballots), drawn as editable tables and checked here before the engine sees them.
+
+Variable shapes (bpmn/unit_evaluation.bpmn, bpmn/campaign.bpmn, workflows/campaign_rules.py):
+- nominees: [{id, kind: individual|collective, userId, fullName, award, achievements}], unitResults;
+- votes: [{nomineeId, for, against, abstain}], present; one vote per entry of `candidates`.
+Errors are keyed like the inputs ("nominees-0-userId", "present") and already translated.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from engine.vietnamese import person_sort_key
+from web.portal.i18n import translate
+
+AWARDS = ("bang_khen", "giay_khen", "buc_truong")
+KINDS = ("individual", "collective")
+MAX_TEXT = 4000
+MAX_ROWS = 200
+ROW_FIELD = re.compile(r"(\w+)-(\d{1,3})-(\w+)")
+
+
+class ListFormInvalid(ValueError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class Submission:
+    """What a list form posted, kept for redisplay, and the variables once valid."""
+
+    rows: list[dict] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def posted_rows(posted: Mapping[str, str], prefix: str) -> list[dict]:
+    """Rows of a table, in the order of their indexes ("nominees-3-award" is row 3's award)."""
+    rows: dict[int, dict] = {}
+    for key in posted:
+        match = ROW_FIELD.fullmatch(key)
+        if match and match.group(1) == prefix:
+            rows.setdefault(int(match.group(2)), {})[match.group(3)] = posted[key]
+    if len(rows) > MAX_ROWS:
+        raise ListFormInvalid({prefix: translate("list.error.too_many", limit=MAX_ROWS)})
+    return [rows[index] for index in sorted(rows)]
+
+
+def _text(value: Any) -> str:
+    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else ""
+
+
+# --- nominees ---------------------------------------------------------------------------------
+
+class NomineesForm:
+    key = "thidua:nominees"
+    template = "portal/_form_nominees.html"
+
+    def __init__(self, people: list, unit: str | None, unit_name: str | None) -> None:
+        # Only the unit's own people may be proposed by the unit.
+        self.people = sorted(people, key=lambda u: person_sort_key(u.display_name))
+        self.names = {u.id: u.display_name for u in self.people}
+        self.unit, self.unit_name = unit, unit_name or unit or ""
+
+    def initial(self, variables: Mapping[str, Any]) -> Submission:
+        rows = [{k: ("" if v is None else str(v)) for k, v in n.items()} for n in variables.get("nominees") or []]
+        return Submission(rows, {"unitResults": _text(variables.get("unitResults"))})
+
+    def parse(self, posted: Mapping[str, str]) -> Submission:
+        rows = [{k: _text(row.get(k)) for k in ("kind", "userId", "award", "achievements")}
+                for row in posted_rows(posted, "nominees")]
+        return Submission(rows, {"unitResults": _text(posted.get("unitResults"))})
+
+    def variables(self, submission: Submission) -> dict[str, Any]:
+        errors: dict[str, str] = {}
+        unit_results = submission.fields["unitResults"]
+        if not unit_results:
+            errors["unitResults"] = translate("form.error.required")
+        elif len(unit_results) > MAX_TEXT:
+            errors["unitResults"] = translate("form.error.maxlength", maxlength=MAX_TEXT)
+        nominees, seen_people, collectives = [], set(), 0
+        for index, row in enumerate(submission.rows):
+            where = f"nominees-{index}-"
+            kind, user_id, award, achievements = row["kind"], row["userId"], row["award"], row["achievements"]
+            if kind not in KINDS:
+                errors[where + "kind"] = translate("list.error.choose")
+            if award not in AWARDS:
+                errors[where + "award"] = translate("list.error.choose")
+            elif award == "buc_truong" and kind == "individual":
+                errors[where + "award"] = translate("list.error.banner_collective_only")
+            if not achievements:
+                errors[where + "achievements"] = translate("form.error.required")
+            elif len(achievements) > MAX_TEXT:
+                errors[where + "achievements"] = translate("form.error.maxlength", maxlength=MAX_TEXT)
+            if kind == "individual":
+                if user_id not in self.names:
+                    errors[where + "userId"] = translate("list.error.not_in_unit")
+                elif user_id in seen_people:
+                    errors[where + "userId"] = translate("list.error.duplicate_person")
+                seen_people.add(user_id)
+                nominee_id, full_name = f"nom-{user_id}", self.names.get(user_id, "")
+            else:
+                collectives += 1
+                if collectives > 1:
+                    errors[where + "kind"] = translate("list.error.one_collective")
+                nominee_id, full_name, user_id = f"nom-{self.unit}", self.unit_name, None
+            nominees.append({"id": nominee_id, "kind": kind, "userId": user_id, "fullName": full_name,
+                             "award": award, "achievements": achievements})
+        if errors:
+            raise ListFormInvalid(errors)
+        return {"nominees": nominees, "unitResults": unit_results}
+
+
+# --- votes ------------------------------------------------------------------------------------
+
+COUNTS = ("for", "against", "abstain")
+
+
+class VotesForm:
+    key = "thidua:votes"
+    template = "portal/_form_votes.html"
+
+    def __init__(self, candidates: list[dict], members: int | None) -> None:
+        self.candidates = list(candidates or [])
+        self.members = members
+
+    def initial(self, variables: Mapping[str, Any]) -> Submission:
+        by_id = {v.get("nomineeId"): v for v in variables.get("votes") or []}
+        rows = [{k: str(by_id.get(c["nomineeId"], {}).get(k, "")) for k in COUNTS} for c in self.candidates]
+        present = variables.get("present")
+        return Submission(rows, {"present": "" if present is None else str(present)})
+
+    def parse(self, posted: Mapping[str, str]) -> Submission:
+        rows = posted_rows(posted, "votes")
+        rows = [{k: _text(row.get(k)) for k in COUNTS} for row in rows]
+        return Submission(rows, {"present": _text(posted.get("present"))})
+
+    def variables(self, submission: Submission) -> dict[str, Any]:
+        errors: dict[str, str] = {}
+        present = _count(submission.fields["present"])
+        if present is None:
+            errors["present"] = translate("list.error.count")
+        elif self.members is not None and present > self.members:
+            errors["present"] = translate("list.error.more_than_members", members=self.members)
+        if len(submission.rows) != len(self.candidates):
+            raise ListFormInvalid({"votes": translate("list.error.every_candidate")})
+        votes = []
+        for index, (candidate, row) in enumerate(zip(self.candidates, submission.rows)):
+            counts = {}
+            for name in COUNTS:
+                counts[name] = _count(row[name])
+                if counts[name] is None:
+                    errors[f"votes-{index}-{name}"] = translate("list.error.count")
+            if present is not None and None not in counts.values() and sum(counts.values()) != present:
+                errors[f"votes-{index}-for"] = translate("list.error.ballots", present=present,
+                                                         total=sum(counts.values()))
+            votes.append({"nomineeId": candidate["nomineeId"], **counts})
+        if errors:
+            raise ListFormInvalid(errors)
+        return {"votes": votes, "present": present}
+
+
+def _count(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) <= 4 else None
+
+
+def list_form(form_key: str | None, variables: Mapping[str, Any], identity) -> NomineesForm | VotesForm | None:
+    """The list form a task's formKey names, built from the instance's variables; None for others."""
+    if form_key == NomineesForm.key:
+        unit = variables.get("unit")
+        people = identity.list_users(unit=unit) if unit else []
+        return NomineesForm([p for p in people if p.active], unit, variables.get("unitName"))
+    if form_key == VotesForm.key:
+        members = (variables.get("passRule") or {}).get("members")
+        return VotesForm(variables.get("candidates") or [], members if isinstance(members, int) else None)
+    return None
