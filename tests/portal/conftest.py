@@ -130,7 +130,7 @@ class PortalClient:
                 data = [*data, ("csrf_token", self.csrf_token())]
             else:
                 data.setdefault("csrf_token", self.csrf_token())
-        return self.client.post(url, data=_multidict(data), **kwargs)
+        return self.client.post(url, data=_multidict(data) if isinstance(data, list) else data, **kwargs)
 
 
 def _multidict(data):

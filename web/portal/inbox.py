@@ -52,6 +52,8 @@ def end_of_week(now: datetime, tz) -> datetime:
 
 def inbox_rows(principal, now: datetime) -> list[InboxRow]:
     tasks = engine().tasks.list(TaskQuery(involving=involvement_of(principal), limit=MAX_TASKS))
+    # A group's task a colleague has claimed is theirs now: it leaves everyone else's inbox.
+    tasks = [t for t in tasks if t.assignee in (None, principal.user_id)]
     instance_ids = sorted({t.instance_id for t in tasks})
     instances = {i.id: i for i in engine().runtime.list_instances(
         InstanceQuery(instance_ids=instance_ids, limit=None))} if instance_ids else {}
