@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 
-.PHONY: run test install assets migrate deploy postgres bench clean
+.PHONY: run test install assets migrate deploy postgres browser bench clean
 
 $(STAMP): pyproject.toml $(wildcard package.json package-lock.json)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,12 @@ postgres:
 	  (command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start) || \
 	  echo "PostgreSQL is not running here; its tests will be skipped outside CI"
 
-test: install assets postgres
+# The portal's browser tests drive Debian's Chromium through Playwright (never Playwright's download).
+browser:
+	@test -x /usr/bin/chromium || { sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium; }
+
+test: install assets postgres browser
 	$(BIN)/python -m pytest -q
 
 bench: install postgres

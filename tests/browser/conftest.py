@@ -1,0 +1,117 @@
+"""The portal in a real browser: Debian's Chromium driven by Playwright against a live server.
+
+Fixtures:
+- `browser` (package): one headless Chromium for every test of this folder. Missing Chromium or
+  Playwright fails the run under CI=true and skips it elsewhere, as PostgreSQL does. Package
+  rather than session scope: Playwright's sync API refuses a second `sync_playwright()` while one
+  is open, and other folders' browser tests start their own.
+- `office` (module): the real Flask app on a real WSGI server (werkzeug, its own thread, port 0)
+  over a copy of the portal tests' populated database (two units, their people, a running 2025
+  campaign; see tests/portal/conftest.py). `office.portal` is that `Portal` (engine, FakeClock,
+  instance ids); `office.page(user)` is a page signed in as `user` in a browser context of its own
+  (kept for the module, so each person signs in once); `office.url(path)` an absolute URL.
+- `screenshot(page, name)`: saves build/screenshots/NAME.png and checks it is a real PNG.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import IN_CI
+from tests.portal.conftest import PASSWORD, make_portal, portal_template  # noqa: F401 (a fixture)
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# A rendered portal page is tens of kilobytes; a blank or broken capture is a few hundred bytes.
+MIN_SCREENSHOT_BYTES = 10_000
+# Waits for the page itself (bpmn-js drawing, a form round trip); generous for a loaded CI machine.
+TIMEOUT_MS = 15_000
+
+
+def _unavailable(reason: str):
+    if IN_CI:
+        pytest.fail(f"browser tests must run under CI=true: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="package")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        _unavailable(f"{CHROMIUM} is missing (`make browser` installs Debian's chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as err:
+        _unavailable(f"the playwright package is not installed: {err}")
+    with sync_playwright() as playwright:
+        # Playwright's own browser download is not used: Debian's Chromium, without its sandbox
+        # (containers and CI runners refuse the user namespaces it needs).
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class LiveOffice:
+    portal: object
+    base_url: str
+    browser: object
+    pages: dict = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def page(self, user: str):
+        """A page signed in as `user`, in that user's own browser context (cookies, language)."""
+        if user not in self.pages:
+            context = self.browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+            context.set_default_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            sign_in(page, self, user)
+            self.pages[user] = page
+        return self.pages[user]
+
+    def close(self) -> None:
+        for page in self.pages.values():
+            page.context.close()
+
+
+def sign_in(page, office: LiveOffice, user: str, password: str = PASSWORD) -> None:
+    page.goto(office.url("/login"))
+    page.fill("#username", user)
+    page.fill("#password", password)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(office.url("/inbox"))
+
+
+@pytest.fixture(scope="module")
+def office(browser, portal_template, tmp_path_factory):  # noqa: F811 (portal_template is a fixture)
+    directory = tmp_path_factory.mktemp("browser")
+    path = directory / "portal.db"
+    shutil.copy(portal_template, path)
+    portal = make_portal(f"sqlite:///{path}", directory)
+    server = make_server("127.0.0.1", 0, portal.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-portal", daemon=True)
+    thread.start()
+    live = LiveOffice(portal, f"http://127.0.0.1:{server.server_port}", browser)
+    yield live
+    live.close()
+    server.shutdown()
+    thread.join(timeout=5)
+    portal.engine.close()
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    data = path.read_bytes()
+    assert data.startswith(PNG_SIGNATURE), f"{path} is not a PNG"
+    assert len(data) > MIN_SCREENSHOT_BYTES, f"{path} is only {len(data)} bytes: a blank capture?"
+    return path

@@ -1,0 +1,256 @@
+"""One unit (Phòng Tổng hợp) through the whole 2025 campaign, in Chromium, as its people do it.
+
+Each person signs in and works from the inbox: open the task, fill its form (generated from
+camunda:formData, the nominee list, the council's ballots), attach dossier files, complete it.
+The other unit (Phòng Kinh tế) does its part through the engine API, so that the campaign can
+move on to the council. The campaign period ends when the test moves the engine clock past
+5/8/2025 and fires the timers, as the scheduler would.
+"""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from engine import TaskQuery
+from tests.browser.conftest import screenshot
+from tests.portal.conftest import UNIT_A, UNIT_B
+
+UNIT_A_NAME = "Phòng Tổng hợp"
+MINUTES_PDF = b"%PDF-1.4\n% bien ban hop binh xet\n" + b"0" * 2048 + b"\n%%EOF\n"
+REPORT_PDF = b"%PDF-1.4\n% bao cao thanh tich\n" + b"1" * 2048 + b"\n%%EOF\n"
+
+
+# --- what a person does in the portal ----------------------------------------------------------
+
+def open_task(office, user: str, name: str, unit_name: str | None = None):
+    """From the user's inbox, the task called `name` (of that unit, when several units have one)."""
+    page = office.page(user)
+    page.goto(office.url("/inbox"))
+    rows = page.locator("tr.task-row").filter(has=page.get_by_role("link", name=name, exact=True))
+    if unit_name:
+        rows = rows.filter(has_text=unit_name)
+    expect(rows).to_have_count(1)
+    rows.get_by_role("link", name=name, exact=True).click()
+    expect(page.locator("h1")).to_have_text(name)
+    return page
+
+
+def complete(office, page, name: str) -> None:
+    task_id = page.url.rsplit("/", 1)[-1]
+    page.click("#complete-task")
+    page.wait_for_url(office.url("/inbox"))
+    expect(page.locator(".alert-success")).to_contain_text(f"Đã hoàn thành “{name}”.")
+    expect(page.locator(f"tr.task-row[data-task-id='{task_id}']")).to_have_count(0)
+
+
+def do_task(office, user: str, name: str, fields: dict[str, str] | None = None, unit_name: str | None = None):
+    page = open_task(office, user, name, unit_name)
+    for field, value in (fields or {}).items():
+        locator = page.locator(f"#field-{field}")
+        if locator.evaluate("e => e.tagName") == "SELECT":
+            locator.select_option(value)
+        else:
+            locator.fill(value)
+    complete(office, page, name)
+
+
+def attach(page, file_name: str, content: bytes, description: str) -> None:
+    page.set_input_files("#upload-form input[type=file]",
+                         {"name": file_name, "mimeType": "application/pdf", "buffer": content})
+    page.fill("#upload-form input[name=description]", description)
+    page.click("#upload-form button[type=submit]")
+    expect(page.locator(".alert-success")).to_contain_text(f"Đã tải lên “{file_name}”.")
+    expect(page.locator("#attachments")).to_contain_text(file_name)
+
+
+def show_campaign(office, user: str = "chief"):
+    page = office.page(user)
+    page.goto(office.url(f"/campaigns/{office.portal.campaign_id}"))
+    expect(page.locator("#campaign-name")).to_contain_text("80 năm Ngày truyền thống")
+    return page
+
+
+# --- the other unit, through the engine API ---------------------------------------------------
+
+def unit_b(office, *steps: tuple[str, dict, str]) -> None:
+    for element_id, values, actor in steps:
+        office.portal.complete(element_id, values, unit=UNIT_B, actor=actor)
+
+
+AN = {"id": "nom-an", "kind": "individual", "userId": "an", "fullName": "Lê Văn An", "award": "giay_khen",
+      "achievements": "Hoàn thành xuất sắc nhiệm vụ"}
+
+
+# --- the walkthrough --------------------------------------------------------------------------
+
+def test_one_unit_through_the_whole_campaign(office):
+    portal = office.portal
+    launch(office)
+    unit_b(office, ("Task_deploy_plan", {"deployedOn": "2025-06-11"}, "head_b"))
+
+    portal.end_campaign_period()
+    nominate(office)
+    heatmap(office)
+    achievement_report(office)
+    unit_b(office, ("Task_nominate", {"nominees": [AN], "unitResults": "Phòng Kinh tế hoàn thành tốt"}, "head_b"),
+           ("Task_achievement_report", {"achievementReport": "Báo cáo thành tích"}, "an"),
+           ("Task_submit", {}, "head_b"))
+    appraisal(office)
+    unit_b(office, ("Task_appraise", {"appraisal": "accept"}, "officer"))
+
+    do_task(office, "officer", "Trình Hội đồng TĐKT danh sách đề nghị", {"submissionNumber": "101/TTr-VPUB"})
+    council_votes(office)
+    do_task(office, "chief", "Quyết định tặng Giấy khen", {"decisionDate": "2025-08-20"})
+    do_task(office, "officer", "Trình Chủ tịch UBND tỉnh tặng Bằng khen, Bức trướng", {"proposalNumber": "98/TTr-VPUB"})
+    do_task(office, "officer", "Ghi nhận Quyết định của Chủ tịch UBND tỉnh",
+            {"chairmanDecisionNumber": "1520/QĐ-UBND", "chairmanDecisionDate": "2025-08-25"})
+    do_task(office, "officer", "Báo cáo Sở Nội vụ", {"reportNumber": "210/BC-VPUB"})
+
+    page = show_campaign(office)
+    expect(page.locator("main p.text-muted").first).to_contain_text("Đã hoàn thành")
+    expect(page.locator(f"#unit-progress tr[data-unit={UNIT_A}]")).to_contain_text("Đã hoàn thành")
+
+    # What the engine recorded: the campaign ended with the council's and the deciders' results.
+    assert portal.engine.runtime.get_instance(portal.campaign_id).status == "completed"
+    assert {portal.engine.runtime.get_instance(i).status for i in portal.units.values()} == {"completed"}
+    assert portal.engine.tasks.list(TaskQuery(limit=None)) == []
+    variables = portal.engine.runtime.get_variables(portal.campaign_id)
+    assert [(a["nomineeId"], a["fullName"], a["award"]) for a in variables["awardees"]] == [
+        ("tong_hop:nom-tong_hop", UNIT_A_NAME, "giay_khen"),
+        ("kinh_te:nom-an", "Lê Văn An", "giay_khen"),
+        ("tong_hop:nom-lan", "Nguyễn Thị Lan", "bang_khen"),
+    ]
+    assert variables["rejected"] == []
+    assert variables["decisionNumber"].endswith("/QĐ-VPUB")
+    assert "Bằng khen của Chủ tịch UBND tỉnh (Quyết định số 1520/QĐ-UBND ngày 25/08/2025):" in \
+        variables["announcement"]
+    unit_a = portal.engine.runtime.get_variables(portal.units[UNIT_A])
+    assert unit_a["correctionNote"] == "Đã bổ sung biên bản họp bình xét"
+    files = sorted(a.name for a in portal.engine.attachments.list(portal.units[UNIT_A]))
+    assert files == ["Biên bản họp bình xét.pdf", "Báo cáo thành tích - Nguyễn Thị Lan.pdf"]
+
+
+def launch(office) -> None:
+    """TCHCQT's guidance, the Information Centre's column, the unit head deploys the plan."""
+    page = show_campaign(office)
+    expect(page.locator("main p.text-muted").first).to_contain_text("Đang thực hiện")
+
+    page = office.page("officer")
+    page.goto(office.url("/inbox"))
+    expect(page.locator("#tasks-offered")).to_contain_text("Hướng dẫn hồ sơ đề nghị khen thưởng")
+    screenshot(page, "inbox")
+    do_task(office, "officer", "Hướng dẫn hồ sơ đề nghị khen thưởng", {"guidanceNumber": "12/HD-VPUB"})
+
+    do_task(office, "info", "Mở chuyên trang, chuyên mục tuyên truyền",
+            {"pageUrl": "https://vpubnd.sonla.gov.vn/80-nam"})
+    do_task(office, "info", "Đưa tin các hoạt động thi đua")
+
+    # The unit head claims the task, then submits it without its required date.
+    name = "Triển khai kế hoạch đến cán bộ, công chức"
+    page = office.page("head_a")
+    page.goto(office.url("/inbox"))
+    page.locator("#tasks-offered tr.task-row", has_text=name).get_by_role("button", name="Nhận việc").click()
+    expect(page.locator(".alert-success")).to_contain_text(f"Bạn đã nhận việc “{name}”.")
+    expect(page.locator("#tasks-mine")).to_contain_text(name)
+    page = open_task(office, "head_a", name)
+    note = "Họp toàn thể phòng ngày 10/6, quán triệt kế hoạch đến từng công chức"
+    page.fill("#field-deploymentNote", note)
+    page.click("#complete-task")
+    expect(page.locator("#form-errors")).to_have_text("Vui lòng sửa các lỗi bên dưới.")
+    expect(page.locator("#error-deployedOn")).to_have_text("Vui lòng nhập thông tin này.")
+    expect(page.locator("#field-deployedOn")).to_have_class(lambda_has("is-invalid"))
+    expect(page.locator("#field-deploymentNote")).to_have_value(note)
+    screenshot(page, "task-form-errors")
+    page.fill("#field-deployedOn", "2025-06-10")
+    complete(office, page, name)
+    deployed = office.portal.engine.runtime.get_variables(office.portal.units[UNIT_A])
+    assert deployed["deploymentNote"] == note
+
+
+def lambda_has(css_class: str):
+    import re
+    return re.compile(rf"(^|\s){re.escape(css_class)}(\s|$)")
+
+
+def nominate(office) -> None:
+    """The unit head records the unit's results and its two nominees: Nguyễn Thị Lan and the unit."""
+    name = "Bình xét, đề xuất khen thưởng"
+    page = open_task(office, "head_a", name)
+    page.fill("#field-unitResults", "Phòng Tổng hợp hoàn thành xuất sắc nhiệm vụ năm 2025")
+    page.click("#add-nominee")
+    page.click("#add-nominee")
+    rows = page.locator("#nominees-table tbody tr")
+    expect(rows).to_have_count(2)
+    rows.nth(0).locator("select[name$=-kind]").select_option("individual")
+    rows.nth(0).locator("select[name$=-userId]").select_option(label="Nguyễn Thị Lan")
+    rows.nth(0).locator("select[name$=-award]").select_option("bang_khen")
+    rows.nth(0).locator("textarea").fill("Tham mưu tổ chức thành công lễ kỷ niệm 80 năm")
+    rows.nth(1).locator("select[name$=-kind]").select_option("collective")
+    rows.nth(1).locator("textarea").fill("Tập thể đoàn kết, hoàn thành tốt các nhiệm vụ")
+    # The collective's award is left unchosen: refused inline, the rows kept as typed.
+    page.click("#complete-task")
+    expect(page.locator("#form-errors")).to_be_visible()
+    rows = page.locator("#nominees-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1).locator(".field-error")).to_have_text("Vui lòng chọn.")
+    expect(rows.nth(0).locator("select[name$=-userId]")).to_have_value("lan")
+    expect(rows.nth(0).locator("textarea")).to_have_value("Tham mưu tổ chức thành công lễ kỷ niệm 80 năm")
+    rows.nth(1).locator("select[name$=-award]").select_option("giay_khen")
+    complete(office, page, name)
+
+
+def heatmap(office) -> None:
+    """The campaign page: each unit's step, and the units' diagram with a count at each step."""
+    page = show_campaign(office)
+    expect(page.locator(f"#unit-progress tr[data-unit={UNIT_A}]")).to_contain_text("Viết báo cáo thành tích")
+    page.wait_for_selector("#heatmap-diagram[data-ready] svg")
+    page.wait_for_selector("#campaign-diagram[data-ready] svg")
+    badges = page.locator("#heatmap-diagram .thidua-count")
+    expect(badges).to_have_count(2)
+    counts = {b.get_attribute("data-element"): b.inner_text() for b in badges.all()}
+    assert counts == {"Task_achievement_report": "1", "Task_nominate": "1"}, counts
+    screenshot(page, "campaign-heatmap")
+
+
+def achievement_report(office) -> None:
+    """Nguyễn Thị Lan writes her report and attaches it; the unit head attaches the minutes and submits."""
+    name = "Viết báo cáo thành tích"
+    page = open_task(office, "lan", name)
+    attach(page, "Báo cáo thành tích - Nguyễn Thị Lan.pdf", REPORT_PDF, "Bản có chữ ký")
+    page.fill("#field-achievementReport", "Tham mưu tổ chức thành công lễ kỷ niệm 80 năm Ngày truyền thống")
+    complete(office, page, name)
+
+    name = "Trình danh sách đề nghị (qua phòng TCHCQT)"
+    page = open_task(office, "head_a", name)
+    attach(page, "Biên bản họp bình xét.pdf", MINUTES_PDF, "Biên bản họp ngày 06/8/2025")
+    complete(office, page, name)
+
+
+def appraisal(office) -> None:
+    """TCHCQT returns the dossier once with a reason, the unit corrects it, TCHCQT accepts it."""
+    name = "Thẩm định hồ sơ đề nghị của đơn vị"
+    page = open_task(office, "officer", name, UNIT_A_NAME)
+    expect(page.locator("#attachments")).to_contain_text("Biên bản họp bình xét.pdf")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Biên bản họp bình xét.pdf").click()
+    assert download.value.suggested_filename == "Biên bản họp bình xét.pdf"
+    assert open(download.value.path(), "rb").read() == MINUTES_PDF
+    page.select_option("#field-appraisal", "return")
+    page.fill("#field-returnReason", "Thiếu chữ ký của Trưởng phòng trên biên bản")
+    complete(office, page, name)
+
+    do_task(office, "head_a", "Chỉnh sửa, bổ sung hồ sơ", {"correctionNote": "Đã bổ sung biên bản họp bình xét"})
+    do_task(office, "officer", name, {"appraisal": "accept"}, UNIT_A_NAME)
+
+
+def council_votes(office) -> None:
+    """Three members present; every candidate passes unanimously."""
+    name = "Hội đồng TĐKT biểu quyết"
+    page = open_task(office, "council", name)
+    rows = page.locator("#votes-table tbody tr")
+    expect(rows).to_have_count(3)
+    page.fill("#field-present", "3")
+    for index in range(3):
+        page.fill(f"input[name=votes-{index}-for]", "3")
+        page.fill(f"input[name=votes-{index}-against]", "0")
+        page.fill(f"input[name=votes-{index}-abstain]", "0")
+    complete(office, page, name)
