@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from engine.attachments import AttachmentService
+from engine.camunda_forms import CamundaFormService
 from engine.config import EngineConfig
 from engine.context import EngineContext
 from engine.db import make_engine, make_session_factory
@@ -55,6 +56,7 @@ class ProcessEngine:
             handlers.register(REMINDER_TOPIC, self.reminders.timer_handler)
         self.outbox = OutboxService(self.context)
         self.attachments = AttachmentService(self.context)
+        self.camunda_forms = CamundaFormService(self.context)
 
     @property
     def handlers(self) -> HandlerRegistry:

@@ -1,10 +1,12 @@
-"""Copies the portal's front-end libraries from node_modules (npm ci) into web/static/vendor.
+"""Copies the portal's front-end libraries from node_modules (npm ci) into web/static/vendor,
+and bundles the form-js viewer, which npm ships as ES modules only, with esbuild.
 
 Nothing third-party is committed: `make install` runs `python -m web.assets` after `npm ci`.
 """
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,10 +23,15 @@ FILES = {
     "bpmn-js/assets": "bpmn-js/dist/assets",
     "form-js/assets": "@bpmn-io/form-js-viewer/dist/assets",
 }
+# destination under vendor/ -> entry under web/frontend/, bundled by esbuild (from package.json)
+BUNDLES = {
+    "form-js/form-viewer.js": "form-viewer.js",
+}
+FRONTEND = Path(__file__).resolve().parent / "frontend"
 
 
 def missing_vendor_files() -> list[str]:
-    return [name for name in FILES if not (VENDOR / name).exists()]
+    return [name for name in (*FILES, *BUNDLES) if not (VENDOR / name).exists()]
 
 
 def copy_assets(node_modules: Path = NODE_MODULES, vendor: Path = VENDOR) -> list[str]:
@@ -40,6 +47,13 @@ def copy_assets(node_modules: Path = NODE_MODULES, vendor: Path = VENDOR) -> lis
             shutil.copytree(source_path, target, dirs_exist_ok=True)
         else:
             shutil.copy2(source_path, target)
+    esbuild = node_modules / ".bin" / "esbuild"
+    for destination, entry in BUNDLES.items():
+        if not esbuild.exists():
+            missing.append("esbuild")
+            continue
+        subprocess.run([str(esbuild), str(FRONTEND / entry), "--bundle", "--minify", "--format=iife",
+                        "--log-level=warning", f"--outfile={vendor / destination}"], check=True, cwd=ROOT)
     return missing
 
 

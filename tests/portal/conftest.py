@@ -4,6 +4,7 @@ Fixtures (see each docstring):
 - `portal` (SQLite, fast): a `Portal` with `.app`, `.engine`, `.clock`, `.campaign_id`, `.units`
   (unit code -> its unit_evaluation instance id) and `.login(user)` -> a signed-in `PortalClient`.
 - `portal_any_db`: the same on SQLite and on PostgreSQL (the engine's `database_url` fixture).
+- `live_portal`: `portal`'s app on a real socket for a browser; yields its base URL.
 - `PortalClient.get/post(...)`: a Flask test client whose POSTs carry the page's CSRF token
   (`csrf=False` sends none); `.task(element_id, unit=None)` finds an open task.
 Everyone's password is PASSWORD. The clock (`portal.clock.now = ...`) is a FakeClock starting on
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from argon2 import PasswordHasher
+from werkzeug.serving import make_server
 
 from engine import EngineConfig, TaskQuery
 from engine.db import make_engine
@@ -208,3 +211,14 @@ def portal_any_db(request, portal_template, tmp_path):
     built = make_portal(url, tmp_path)
     yield built
     built.engine.close()
+
+
+@pytest.fixture
+def live_portal(portal):
+    """The portal on a real socket (threaded), for Playwright: yields "http://127.0.0.1:PORT"."""
+    server = make_server("127.0.0.1", 0, portal.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

@@ -1,10 +1,13 @@
 """The task page: what the task asks (generated, list or no form), its dossier files, completing it."""
 from __future__ import annotations
 
+import json
+
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from engine.camunda_forms import form_keys, input_components, validate_form_submission
 from engine.errors import ConflictError, InvalidStateError, NotFoundError
-from engine.forms import FormValidationError
+from engine.forms import FieldError, FormValidationError
 from engine.tasks import TaskView
 from engine.variables import VariableError
 from web.authorization import may_see_task, may_work_on_task
@@ -28,7 +31,28 @@ def visible_task(task_id: str) -> TaskView:
     return view
 
 
-def _render(view: TaskView, *, posted=None, errors=None, list_submission=None, status: int = 200):
+def camunda_form(view: TaskView) -> dict | None:
+    """The form-js schema of a `camunda:formRef` task; None for tasks without one."""
+    if not view.form_ref:
+        return None
+    try:
+        return engine().camunda_forms.schema(view.form_ref)
+    except NotFoundError:
+        abort(500, f"the form '{view.form_ref}' of this task is not deployed")
+
+
+def camunda_form_data(posted: str | None) -> dict:
+    """The JSON the form-js viewer put into the hidden field `camundaForm`."""
+    try:
+        data = json.loads(posted or "")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise FormValidationError([FieldError("", "type", "The form was not sent correctly.", {"type": "json"})])
+    return data
+
+
+def _render(view: TaskView, *, posted=None, errors=None, list_submission=None, form_data=None, status: int = 200):
     principal = current_principal()
     variables = engine().runtime.get_variables(view.instance_id)
     instance = engine().runtime.get_instance(view.instance_id)
@@ -40,8 +64,13 @@ def _render(view: TaskView, *, posted=None, errors=None, list_submission=None, s
     special = list_form(view.form_key, variables, engine().identity)
     if special is not None and list_submission is None:
         list_submission = special.initial(variables)
+    schema = camunda_form(view)
+    if schema is not None and form_data is None:
+        form_data = {key: variables[key] for key in form_keys(schema) if key in variables}
     return render_template(
         "portal/task.html", task=view, instance=instance, variables=variables, fields=fields,
+        camunda_schema=schema, camunda_data=form_data,
+        camunda_labels={c["key"]: c.get("label") or c["key"] for c in input_components(schema)} if schema else {},
         list_form=special, submission=list_submission, errors=errors or {},
         may_work=may_work_on_task(principal, view), unit_names=unit_names(),
         attachments=engine().attachments.list(view.instance_id),
@@ -62,9 +91,13 @@ def complete(task_id: str):
         abort(403)
     special = list_form(view.form_key, engine().runtime.get_variables(view.instance_id), engine().identity)
     form = view.form
-    submission, posted = None, None
+    schema = camunda_form(view)
+    submission, posted, form_data = None, None, None
     try:
         values = {}
+        if schema is not None:
+            form_data = camunda_form_data(request.form.get("camundaForm"))
+            values.update(validate_form_submission(schema, form_data))
         if special is not None:
             submission = special.parse(request.form)
             values.update(special.variables(submission))
@@ -77,7 +110,7 @@ def complete(task_id: str):
                        errors=err.errors, list_submission=submission, status=422)
     except FormValidationError as err:
         return _render(view, posted=posted, errors=error_messages(err.errors), list_submission=submission,
-                       status=422)
+                       form_data=form_data, status=422)
     except VariableError as err:
         flash(translate("task.error.values", message=str(err)), "error")
         return _render(view, posted=posted, list_submission=submission, status=422)

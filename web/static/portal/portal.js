@@ -22,3 +22,23 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+
+// Camunda Forms (camunda:formRef): drawn by the form-js viewer; its data travels as JSON in a
+// hidden field and the server validates it again.
+function mountCamundaForm() {
+  const container = document.getElementById("camunda-form");
+  if (!container || !window.FormJsViewer) return;
+  const schema = JSON.parse(document.getElementById("camunda-form-schema").textContent);
+  const data = JSON.parse(document.getElementById("camunda-form-values").textContent || "{}");
+  const form = new window.FormJsViewer.Form({ container });
+  form.importSchema(schema, data).then(() => container.setAttribute("data-ready", "true"));
+  container.closest("form").addEventListener("submit", (event) => {
+    const result = form.submit();
+    if (Object.keys(result.errors || {}).length) {
+      event.preventDefault();
+      return;
+    }
+    document.getElementById("camunda-form-data").value = JSON.stringify(result.data);
+  });
+}
+window.addEventListener("load", mountCamundaForm);
