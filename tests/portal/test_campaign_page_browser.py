@@ -23,12 +23,19 @@ def served(portal):
     thread.join(timeout=5)
 
 
-@pytest.fixture
-def page():
+@pytest.fixture(scope="module")
+def browser():
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser.new_page(viewport={"width": 1400, "height": 1000})
-        browser.close()
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield context.new_page()
+    context.close()
 
 
 def sign_in(page, base: str, user: str) -> None:
@@ -42,7 +49,10 @@ def sign_in(page, base: str, user: str) -> None:
 def test_heatmap_badges_and_highlighted_steps(portal, served, page, tmp_path):
     portal.complete("Task_deploy_plan", {"deployedOn": "2025-06-10"}, unit=UNIT_A, actor="head_a")
     sign_in(page, served, "officer")
-    page.goto(f"{served}/campaigns/{portal.campaign_id}")
+    # Through the navigation, as people get there: htmx-boosted links swap the page's body only.
+    page.click("nav >> text=Đợt thi đua")
+    page.click(f"a[href='/campaigns/{portal.campaign_id}']")
+    page.wait_for_url(f"{served}/campaigns/{portal.campaign_id}")
     page.wait_for_selector("#heatmap-diagram[data-ready]", timeout=15_000)
     page.wait_for_selector("#campaign-diagram[data-ready]", timeout=15_000)
     badges = {b.get_attribute("data-element"): b.inner_text()
