@@ -161,3 +161,17 @@ def test_staff_import_row_errors_and_refused_files_write_nothing(portal):
     assert upload_staff(client, "", b"").status_code == 400
     assert client.post("/admin/staff-import/apply", {"content": "%%%", "filename": "x.csv"}).status_code == 400
     assert staff_ids(portal) == before
+
+
+def test_edits_on_both_databases(portal_any_db):
+    client = portal_any_db.login("admin")
+    assert client.post("/admin/users/an", [("display_name", "Lê Văn An"), ("email", "an@sonla.gov.vn"),
+                                           ("unit", "tong_hop"), ("groups", "staff"),
+                                           ("groups", "council")]).status_code == 302
+    principal = portal_any_db.engine.identity.principal("an")
+    assert principal.unit == "tong_hop" and principal.groups == {"staff", "council", "unit:tong_hop"}
+    assert client.post("/admin/users/an", {"display_name": "Lê Văn An", "unit": "khong_co"}).status_code == 400
+    assert portal_any_db.engine.identity.principal("an") == principal
+    assert client.post("/admin/groups/unit:kinh_te/name", {"name": "Phòng Kinh tế - Ngành"}).status_code == 302
+    assert {g.id: g.name for g in portal_any_db.engine.identity.list_groups("unit")}["unit:kinh_te"] == \
+        "Phòng Kinh tế - Ngành"
