@@ -163,15 +163,29 @@ def test_staff_import_row_errors_and_refused_files_write_nothing(portal):
     assert staff_ids(portal) == before
 
 
-def test_edits_on_both_databases(portal_any_db):
-    client = portal_any_db.login("admin")
-    assert client.post("/admin/users/an", [("display_name", "Lê Văn An"), ("email", "an@sonla.gov.vn"),
-                                           ("unit", "tong_hop"), ("groups", "staff"),
-                                           ("groups", "council")]).status_code == 302
-    principal = portal_any_db.engine.identity.principal("an")
-    assert principal.unit == "tong_hop" and principal.groups == {"staff", "council", "unit:tong_hop"}
-    assert client.post("/admin/users/an", {"display_name": "Lê Văn An", "unit": "khong_co"}).status_code == 400
-    assert portal_any_db.engine.identity.principal("an") == principal
-    assert client.post("/admin/groups/unit:kinh_te/name", {"name": "Phòng Kinh tế - Ngành"}).status_code == 302
-    assert {g.id: g.name for g in portal_any_db.engine.identity.list_groups("unit")}["unit:kinh_te"] == \
-        "Phòng Kinh tế - Ngành"
+def test_the_identity_edits_behind_the_pages_on_both_databases(engine):
+    """update_user and rename_group, which the admin pages call, on SQLite and PostgreSQL."""
+    from engine.errors import NotFoundError
+    from engine.identity import IdentityError
+    identity = engine.identity
+    for group, kind in (("staff", "role"), ("council", "role"), ("unit:tong_hop", "unit"), ("unit:kinh_te", "unit")):
+        identity.ensure_group(group, group, kind)
+    identity.create_user("an", "Le Van An", unit="kinh_te", groups=["staff", "unit:kinh_te"])
+    identity.update_user("an", display_name="Lê Văn An", email="an@sonla.gov.vn", unit="tong_hop",
+                         groups=["staff", "council", "unit:tong_hop"])
+    principal = identity.principal("an")
+    assert (principal.display_name, principal.unit) == ("Lê Văn An", "tong_hop")
+    assert principal.groups == {"staff", "council", "unit:tong_hop"}
+    for bad in ({"display_name": " ", "groups": []}, {"display_name": "An", "groups": ["khong_co"]},
+                {"display_name": "An", "email": "not-an-email", "groups": []}):
+        with pytest.raises((IdentityError, NotFoundError)):
+            identity.update_user("an", **bad)
+    assert identity.principal("an") == principal
+    with pytest.raises(NotFoundError):
+        identity.update_user("nobody", display_name="X")
+    identity.rename_group("unit:kinh_te", "Phòng Kinh tế - Ngành")
+    assert {g.id: g.name for g in identity.list_groups("unit")}["unit:kinh_te"] == "Phòng Kinh tế - Ngành"
+    with pytest.raises(IdentityError):
+        identity.rename_group("unit:kinh_te", "")
+    with pytest.raises(NotFoundError):
+        identity.rename_group("nothing", "X")
