@@ -36,6 +36,7 @@ def test_history_with_names_and_office_times_in_both_languages(portal, language,
     assert "06/06/2025 14:35" in rows and "Nguyễn Văn Hùng" in rows
     assert "Triển khai kế hoạch đến cán bộ, công chức" in rows
     assert 'data-element="Timer_campaign_end"' in page  # the current step
+    assert f'href="/campaigns/{portal.campaign_id}?instance={portal.units[UNIT_A]}"' in page
     assert "Phòng Tổng hợp" in page
 
 

@@ -122,7 +122,7 @@ def instance(instance_id: str):
     definition = service.repository.get_definition(row.definition_id)
     events = service.history.events(instance_id=instance_id, limit=None)
     variables = visible_variables(principal, row, service.runtime.get_variables(instance_id), events)
-    attachments = service.attachments.list(instance_id) if hasattr(service, "attachments") else []
+    attachments = service.attachments.list(instance_id)
     progress = service.runtime.progress(instance_id)
     names = display_names()
     return render_template(
@@ -131,8 +131,23 @@ def instance(instance_id: str):
         variables=[(name, shown_value(value)) for name, value in variables.items()],
         all_variables=sees_all_variables(principal, row),
         attachments=[(a, download_url(a)) for a in attachments],
+        campaign_url=campaign_url(row),
         diagram_spec={"xml": url_for("instance_page.diagram", instance_id=instance_id),
-                 "active": progress.active_ids, "completed": progress.completed})
+                      "active": progress.active_ids, "completed": progress.completed})
+
+
+def campaign_url(row) -> str | None:
+    """The campaign page of a unit's instance, with this instance highlighted on its diagram."""
+    from web.portal.campaign import campaign_process  # the campaign page imports this module
+    if not row.parent_instance_id:
+        return None
+    try:
+        parent = engine().runtime.get_instance(row.parent_instance_id)
+    except NotFoundError:
+        return None
+    if parent.definition_key != campaign_process():
+        return None
+    return url_for("campaign.campaign", campaign_id=parent.id, instance=row.id)
 
 
 @blueprint.get("/instances/<instance_id>/diagram.bpmn")
