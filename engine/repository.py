@@ -213,6 +213,16 @@ class RepositoryService:
                                                        model.version < definition.version)
                                    .order_by(model.version.desc()).limit(1)).first()
 
+    def form_fields(self, definition_id: str) -> dict[str, dict]:
+        """Every camunda:formField of a process (start event and user tasks) by id: label, type, options."""
+        spec, subprocess_specs = self._ctx.specs.get(definition_id)
+        fields: dict[str, dict] = {}
+        for each in (spec, *subprocess_specs.values()):
+            for task_spec in each.task_specs.values():
+                for form_field in (getattr(task_spec, "extensions", None) or {}).get("formData") or []:
+                    fields.setdefault(form_field["id"], form_field)
+        return fields
+
     def diff(self, before_id: str, after_id: str) -> ModelDiff:
         """What changed from one definition's model to another's (elements, attributes, flows)."""
         return diff_models(self.model_xml(before_id), self.model_xml(after_id),

@@ -104,3 +104,14 @@ def test_repository_diff_between_deployed_versions(engine):
     assert engine.repository.model_xml(decision.id) == dmn
     assert engine.repository.previous_version(decision.id) is None
     assert [d.id for d in engine.repository.list_decision_definitions()] == [decision.id]
+
+
+def test_form_fields_of_a_process_with_labels_and_options(engine):
+    engine.repository.deploy([(name, (BPMN_DIR / name).read_bytes())
+                              for name in ("eligibility.dmn", "unit_evaluation.bpmn", "campaign.bpmn")])
+    unit = engine.repository.form_fields(engine.repository.latest_definition("unit_evaluation").id)
+    assert unit["deployedOn"]["label"] == "Ngày triển khai" and unit["deployedOn"]["type"] == "date"
+    assert {o["id"]: o["name"] for o in unit["appraisal"]["options"]} == {"accept": "Chấp nhận",
+                                                                          "return": "Trả lại đơn vị"}
+    campaign = engine.repository.form_fields(engine.repository.latest_definition("campaign").id)
+    assert campaign["planNumber"]["label"] == "Số kế hoạch"  # the start event's form

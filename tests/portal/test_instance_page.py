@@ -49,6 +49,8 @@ def test_office_roles_and_the_unit_head_see_every_variable_but_internal_ones(por
         assert "headGroup" not in shown
         assert 'id="variables-limited"' not in page
         assert "10/06/2025" in page  # a date variable, as the office writes it
+        assert "05/08/2025 23:59" in page  # campaignEndsAt, a date and time
+        assert "Ngày triển khai" in page and "Số kế hoạch" in page  # the form fields' labels
 
 
 def test_a_staff_member_sees_the_general_data_and_own_input_only(portal):
@@ -90,3 +92,15 @@ def test_attachments_are_listed(portal):
     assert ("<a href=" in table) == ("attachments.download" in portal.app.view_functions)
     empty = portal.login("head_b").get(f"/instances/{portal.units[UNIT_B]}").get_data(as_text=True)
     assert "Chưa có tệp đính kèm." in empty
+
+
+def test_values_as_people_read_them(portal):
+    from web.portal.instance_page import shown_value
+    appraisal = {"id": "appraisal", "options": [{"id": "accept", "name": "Chấp nhận"}]}
+    with portal.app.test_request_context():
+        assert shown_value("accept", appraisal) == "Chấp nhận"
+        assert shown_value("2025-08-10") == "10/08/2025"
+        assert shown_value("2025-08-05T23:59:59+07:00") == "05/08/2025 23:59"
+        assert shown_value(True) == "Có" and shown_value(None) == "—" and shown_value(3) == "3"
+        assert shown_value([{"fullName": "Nguyễn Thị Lan"}]) == '[\n  {\n    "fullName": "Nguyễn Thị Lan"\n  }\n]'
+        assert shown_value("2025-08-10 là hạn") == "2025-08-10 là hạn"

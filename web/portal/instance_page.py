@@ -12,6 +12,7 @@ Who sees what:
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 
 from flask import Response, abort, current_app, render_template, url_for
@@ -20,7 +21,7 @@ from engine.errors import NotFoundError
 from engine.history import event_data
 from web.authorization import sees_everything
 from web.portal.auth import current_principal, engine, portal_blueprint
-from web.portal.i18n import has_text, translate, vndate
+from web.portal.i18n import has_text, translate, vndate, vndatetime
 from web.portal.navigation import involvement_of, unit_names
 
 blueprint = portal_blueprint("instance_page", __name__)
@@ -28,6 +29,8 @@ blueprint = portal_blueprint("instance_page", __name__)
 # Variables that steer the process rather than tell a person anything.
 INTERNAL_VARIABLES = frozenset({"headGroup", "data_objects"})
 HEAD_GROUPS = frozenset({"unit_head"})
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
 SHOWN_EVENTS = ("start", "claim", "unclaim", "assign", "complete", "service_task", "timer", "call", "call_ended",
                 "incident", "end", "delete", "task_cancelled")
 
@@ -73,21 +76,43 @@ def visible_variables(principal, instance, variables: dict, events: list) -> dic
     return {k: v for k, v in sorted(shown.items()) if k in allowed}
 
 
-def shown_value(value) -> str:
-    """A variable as a person reads it: dates dd/mm/yyyy, yes/no, lists and records as indented JSON."""
+def shown_value(value, field: dict | None = None) -> str:
+    """A variable as a person reads it: an option's name, dates dd/mm/yyyy (HH:MM), yes/no, lists and
+    records as indented JSON."""
+    options = {o["id"]: o["name"] for o in (field or {}).get("options") or []}
+    if isinstance(value, str) and value in options:
+        return options[value]
     if isinstance(value, bool):
         return translate("instance.value.yes") if value else translate("instance.value.no")
-    if isinstance(value, (date, datetime)):
+    if isinstance(value, datetime):
+        return vndatetime(value)
+    if isinstance(value, date):
         return vndate(value)
     if isinstance(value, str):
-        if len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
+        if ISO_DATE.fullmatch(value):
             return vndate(value)
+        if ISO_DATETIME.fullmatch(value):
+            return vndatetime(value)
         return value
     if value is None:
         return "—"
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False, indent=2, default=str)
     return str(value)
+
+
+def form_fields(row) -> dict[str, dict]:
+    """The form fields that set the instance's variables: its own process's and its caller's (whose
+    start form set what the call passed on)."""
+    repository = engine().repository
+    fields = repository.form_fields(row.definition_id)
+    if row.parent_instance_id:
+        try:
+            parent = engine().runtime.get_instance(row.parent_instance_id)
+        except NotFoundError:
+            return fields
+        fields = {**repository.form_fields(parent.definition_id), **fields}
+    return fields
 
 
 def history_rows(events: list, names: dict[str, str]) -> list[dict]:
@@ -125,10 +150,12 @@ def instance(instance_id: str):
     attachments = service.attachments.list(instance_id)
     progress = service.runtime.progress(instance_id)
     names = display_names()
+    fields = form_fields(row)
     return render_template(
         "portal/instance.html", instance=row, definition=definition, progress=progress,
         history=history_rows(events, names), names=names, unit_names=unit_names(),
-        variables=[(name, shown_value(value)) for name, value in variables.items()],
+        variables=[(name, fields.get(name, {}).get("label") or name, shown_value(value, fields.get(name)))
+                   for name, value in variables.items()],
         all_variables=sees_all_variables(principal, row),
         attachments=[(a, download_url(a)) for a in attachments],
         campaign_url=campaign_url(row),
