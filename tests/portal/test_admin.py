@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import unicodedata
 
 import pytest
 
@@ -125,6 +126,15 @@ def test_units_and_roles(portal):
         assert client.post(url, data).status_code == 400, (url, data)
     assert {g.id: (g.name, g.type) for g in portal.engine.identity.list_groups()} == groups
     assert client.post("/admin/groups/nothing/name", {"name": "X"}).status_code == 404
+
+
+def test_names_typed_decomposed_are_stored_composed(portal):
+    client = portal.login("admin")
+    decomposed = unicodedata.normalize("NFD", "Hoàng Thị Thủy")
+    client.post("/admin/users", {"user_id": "thuy", "display_name": decomposed, "unit": "tong_hop"})
+    client.post("/admin/groups/unit:kinh_te/name", {"name": unicodedata.normalize("NFD", "Phòng Kinh tế Ngành")})
+    assert account(portal, "thuy").display_name == "Hoàng Thị Thủy"
+    assert {g.id: g.name for g in portal.engine.identity.list_groups("unit")}["unit:kinh_te"] == "Phòng Kinh tế Ngành"
 
 
 def test_staff_import_previews_then_writes(portal):
