@@ -10,6 +10,7 @@ Fixtures:
   campaign; see tests/portal/conftest.py). `office.portal` is that `Portal` (engine, FakeClock,
   instance ids); `office.page(user)` is a page signed in as `user` in a browser context of its own
   (kept for the module, so each person signs in once); `office.url(path)` an absolute URL.
+- `portal` (function): the portal tests' Flask-test-client portal, for the fixes' unit tests.
 - `screenshot(page, name)`: saves build/screenshots/NAME.png and checks it is a real PNG.
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import IN_CI
-from tests.portal.conftest import PASSWORD, make_portal, portal_template  # noqa: F401 (a fixture)
+from tests.portal.conftest import PASSWORD, make_portal, portal, portal_template  # noqa: F401 (fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -35,21 +36,26 @@ MIN_SCREENSHOT_BYTES = 10_000
 TIMEOUT_MS = 15_000
 
 
-def _unavailable(reason: str):
-    if IN_CI:
+def unavailable(reason: str, in_ci: bool = IN_CI):
+    """Fails under CI (a green run must have run the browser tests), skips elsewhere."""
+    if in_ci:
         pytest.fail(f"browser tests must run under CI=true: {reason}")
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="package")
-def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        _unavailable(f"{CHROMIUM} is missing (`make browser` installs Debian's chromium)")
+def sync_playwright_or_stop(chromium: str = CHROMIUM, in_ci: bool = IN_CI):
+    if not os.access(chromium, os.X_OK):
+        unavailable(f"{chromium} is missing (`make browser` installs Debian's chromium)", in_ci)
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as err:
-        _unavailable(f"the playwright package is not installed: {err}")
-    with sync_playwright() as playwright:
+        unavailable(f"the playwright package is not installed: {err}", in_ci)
+    return sync_playwright
+
+
+@pytest.fixture(scope="package")
+def browser():
+    with sync_playwright_or_stop()() as playwright:
         # Playwright's own browser download is not used: Debian's Chromium, without its sandbox
         # (containers and CI runners refuse the user namespaces it needs).
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)

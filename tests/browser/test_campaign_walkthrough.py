@@ -8,6 +8,9 @@ move on to the council. The campaign period ends when the test moves the engine 
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from playwright.sync_api import expect
 
 from engine import TaskQuery
@@ -15,7 +18,9 @@ from tests.browser.conftest import screenshot
 from tests.portal.conftest import UNIT_A, UNIT_B
 
 UNIT_A_NAME = "Phòng Tổng hợp"
+INVALID = re.compile(r"(^|\s)is-invalid(\s|$)")
 MINUTES_PDF = b"%PDF-1.4\n% bien ban hop binh xet\n" + b"0" * 2048 + b"\n%%EOF\n"
+ACHIEVEMENT_REPORT = "Tham mưu tổ chức thành công lễ kỷ niệm 80 năm Ngày truyền thống"
 REPORT_PDF = b"%PDF-1.4\n% bao cao thanh tich\n" + b"1" * 2048 + b"\n%%EOF\n"
 
 
@@ -58,8 +63,13 @@ def attach(page, file_name: str, content: bytes, description: str) -> None:
                          {"name": file_name, "mimeType": "application/pdf", "buffer": content})
     page.fill("#upload-form input[name=description]", description)
     page.click("#upload-form button[type=submit]")
-    expect(page.locator(".alert-success")).to_contain_text(f"Đã tải lên “{file_name}”.")
-    expect(page.locator("#attachments")).to_contain_text(file_name)
+    stored = unicodedata.normalize("NFC", file_name)
+    expect(page.locator(".alert-success")).to_contain_text(f"Đã tải lên “{stored}”.")
+    expect(page.locator("#attachments")).to_contain_text(stored)
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
 
 
 def show_campaign(office, user: str = "chief"):
@@ -125,8 +135,22 @@ def test_one_unit_through_the_whole_campaign(office):
         variables["announcement"]
     unit_a = portal.engine.runtime.get_variables(portal.units[UNIT_A])
     assert unit_a["correctionNote"] == "Đã bổ sung biên bản họp bình xét"
+    assert all(unicodedata.is_normalized("NFC", text) for text in strings([variables, unit_a]))
     files = sorted(a.name for a in portal.engine.attachments.list(portal.units[UNIT_A]))
     assert files == ["Biên bản họp bình xét.pdf", "Báo cáo thành tích - Nguyễn Thị Lan.pdf"]
+
+
+def strings(value):
+    """Every string in a variable value, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
 
 
 def launch(office) -> None:
@@ -152,23 +176,19 @@ def launch(office) -> None:
     expect(page.locator(".alert-success")).to_contain_text(f"Bạn đã nhận việc “{name}”.")
     expect(page.locator("#tasks-mine")).to_contain_text(name)
     page = open_task(office, "head_a", name)
+    expect(page.locator("#task-assignee")).to_have_text("Nguyễn Văn Hùng")
     note = "Họp toàn thể phòng ngày 10/6, quán triệt kế hoạch đến từng công chức"
     page.fill("#field-deploymentNote", note)
     page.click("#complete-task")
     expect(page.locator("#form-errors")).to_have_text("Vui lòng sửa các lỗi bên dưới.")
     expect(page.locator("#error-deployedOn")).to_have_text("Vui lòng nhập thông tin này.")
-    expect(page.locator("#field-deployedOn")).to_have_class(lambda_has("is-invalid"))
+    expect(page.locator("#field-deployedOn")).to_have_class(INVALID)
     expect(page.locator("#field-deploymentNote")).to_have_value(note)
     screenshot(page, "task-form-errors")
     page.fill("#field-deployedOn", "2025-06-10")
     complete(office, page, name)
     deployed = office.portal.engine.runtime.get_variables(office.portal.units[UNIT_A])
     assert deployed["deploymentNote"] == note
-
-
-def lambda_has(css_class: str):
-    import re
-    return re.compile(rf"(^|\s){re.escape(css_class)}(\s|$)")
 
 
 def nominate(office) -> None:
@@ -215,9 +235,12 @@ def achievement_report(office) -> None:
     """Nguyễn Thị Lan writes her report and attaches it; the unit head attaches the minutes and submits."""
     name = "Viết báo cáo thành tích"
     page = open_task(office, "lan", name)
-    attach(page, "Báo cáo thành tích - Nguyễn Thị Lan.pdf", REPORT_PDF, "Bản có chữ ký")
-    page.fill("#field-achievementReport", "Tham mưu tổ chức thành công lễ kỷ niệm 80 năm Ngày truyền thống")
+    # Typed and named on a Mac: decomposed (NFD) text, which the portal stores composed (NFC).
+    attach(page, nfd("Báo cáo thành tích - Nguyễn Thị Lan.pdf"), REPORT_PDF, nfd("Bản có chữ ký"))
+    page.fill("#field-achievementReport", nfd(ACHIEVEMENT_REPORT))
     complete(office, page, name)
+    checked = office.portal.engine.runtime.get_variables(office.portal.units[UNIT_A])["checkedNominees"]
+    assert checked[0]["achievementReport"] == ACHIEVEMENT_REPORT
 
     name = "Trình danh sách đề nghị (qua phòng TCHCQT)"
     page = open_task(office, "head_a", name)

@@ -52,6 +52,16 @@ def camunda_form_data(posted: str | None) -> dict:
     return data
 
 
+def display_name(user_id: str | None) -> str | None:
+    """Who holds the task as colleagues know them; the account id if it is gone."""
+    if user_id is None:
+        return None
+    try:
+        return engine().identity.principal(user_id).display_name
+    except NotFoundError:
+        return user_id
+
+
 def _render(view: TaskView, *, posted=None, errors=None, list_submission=None, form_data=None, status: int = 200):
     principal = current_principal()
     variables = engine().runtime.get_variables(view.instance_id)
@@ -73,6 +83,7 @@ def _render(view: TaskView, *, posted=None, errors=None, list_submission=None, f
         camunda_labels={c["key"]: c.get("label") or c["key"] for c in input_components(schema)} if schema else {},
         list_form=special, submission=list_submission, errors=errors or {},
         may_work=may_work_on_task(principal, view), unit_names=unit_names(),
+        assignee_name=display_name(view.assignee),
         attachments=engine().attachments.list(view.instance_id),
         max_attachment_mb=engine().context.config.max_attachment_bytes // (1024 * 1024),
     ), status
