@@ -41,14 +41,21 @@ def campaign_process() -> str:
     return current_app.config.get("THIDUA_CAMPAIGN_PROCESS", DEFAULT_CAMPAIGN_PROCESS)
 
 
-def visible_campaign_ids(principal) -> list[str] | None:
-    """None: every campaign. Otherwise those the user takes part in, directly or through their unit's instance."""
+def taken_part_in(principal) -> dict | None:
+    """None: the user follows every instance. Otherwise the instances they take part in by id (their
+    unit's, started, worked on or with a task for them), as the instance page decides."""
     if sees_everything(principal):
         return None
-    runtime = engine().runtime
-    involvement = involvement_of(principal)
-    own = runtime.list_instances(InstanceQuery(involving=involvement, limit=None))
-    return sorted({i.id for i in own} | {i.parent_instance_id for i in own if i.parent_instance_id})
+    query = InstanceQuery(involving=involvement_of(principal), limit=None)
+    return {i.id: i for i in engine().runtime.list_instances(query)}
+
+
+def visible_campaign_ids(principal) -> list[str] | None:
+    """None: every campaign. Otherwise those the user takes part in, directly or through their unit's instance."""
+    own = taken_part_in(principal)
+    if own is None:
+        return None
+    return sorted(set(own) | {i.parent_instance_id for i in own.values() if i.parent_instance_id})
 
 
 def campaign_or_404(campaign_id: str):
@@ -101,8 +108,8 @@ def campaign(campaign_id: str):
     service = engine()
     variables = service.runtime.get_variables(campaign_id)
     units = service.runtime.called_progress(campaign_id)
-    mine = units.instances if sees_everything(principal) else [
-        i for i in units.instances if i.unit and i.unit == principal.unit]
+    own_instances = taken_part_in(principal)
+    mine = [i for i in units.instances if own_instances is None or i.instance_id in own_instances]
     now = service.context.now()
     selected = _selected(request.args.get("instance"), campaign_id, mine)
     own = service.runtime.progress(campaign_id)
