@@ -126,3 +126,14 @@ def test_no_open_redirect_after_sign_in(portal):
     assert response.headers["Location"] == "/inbox"
     response = portal.client().post("/login", {"username": "an", "password": PASSWORD, "next": "//evil.example"})
     assert response.headers["Location"] == "/inbox"
+
+
+def test_missing_front_end_libraries_are_announced(portal, tmp_path):
+    from web.assets import FILES, copy_assets
+
+    assert len(copy_assets(node_modules=tmp_path / "empty", vendor=tmp_path / "v1")) == len(FILES) + 1
+    assert copy_assets(vendor=tmp_path / "v2") == []  # from this checkout's node_modules
+    assert (tmp_path / "v2" / "form-js" / "form-viewer.js").stat().st_size > 10_000
+    portal.app.config["THIDUA_MISSING_VENDOR"] = ["bootstrap/bootstrap.min.css"]
+    html = portal.client().get("/login").get_data(as_text=True)
+    assert 'id="missing-vendor"' in html and "make install" in html
