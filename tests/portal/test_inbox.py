@@ -83,6 +83,9 @@ def test_unit_filter_and_order_for_an_office_wide_role(portal):
     # Due 10/8 after the guidance (30/6): sorted by due date.
     assert offered[0] == portal.task("Task_guidance").id and set(offered[1:]) == set(appraisals.values())
     assert _rows(client.get(f"/?unit={UNIT_B}").get_data(as_text=True), "offered") == [appraisals[UNIT_B]]
+    # 10/8/2025 is a Sunday: the next working day stands beside the deadline.
+    assert "10/08/2025 23:59" in html and "→ 11/08/2025" in html
+    assert html.count("due-moved") == 2  # the two appraisals, not the guidance due on Monday 30/6
 
 
 def test_inbox_needs_sign_in(portal):

@@ -23,7 +23,7 @@ PAGES = (
 
 def register_portal(app: Flask, exempt: tuple[Blueprint, ...] = ()) -> None:
     from web.assets import missing_vendor_files
-    from web.portal import auth, i18n, navigation
+    from web.portal import auth, deadlines, i18n, navigation
 
     auth.configure(app)
     for blueprint in exempt:
@@ -32,6 +32,7 @@ def register_portal(app: Flask, exempt: tuple[Blueprint, ...] = ()) -> None:
     app.register_error_handler(413, error_page)
     i18n.init_app(app)
     navigation.init_app(app)
+    deadlines.init_app(app)
     app.register_blueprint(auth.auth)
     for module in PAGES:
         app.register_blueprint(import_module(module).blueprint)
