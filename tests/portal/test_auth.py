@@ -137,3 +137,17 @@ def test_missing_front_end_libraries_are_announced(portal, tmp_path):
     portal.app.config["THIDUA_MISSING_VENDOR"] = ["bootstrap/bootstrap.min.css"]
     html = portal.client().get("/login").get_data(as_text=True)
     assert 'id="missing-vendor"' in html and "make install" in html
+
+
+def test_secret_key_from_the_environment_or_kept_in_the_instance_folder(tmp_path, monkeypatch):
+    from flask import Flask
+
+    from web.portal.auth import secret_key
+
+    app = Flask("web.app", instance_path=str(tmp_path / "instance"))
+    monkeypatch.delenv("THIDUA_SECRET_KEY", raising=False)
+    first = secret_key(app)
+    assert len(first) >= 48 and secret_key(app) == first  # kept across restarts
+    assert oct((tmp_path / "instance" / "secret_key").stat().st_mode & 0o777) == "0o600"
+    monkeypatch.setenv("THIDUA_SECRET_KEY", "từ-môi-trường")
+    assert secret_key(app) == "từ-môi-trường"

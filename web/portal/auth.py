@@ -95,10 +95,19 @@ def secret_key(app: Flask) -> str:
     if configured:
         return configured
     path = Path(app.instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        # Written aside, then linked into place: of several workers starting at once, one key wins
+        # and no worker ever reads a half-written file.
+        candidate = path.with_name(f".secret_key.{os.getpid()}")
+        candidate.write_text(secrets.token_urlsafe(48))
+        candidate.chmod(0o600)
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
     return path.read_text().strip()
 
 
