@@ -164,7 +164,8 @@ class Scheduler:
             return
         if due == self._scheduled_due and scheduler.get_job(TIMERS) is not None:
             return
-        delay = max(due - self.engine.context.now(), timedelta(0))
+        # SpiffWorkflow fires a timer once its time has passed, not at the instant itself.
+        delay = max(due - self.engine.context.now(), timedelta(0)) + timedelta(milliseconds=5)
         scheduler.add_job(run_job, "date", args=(self.id, TIMERS), id=TIMERS,
                           run_date=datetime.now(timezone.utc) + delay, replace_existing=True)
         self._scheduled_due = due

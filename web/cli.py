@@ -205,8 +205,8 @@ def remind(dry_run: bool, at: str | None) -> None:
                            f"{p.payload['task']} (hạn {p.due_at.astimezone(tz):%d/%m/%Y})")
             click.echo(f"{len(planned)} nhắc việc sẽ được ghi vào hộp thư đi lúc {moment.astimezone(tz):%d/%m/%Y %H:%M}")
             return
+        sender = outbox_sender(engine)  # bad SMTP settings stop the command before anything is written
         decided = engine.reminders.decide()
-        sender = outbox_sender(engine)
         report = sender.send_due() if sender else None
     click.echo(f"{len(decided)} nhắc việc mới; "
                + (f"đã gửi {report.sent} thư, lỗi {report.failed}" if report else "SMTP_HOST chưa đặt: chưa gửi"))

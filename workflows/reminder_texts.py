@@ -48,6 +48,8 @@ def _headline(payload: dict) -> tuple[str, str]:
         unit = f" – {_plain(unit_name)}" if unit_name else ""
         return (f"[Báo cáo quá hạn] {task}{unit} – quá hạn {days} ngày làm việc (hạn {due})",
                 f"Escalated: {task} is overdue by {days} working days (due {due})")
+    if not payload.get("dueDate"):
+        return f"[Nhắc việc] {task}", f"Reminder: {task}"
     return f"[Nhắc việc] {task} – hạn {due}", f"Reminder: {task} (due {due})"
 
 

@@ -1,0 +1,118 @@
+"""Sending the outbox to a real SMTP server: retries with back-off when it is down, exactly one
+delivery per reminder, digests for those who chose them, the admin's resend, bad SMTP settings."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from engine.mail import MailConfigError, OutboxSender, SmtpSettings
+from tests.scheduler.conftest import local
+from web.cli import run
+from workflows.reminder_texts import CampaignReminderTexts
+
+
+def test_smtp_down_across_three_reminder_times_then_up(office):
+    """binh chose immediate mail: three reminders, three mails, each once."""
+    office.start("deadline_task", group="reviewers", due="2025-08-08")
+    office.server.down()
+    for day in (5, 7, 8):  # 3 working days before, 1 before, the day itself
+        office.at(2025, 8, day, 8, 0)
+        assert office.tick() == []
+    failing = {m.kind: m for m in office.engine.outbox.list()}
+    assert sorted(failing) == ["before:1", "before:3", "due"]
+    assert all(m.status == "pending" and "ConnectionRefusedError" in m.last_error for m in failing.values())
+    # Tried at each run since it was decided; each failure doubles the wait (5, 10, 20 minutes).
+    assert (failing["before:3"].attempts, failing["before:1"].attempts, failing["due"].attempts) == (3, 2, 1)
+    assert failing["before:3"].next_attempt_at == local(2025, 8, 8, 8, 20)
+    assert failing["due"].next_attempt_at == local(2025, 8, 8, 8, 5)
+
+    office.server.up()
+    office.at(2025, 8, 8, 8, 3)
+    assert office.tick() == []  # nothing is due for a retry yet
+    office.at(2025, 8, 8, 8, 30)
+    mails = office.tick()
+    assert sorted(m.subject for m in mails) == [
+        "[Nhắc việc] Còn 1 ngày làm việc: Báo cáo kết quả – hạn 08/08/2025",
+        "[Nhắc việc] Còn 3 ngày làm việc: Báo cáo kết quả – hạn 08/08/2025",
+        "[Nhắc việc] Hôm nay đến hạn: Báo cáo kết quả – hạn 08/08/2025",
+    ]
+    assert {tuple(m.recipients) for m in mails} == {("binh@sonla.gov.vn",)}
+    for hour in (9, 12, 17):
+        office.at(2025, 8, 8, hour, 0)
+        assert office.tick() == []
+    assert office.outbox() == [("binh", "before:1", "sent"), ("binh", "before:3", "sent"), ("binh", "due", "sent")]
+
+
+def test_a_digest_for_those_who_chose_it(office):
+    """lan (digest) and binh (immediate) each have two tasks due on Friday 8/8."""
+    for group in ("reporters", "reporters", "reviewers", "reviewers"):
+        office.start("deadline_task", group=group, due="2025-08-08")
+    office.at(2025, 8, 8, 8, 0)
+    mails = office.tick()
+    to_lan = [m for m in mails if m.recipients == ["lan@sonla.gov.vn"]]
+    to_binh = [m for m in mails if m.recipients == ["binh@sonla.gov.vn"]]
+    assert len(mails) == 3 and len(to_lan) == 1 and len(to_binh) == 2
+    assert to_lan[0].subject == "[Nhắc việc] 2 công việc cần xử lý"
+    text = to_lan[0].text
+    assert text.count("Hôm nay đến hạn: Báo cáo kết quả – hạn 08/08/2025") == 2
+    assert text.count("https://thidua.example.vn/tasks/") == 2
+    assert "2 tasks need your attention." in text
+    assert "<br>" not in text
+
+
+def test_giving_up_and_the_admins_resend(office):
+    sender = OutboxSender(office.engine.context, SmtpSettings.from_env(office.server.env), CampaignReminderTexts(),
+                          max_attempts=2, backoff=timedelta(minutes=1))
+    office.start("deadline_task", group="reviewers", due="2025-08-08")
+    office.server.down()
+    office.at(2025, 8, 8, 8, 0)
+    office.engine.reminders.decide()
+    sender.send_due()
+    office.at(2025, 8, 8, 8, 1)
+    assert sender.send_due().failed == 1
+    (mail,) = office.engine.outbox.list(status="failed")
+    assert mail.attempts == 2
+    office.at(2025, 8, 8, 9, 0)
+    assert sender.send_due().failed == 0  # given up: no more attempts
+    office.server.up()
+    office.engine.outbox.resend(mail.id)
+    assert sender.send_due().sent == 1
+    assert [m.subject for m in office.server.take()] == [
+        "[Nhắc việc] Hôm nay đến hạn: Báo cáo kết quả – hạn 08/08/2025"]
+    assert office.engine.outbox.counts()["sent"] == 1
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"SMTP_PORT": "twenty-five"}, "SMTP_PORT='twenty-five' is not a port number"),
+    ({"SMTP_PORT": "70000"}, "SMTP_PORT='70000' is not a port number"),
+    ({"SMTP_TLS": "maybe"}, "SMTP_TLS='maybe' is not understood: use starttls, ssl or off"),
+    ({"SMTP_USER": "thidua@sonla.gov.vn"}, "SMTP_USER is set but SMTP_PASSWORD is not"),
+    ({"SMTP_SENDER": "văn phòng"}, "SMTP_SENDER must be an e-mail address"),
+    ({"SMTP_USER": "khac@sonla.gov.vn", "SMTP_PASSWORD": "x"}, "must be the address SMTP_USER"),
+])
+def test_bad_smtp_settings_are_named(env, message):
+    base = {"SMTP_HOST": "mail.sonla.gov.vn", "SMTP_SENDER": "thidua@sonla.gov.vn"}
+    with pytest.raises(MailConfigError, match=message.replace("(", r"\(")):
+        SmtpSettings.from_env({**base, **env})
+
+
+def test_smtp_settings():
+    assert SmtpSettings.from_env({}) is None  # mail is off
+    settings = SmtpSettings.from_env({"SMTP_HOST": "mailpit", "SMTP_TLS": "off",
+                                      "SMTP_SENDER": "Văn phòng <thidua@sonla.gov.vn>"})
+    assert (settings.port, settings.security, settings.user, settings.sender, settings.sender_name) == (
+        25, "off", None, "thidua@sonla.gov.vn", "Văn phòng")
+    assert SmtpSettings.from_env({"SMTP_HOST": "h", "SMTP_TLS": "ssl", "SMTP_USER": "a@b.vn",
+                                  "SMTP_PASSWORD": "p"}).port == 465
+
+
+def test_the_remind_command_refuses_bad_smtp_settings(office, database_url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", "abc")
+    monkeypatch.setattr("sys.argv", ["thidua", "remind"])
+    with pytest.raises(SystemExit) as exited:
+        run()
+    assert exited.value.code == 1
+    assert "error: SMTP_PORT='abc' is not a port number (1-65535)" in capsys.readouterr().err
