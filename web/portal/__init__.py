@@ -18,6 +18,7 @@ PAGES = (
     "web.portal.instance_page",
     "web.portal.models_page",
     "web.portal.admin",
+    "web.portal.outbox",
 )
 
 
