@@ -25,6 +25,11 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import IN_CI
+
+try:
+    from playwright.sync_api import expect  # noqa: F401 (for the test modules)
+except ImportError:  # the `browser` fixture says so: a failure under CI, a skip elsewhere
+    expect = None
 from tests.portal.conftest import PASSWORD, make_portal, portal, portal_template  # noqa: F401 (fixtures)
 
 CHROMIUM = "/usr/bin/chromium"

@@ -11,10 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from playwright.sync_api import expect
-
 from engine import TaskQuery
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import expect, screenshot
 from tests.portal.conftest import UNIT_A, UNIT_B
 
 UNIT_A_NAME = "Phòng Tổng hợp"

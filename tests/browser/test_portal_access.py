@@ -1,8 +1,7 @@
 """In the browser: the language switch, and a unit's task and instance closed to another unit."""
 from __future__ import annotations
 
-from playwright.sync_api import expect
-
+from tests.browser.conftest import expect
 from tests.portal.conftest import UNIT_A
 
 
