@@ -57,3 +57,10 @@ def outbox_sender(engine: ProcessEngine) -> OutboxSender | None:
 def start_scheduler(engine: ProcessEngine) -> Scheduler:
     """Timers, reminders and the outbox; of several workers, the one holding the lock acts."""
     return Scheduler(engine, outbox_sender(engine)).start()
+
+
+
+def post_worker_init(worker) -> None:
+    """gunicorn hook (`gunicorn -c python:web.composition ...`): each worker starts a scheduler
+    for its app; the database lock lets one of them act."""
+    start_scheduler(worker.wsgi.extensions["thidua.engine"])
