@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 JOB_TABLE = "scheduler_job"
 # "thidua" in ASCII plus 1: the advisory lock key no other application of the database uses.
 ADVISORY_LOCK_KEY = 0x746869647561_01
+TIMER_BATCH, MAX_TIMER_BATCHES = 100, 50  # fire_due_timers' batch size; batches per run at most
 TIMERS, TIMER_WATCH, REMINDERS, OUTBOX = "bpmn-timers", "bpmn-timer-watch", "reminders", "outbox"
 
 # Jobs in a persistent store name a module-level function; it finds its scheduler here.
@@ -59,7 +60,13 @@ class Scheduler:
         self._thread: threading.Thread | None = None
         self._apscheduler: BackgroundScheduler | None = None
         self._scheduled_due: datetime | None = None
+        self._stuck_due: datetime | None = None
         self._mutex = threading.Lock()
+        # APScheduler's shutdown waits for running jobs while holding the lock its job-store
+        # calls need: a job that reschedules then would wait forever. Jobs run under this lock
+        # and do nothing once `_stopping` is set, so stop() can wait for them first.
+        self._job_lock = threading.Lock()
+        self._stopping = False
 
     @property
     def active(self) -> bool:
@@ -77,6 +84,8 @@ class Scheduler:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+        with self._job_lock:
+            self._stopping = True
         with self._mutex:
             if self._apscheduler is not None:
                 self._apscheduler.shutdown(wait=True)
@@ -133,10 +142,20 @@ class Scheduler:
             self.run(job)
 
     def run(self, job: str) -> None:
+        with self._job_lock:
+            if not self._stopping:
+                self._run(job)
+
+    def _run(self, job: str) -> None:
         try:
             if job == TIMERS:
-                while self.engine.runtime.fire_due_timers() == 100:
-                    pass  # a full batch: more may be due
+                for _ in range(MAX_TIMER_BATCHES):
+                    if self.engine.runtime.fire_due_timers(limit=TIMER_BATCH) < TIMER_BATCH:
+                        break  # a full batch means more may be due
+                # A timer still due after firing did not move (e.g. an instance stopped mid-step):
+                # it is retried at the watch job's pace, not in a busy loop.
+                due = self._earliest_due()
+                self._stuck_due = due if due is not None and due <= self.engine.context.now() else None
                 # The watch job places the next timer run: this date job is being removed as it runs.
                 self._scheduled_due = None
                 if self._apscheduler is not None:
@@ -154,9 +173,7 @@ class Scheduler:
         """Puts the timer job at the earliest due timer of any running instance."""
         if scheduler is None:
             return
-        with self.engine.context.db.connect() as conn:
-            due = conn.scalar(select(func.min(ProcessInstance.next_timer_at))
-                              .where(ProcessInstance.status == "active"))
+        due = self._earliest_due()
         if due is None:
             if scheduler.get_job(TIMERS) is not None:
                 scheduler.remove_job(TIMERS)
@@ -166,9 +183,16 @@ class Scheduler:
             return
         # SpiffWorkflow fires a timer once its time has passed, not at the instant itself.
         delay = max(due - self.engine.context.now(), timedelta(0)) + timedelta(milliseconds=5)
+        if due == self._stuck_due:
+            delay = timedelta(seconds=self.intervals[TIMER_WATCH])
         scheduler.add_job(run_job, "date", args=(self.id, TIMERS), id=TIMERS,
                           run_date=datetime.now(timezone.utc) + delay, replace_existing=True)
         self._scheduled_due = due
+
+    def _earliest_due(self) -> datetime | None:
+        with self.engine.context.db.connect() as conn:
+            return conn.scalar(select(func.min(ProcessInstance.next_timer_at))
+                               .where(ProcessInstance.status == "active"))
 
 
 # -- the lock ---------------------------------------------------------------------------------
