@@ -94,6 +94,10 @@ def load_calendar(conn: Connection) -> WorkingCalendar:
                            days_off=frozenset(d for d, kind in rows if kind == "day_off"))
 
 
+def list_calendar_days(conn: Connection) -> list:
+    return conn.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.note).order_by(CalendarDay.day)).all()
+
+
 def set_calendar_day(conn: Connection, day: date, kind: str | None, note: str | None = None) -> None:
     """Marks a day as a make-up working day or an extra day off; kind None removes the mark."""
     if kind is not None and kind not in CALENDAR_KINDS:

@@ -212,6 +212,36 @@ def remind(dry_run: bool, at: str | None) -> None:
                + (f"đã gửi {report.sent} thư, lỗi {report.failed}" if report else "SMTP_HOST chưa đặt: chưa gửi"))
 
 
+@main.command("reminder-policy")
+@click.argument("business_key")
+@click.option("--reminders", default=None, help="working days before the deadline, e.g. \"7, 3, 1, 0\", or none")
+@click.option("--escalate-to", default=None, help="group@days overdue, e.g. \"head:{unit}@1, chief@3\", or none")
+def reminder_policy(business_key: str, reminders: str | None, escalate_to: str | None) -> None:
+    """Set a campaign's own reminder offsets and escalation (tasks' properties still win)."""
+    with open_engine() as engine:
+        engine.reminders.set_campaign_policy(business_key, reminders, escalate_to)
+    click.echo(f"đã lưu cách nhắc việc của {business_key}")
+
+
+@main.command()
+@click.argument("day", required=False, type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]))
+@click.argument("kind", required=False, type=click.Choice(["working", "day_off", "clear"]))
+@click.option("--note", default=None)
+def calendar(day, kind: str | None, note: str | None) -> None:
+    """List the admin's calendar days, or mark DAY as a make-up working day, a day off, or clear it."""
+    from engine.working_days import list_calendar_days, set_calendar_day
+
+    with open_engine() as engine:
+        if day is not None:
+            if kind is None:
+                raise click.BadParameter("say working, day_off or clear", param_hint="KIND")
+            with engine.context.db.begin() as conn:
+                set_calendar_day(conn, day.date(), None if kind == "clear" else kind, note)
+        with engine.context.db.connect() as conn:
+            for marked in list_calendar_days(conn):
+                click.echo(f"{marked.day:%d/%m/%Y}  {marked.kind:<8} {marked.note or ''}".rstrip())
+
+
 @main.command()
 @click.option("--models", "models_dir", default="bpmn", show_default=True,
               type=click.Path(exists=True, file_okay=False, path_type=Path))

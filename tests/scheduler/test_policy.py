@@ -148,3 +148,27 @@ def test_remind_dry_run_command(office, database_url, monkeypatch):
     bad = CliRunner().invoke(main, ["remind", "--dry-run", "--at", "5/8/2025"])
     assert bad.exit_code == 2 and "is not a date and time such as 2025-08-05T08:00" in bad.output
     assert outbox_rows(office) == 0
+
+
+def test_calendar_and_policy_commands(office, database_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    runner = CliRunner()
+    assert runner.invoke(main, ["calendar", "2025-08-11", "day_off", "--note", "Nghỉ bù"],
+                         standalone_mode=False).output == "11/08/2025  day_off  Nghỉ bù\n"
+    assert runner.invoke(main, ["calendar", "16/08/2025", "working"], standalone_mode=False).output == (
+        "11/08/2025  day_off  Nghỉ bù\n16/08/2025  working\n")
+    assert runner.invoke(main, ["calendar", "2025-08-16", "clear"], standalone_mode=False).output == (
+        "11/08/2025  day_off  Nghỉ bù\n")
+    assert runner.invoke(main, ["calendar", "2025-02-30", "working"]).exit_code == 2
+    assert runner.invoke(main, ["calendar", "2025-08-12"]).exit_code == 2
+    office.start("deadline_task", group="reporters", due="2025-08-08")
+    assert planned(office, 2025, 8, 12, 8) == [("lan", "overdue")]  # 11/8 is off now: 1 working day overdue
+
+    result = runner.invoke(main, ["reminder-policy", "KH-02", "--reminders", "1", "--escalate-to", "none"],
+                           standalone_mode=False)
+    assert result.output == "đã lưu cách nhắc việc của KH-02\n"
+    refused = runner.invoke(main, ["reminder-policy", "KH-03", "--reminders", "soon"])
+    assert refused.exit_code != 0 and isinstance(refused.exception, ReminderRuleError)
+    with office.engine.context.db.connect() as conn:
+        assert conn.execute(select(ReminderSetting.business_key, ReminderSetting.reminders,
+                                   ReminderSetting.escalate_to)).all() == [("KH-02", "1", "none")]
