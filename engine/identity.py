@@ -277,7 +277,10 @@ class IdentityService:
 
     def _reset_failures(self, name: str) -> None:
         with self._ctx.sessions.begin() as session:
-            session.execute(update(UserAccount).where(UserAccount.id == name)
+            # Only when there is something to forget: API clients sign in on every request.
+            session.execute(update(UserAccount)
+                            .where(UserAccount.id == name, (UserAccount.failed_logins != 0)
+                                   | UserAccount.login_blocked_until.is_not(None))
                             .values(failed_logins=0, login_blocked_until=None)
                             .execution_options(synchronize_session=False))
 

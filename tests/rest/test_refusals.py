@@ -1,6 +1,7 @@
 """Wrong requests get the right status and Camunda's error body, and change nothing."""
 from __future__ import annotations
 
+import base64
 import io
 
 from sqlalchemy import func, select
@@ -130,3 +131,14 @@ def test_probes_that_once_crashed_the_server_are_400(office):
     for method, url, kwargs in probes:
         user = "worker" if "external-task" in url else "officer" if "/task" in url else "designer"
         refused(office, method, url, user, 400, "InvalidRequestException", **kwargs)
+
+
+def test_basic_auth_shares_the_portal_sign_in_limit(office):
+    """Ten wrong passwords through the API block the name, even for the right password, as the portal does."""
+    wrong = {"Authorization": "Basic " + base64.b64encode("head_a:sai-mat-khau".encode()).decode()}
+    statuses = [office.client.get("/engine-rest/task", headers=wrong).status_code for _ in range(10)]
+    assert statuses == [401] * 9 + [429]  # the tenth starts the block
+    blocked = office.client.get("/engine-rest/task", headers=office.auth("head_a"))
+    assert blocked.status_code == 429
+    assert blocked.json["type"] == "AuthenticationException" and "blocked until" in blocked.json["message"]
+    assert office.client.get("/engine-rest/task", headers=office.auth("designer")).status_code == 200

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import datetime
 
 from flask import Response, current_app, g, request
 
@@ -21,7 +22,8 @@ CORS_HEADERS = {
 PUBLIC_PATHS = ("/engine-rest/openapi.json",)
 
 
-def principal_from_header(header: str) -> Principal | None:
+def principal_from_header(header: str) -> Principal | datetime | None:
+    """The caller, or None, or (Basic only) the end of the block after too many wrong passwords."""
     identity = current_app.extensions["thidua.engine"].identity
     scheme, _, credentials = header.partition(" ")
     if scheme.lower() == "basic":
@@ -29,7 +31,9 @@ def principal_from_header(header: str) -> Principal | None:
             user, _, password = base64.b64decode(credentials, validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return None
-        return identity.check_password(user, password)
+        # The portal's sign-in limit, so a password guesser gains nothing by coming through the API.
+        result = identity.sign_in(user, password)
+        return result.principal or result.blocked_until
     if scheme.lower() == "bearer" and credentials:
         return identity.authenticate_token(credentials.strip())
     return None
@@ -42,6 +46,9 @@ def authenticate():
     if request.path in PUBLIC_PATHS:
         return None
     principal = principal_from_header(request.headers.get("Authorization", ""))
+    if isinstance(principal, datetime):
+        return error_response(429, "AuthenticationException",
+                              f"too many wrong passwords: signing in is blocked until {principal.isoformat()}")
     if principal is None:
         response = error_response(401, "AuthenticationException", "authentication required")
         response.headers["WWW-Authenticate"] = 'Basic realm="ThiDua Flow"'

@@ -427,6 +427,7 @@ ERROR_DESCRIPTIONS = {
     403: "The user may not do this",
     404: "No such resource, or one the user may not see",
     409: "The resource changed meanwhile or is not in a state that allows this",
+    429: "Signing in is blocked for a while after too many wrong passwords",
 }
 PATH_PARAMETER = re.compile(r"{([^}]+)}")
 
@@ -445,9 +446,9 @@ def _operation(op: Op) -> dict:
     parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                   for name in PATH_PARAMETER.findall(op.path)] + list(op.params)
     responses = {str(status): _response(status, schema) for status, schema in (op.ok, *op.extra_ok)}
-    # Every authenticated operation may answer 400: a NUL character or an out-of-range number
+    # Every authenticated operation may answer 400 (and 429 to a password guesser): a NUL character or an out-of-range number
     # anywhere in the request is refused before the handler runs (web/rest/blueprint.py).
-    for status in sorted(set(op.errors + (() if op.public else (400, 401)))):
+    for status in sorted(set(op.errors + (() if op.public else (400, 401, 429)))):
         responses[str(status)] = {"description": ERROR_DESCRIPTIONS[status], "content": _content("Error")}
         if status == 401:
             responses["401"]["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
