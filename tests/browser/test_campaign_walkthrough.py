@@ -117,6 +117,15 @@ def test_one_unit_through_the_whole_campaign(office):
     expect(page.locator("main p.text-muted").first).to_contain_text("Đã hoàn thành")
     expect(page.locator(f"#unit-progress tr[data-unit={UNIT_A}]")).to_contain_text("Đã hoàn thành")
 
+    # The unit head follows the unit's dossier from the campaign page: who did what, the files.
+    page = show_campaign(office, "head_a")
+    page.locator(f"#unit-progress tr[data-unit={UNIT_A}]").get_by_role("link", name="Chi tiết").click()
+    expect(page.locator("#instance-title")).to_have_text("Đánh giá, bình xét khen thưởng tại đơn vị")
+    history = page.locator("#history tbody tr")
+    expect(history.filter(has_text="Viết báo cáo thành tích")).to_contain_text("Nguyễn Thị Lan")
+    expect(history.filter(has_text="Chỉnh sửa, bổ sung hồ sơ")).to_contain_text("Nguyễn Văn Hùng")
+    expect(page.locator("main")).to_contain_text("Biên bản họp bình xét.pdf")
+
     # What the engine recorded: the campaign ended with the council's and the deciders' results.
     assert portal.engine.runtime.get_instance(portal.campaign_id).status == "completed"
     assert {portal.engine.runtime.get_instance(i).status for i in portal.units.values()} == {"completed"}
