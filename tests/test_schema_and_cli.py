@@ -74,6 +74,21 @@ def test_docker_compose_is_a_valid_stack():
     assert (ROOT / "Dockerfile").is_file()
 
 
+def test_dockerfile_builds_the_front_end_from_the_lock_file():
+    """Checked by reading (no Docker engine here): what it copies exists, and the vendor files come
+    from `npm ci` in a build stage, not from the repository."""
+    lines = [line.split() for line in (ROOT / "Dockerfile").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    stages = [words for words in lines if words[0] == "FROM"]
+    assert [words[-1] for words in stages] == ["assets", "python:3.11-slim"]
+    runs = " ".join(" ".join(words) for words in lines if words[0] == "RUN")
+    assert "npm ci" in runs and "web.assets" in runs and "pip install" in runs
+    for words in lines:
+        if words[0] == "COPY" and not words[1].startswith("--from"):
+            assert all((ROOT / source).exists() for source in words[1:-1]), words
+    assert ["COPY", "--from=assets", "/app/web/static/vendor", "web/static/vendor"] in lines
+
+
 def test_migrations_match_the_models(database_url):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
