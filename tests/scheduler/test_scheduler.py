@@ -102,3 +102,24 @@ def test_a_non_interrupting_boundary_timer_reminds_and_leaves_the_task_open(offi
     office.at(2025, 7, 28, 12, 0)
     assert office.tick() == []
     assert office.outbox() == [("binh", "timer:Service_remind", "sent")]
+
+
+def test_start_and_interrupting_boundary_timers_fire_through_the_scheduler(office):
+    """A start event timer (09:00) and an interrupting boundary timer (an hour after 07:00)."""
+    started = office.start("timer_start")
+    cut_off = office.start("timer_interrupting")
+    assert open_elements(office.engine, started.id) == [] and open_elements(office.engine, cut_off.id) == ["Task_slow"]
+    scheduler = Scheduler(office.engine, office.sender, **FAST).start()
+    try:
+        eventually(lambda: scheduler.active)
+        office.at(2025, 7, 28, 8, 30)
+        scheduler.wake()
+        eventually(lambda: open_elements(office.engine, cut_off.id) == ["Task_escalated"])
+        assert open_elements(office.engine, started.id) == []  # not yet 09:00
+        office.at(2025, 7, 28, 9, 0, 1)
+        scheduler.wake()
+        eventually(lambda: open_elements(office.engine, started.id) == ["Task_started"])
+        time.sleep(0.3)
+        assert len(timer_events(office.engine, started.id)) == len(timer_events(office.engine, cut_off.id)) == 1
+    finally:
+        scheduler.stop()
