@@ -25,19 +25,20 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import IN_CI
+from tests.portal.conftest import PASSWORD, make_portal, portal, portal_template  # noqa: F401 (fixtures)
 
 try:
-    from playwright.sync_api import expect  # noqa: F401 (for the test modules)
+    from playwright.sync_api import expect  # for the test modules
 except ImportError:  # the `browser` fixture says so: a failure under CI, a skip elsewhere
     expect = None
-from tests.portal.conftest import PASSWORD, make_portal, portal, portal_template  # noqa: F401 (fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # A rendered portal page is tens of kilobytes; a blank or broken capture is a few hundred bytes.
 MIN_SCREENSHOT_BYTES = 10_000
-# Waits for the page itself (bpmn-js drawing, a form round trip); generous for a loaded CI machine.
+# Waits for the page itself (bpmn-js drawing, a form round trip, an assertion's condition);
+# generous for a loaded CI machine.
 TIMEOUT_MS = 15_000
 
 
@@ -60,6 +61,7 @@ def sync_playwright_or_stop(chromium: str = CHROMIUM, in_ci: bool = IN_CI):
 
 @pytest.fixture(scope="package")
 def browser():
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright_or_stop()() as playwright:
         # Playwright's own browser download is not used: Debian's Chromium, without its sandbox
         # (containers and CI runners refuse the user namespaces it needs).
