@@ -27,7 +27,8 @@ from engine.handlers import ServiceTaskContext
 from engine.models import Membership, ProcessInstance, Task, TaskCandidate, UserAccount
 from engine.models_mail import OutboxMail, ReminderSetting
 from engine.reminder_rules import (
-    ESCALATE_TO, REMIND_TASK, REMINDERS, UNIT_PLACEHOLDER, Escalation, ReminderRuleError, parse_escalations, parse_offsets,
+    ESCALATE_TO, REMIND_TASK, REMINDERS, UNIT_PLACEHOLDER, Escalation, ReminderRuleError, parse_escalations,
+    parse_offsets,
 )
 from engine.working_days import WorkingCalendar, effective_deadline, load_calendar
 
@@ -85,10 +86,7 @@ class ReminderService:
         """Writes the reminders due at `now` that are not in the outbox yet; returns them."""
         now = now or self._ctx.now()
         with self._ctx.db.begin() as conn:
-            fresh = self._not_written(conn, self._plan(conn, now))
-            if fresh:
-                conn.execute(_insert_ignoring_duplicates(conn), [p.row(now) for p in fresh])
-        return fresh
+            return self._write(conn, self._plan(conn, now), now)
 
     def dry_run(self, at: datetime) -> list[PlannedReminder]:
         """What `decide(at)` would write, writing nothing."""
@@ -105,9 +103,12 @@ class ReminderService:
                 raise NotFoundError(f"no open task '{element_id}' in instance {instance_id} to remind about")
             at = now.replace(second=0, microsecond=0)
             planned = self._expand(conn, [(task, _Moment(kind, at)) for task in tasks], load_calendar(conn))
-            fresh = self._not_written(conn, planned)
-            if fresh:
-                conn.execute(_insert_ignoring_duplicates(conn), [p.row(now) for p in fresh])
+            return self._write(conn, planned, now)
+
+    def _write(self, conn: Connection, planned: list[PlannedReminder], now: datetime) -> list[PlannedReminder]:
+        fresh = self._not_written(conn, planned)
+        if fresh:
+            conn.execute(_insert_ignoring_duplicates(conn), [p.row(now) for p in fresh])
         return fresh
 
     def timer_handler(self, ctx: ServiceTaskContext) -> None:

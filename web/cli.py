@@ -203,7 +203,8 @@ def remind(dry_run: bool, at: str | None) -> None:
             for p in planned:
                 click.echo(f"{p.remind_at.astimezone(tz):%d/%m/%Y %H:%M}  {p.kind:<12} {p.recipient} <{p.email}>  "
                            f"{p.payload['task']} (hạn {p.due_at.astimezone(tz):%d/%m/%Y})")
-            click.echo(f"{len(planned)} nhắc việc sẽ được ghi vào hộp thư đi lúc {moment.astimezone(tz):%d/%m/%Y %H:%M}")
+            click.echo(f"{len(planned)} nhắc việc sẽ được ghi vào hộp thư đi lúc "
+                       f"{moment.astimezone(tz):%d/%m/%Y %H:%M}")
             return
         sender = outbox_sender(engine)  # bad SMTP settings stop the command before anything is written
         decided = engine.reminders.decide()

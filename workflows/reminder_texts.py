@@ -31,7 +31,8 @@ def deadline_text(payload: dict) -> str:
 
 def _headline(payload: dict) -> tuple[str, str]:
     """(subject prefix and summary, English summary) of one reminder."""
-    kind, task, due = payload["kind"], _plain(payload["task"]), _day(payload.get("workingDueDate") or payload.get("dueDate"))
+    kind, task = payload["kind"], _plain(payload["task"])
+    due = _day(payload.get("workingDueDate") or payload.get("dueDate"))
     if kind.startswith("before:"):
         days = kind.split(":", 1)[1]
         return (f"[Nhắc việc] Còn {days} ngày làm việc: {task} – hạn {due}",

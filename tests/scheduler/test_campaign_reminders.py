@@ -23,7 +23,7 @@ from engine import EngineConfig, ProcessEngine
 from engine.mail import OutboxSender, SmtpSettings
 from engine.scheduler import Scheduler
 from tests.conftest import FakeClock
-from tests.test_campaign import AN, BPMN_DIR, LAN, OFFICE_TZ, STAFF_FACTS, TONG_HOP, KINH_TE, Campaign, collective
+from tests.test_campaign import AN, BPMN_DIR, LAN, OFFICE_TZ, STAFF_FACTS, TONG_HOP, Campaign, collective
 from workflows.document_register import DocumentRegister
 from workflows.handlers import register_handlers
 from workflows.reminder_texts import CampaignReminderTexts

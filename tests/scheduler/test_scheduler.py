@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.scheduler import JOB_TABLE, Scheduler
-from tests.scheduler.conftest import MODELS, build_office, local
+from tests.scheduler.conftest import MODELS, build_office
 
 FAST = {"lock_retry_seconds": 0.1, "timer_watch_seconds": 0.2, "reminder_seconds": 0.2, "send_seconds": 0.2}
 
