@@ -107,10 +107,10 @@ def test_one_unit_through_the_whole_campaign(office):
 
     do_task(office, "officer", "Trình Hội đồng TĐKT danh sách đề nghị", {"submissionNumber": "101/TTr-VPUB"})
     council_votes(office)
-    do_task(office, "chief", "Quyết định tặng Giấy khen", {"decisionDate": "2025-08-20"})
+    do_task(office, "chief", "Quyết định tặng Giấy khen", {"decisionDate": "20/08/2025"})
     do_task(office, "officer", "Trình Chủ tịch UBND tỉnh tặng Bằng khen, Bức trướng", {"proposalNumber": "98/TTr-VPUB"})
     do_task(office, "officer", "Ghi nhận Quyết định của Chủ tịch UBND tỉnh",
-            {"chairmanDecisionNumber": "1520/QĐ-UBND", "chairmanDecisionDate": "2025-08-25"})
+            {"chairmanDecisionNumber": "1520/QĐ-UBND", "chairmanDecisionDate": "25/08/2025"})
     do_task(office, "officer", "Báo cáo Sở Nội vụ", {"reportNumber": "210/BC-VPUB"})
 
     page = show_campaign(office)
@@ -192,7 +192,7 @@ def launch(office) -> None:
     expect(page.locator("#field-deployedOn")).to_have_class(INVALID)
     expect(page.locator("#field-deploymentNote")).to_have_value(note)
     screenshot(page, "task-form-errors")
-    page.fill("#field-deployedOn", "2025-06-10")
+    page.fill("#field-deployedOn", "10/06/2025")
     complete(office, page, name)
     deployed = office.portal.engine.runtime.get_variables(office.portal.units[UNIT_A])
     assert deployed["deploymentNote"] == note

@@ -17,7 +17,7 @@ def test_generated_form_shows_errors_inline_and_keeps_input(portal):
     page = client.get(f"/tasks/{task.id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert 'name="deployedOn"' in html and 'type="date"' in html and "Ngày triển khai" in html
+    assert 'name="deployedOn"' in html and 'data-field-type="date"' in html and 'placeholder="dd/mm/yyyy"' in html and "Ngày triển khai" in html
     refused = client.post(f"/tasks/{task.id}/complete", {"deployedOn": "31/02/2025",
                                                           "deploymentNote": "Họp toàn phòng ngày 10/6"})
     html = refused.get_data(as_text=True)

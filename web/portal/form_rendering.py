@@ -12,7 +12,9 @@ from typing import Any, Mapping
 from engine.forms import FieldError, Form, FormField
 from web.portal.i18n import has_text, translate
 
-INPUT_TYPES = {"string": "text", "long": "number", "boolean": "checkbox", "date": "date", "enum": "select"}
+# Dates are typed as dd/mm/yyyy in a text input: a browser's own date picker shows the order of the
+# browser's language (mm/dd/yyyy in an English browser), which is not how an office writes dates.
+INPUT_TYPES = {"string": "text", "long": "number", "boolean": "checkbox", "date": "text", "enum": "select"}
 # A string field longer than this (or marked with the property `multiline`) is a textarea.
 TEXTAREA_FROM = 255
 
@@ -42,14 +44,23 @@ class FieldView:
         return INPUT_TYPES[self.field.type]
 
     @property
+    def is_date(self) -> bool:
+        return self.field.type == "date"
+
+    @property
     def text(self) -> str:
         """The value as the input shows it."""
         if self.value is None:
             return ""
         if isinstance(self.value, datetime):
-            return self.value.date().isoformat()
+            return self.value.strftime("%d/%m/%Y")
         if isinstance(self.value, date):
-            return self.value.isoformat()
+            return self.value.strftime("%d/%m/%Y")
+        if self.is_date:
+            try:  # a stored or default ISO date; anything else (a user's typo) is shown as typed
+                return date.fromisoformat(str(self.value)[:10]).strftime("%d/%m/%Y")
+            except ValueError:
+                pass
         return str(self.value)
 
     @property
