@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -18,6 +18,7 @@ from engine.task_attributes import TaskAttributes, evaluate_task_attributes
 
 log = logging.getLogger(__name__)
 
+TIMER_TICK = timedelta(microseconds=1)
 TIMER_EVENT_TYPES = ("TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition")
 
 
@@ -68,7 +69,10 @@ class Executor:
     def _advance(self, workflow, instance, known_task_ids, fire_timers, start_child, events) -> Outcome:
         try:
             if fire_timers:
-                workflow.refresh_timers()
+                # SpiffWorkflow fires a timer once its time is strictly past (`due < now`); a timer
+                # is due AT its time, which is when the scheduler wakes: look a tick later.
+                with engine_clock(lambda: self.config.clock() + TIMER_TICK):
+                    workflow.refresh_timers()
             workflow.do_engine_steps()
             while ((spec_has(workflow, ExternalServiceTask) and self._run_one_service_task(workflow, instance, events))
                    or (start_child and spec_has(workflow, CalledProcessTask)

@@ -160,3 +160,18 @@ def test_task_of_an_instance_with_incident_cannot_be_completed(database_url, han
         assert engine.runtime.fire_due_timers() == 0
 
 
+
+
+def test_a_timer_fires_at_exactly_its_due_time(database_url, handlers):
+    """A scheduler wakes at the due time itself: the timer is due then, not a moment later."""
+    clock = FakeClock(datetime(2025, 6, 5, 8, 0, tzinfo=timezone.utc))
+    with ProcessEngine(EngineConfig(database_url=database_url, clock=clock), handlers=handlers) as engine:
+        engine.repository.deploy([("incident_branch.bpmn", fixture_bytes("incident_branch.bpmn"))])
+        instance = engine.runtime.start_process_by_key("incident_branch", {"divisor": 2})
+        clock.now = instance.next_timer_at - timedelta(microseconds=1)
+        assert engine.runtime.fire_due_timers() == 0
+        clock.now = instance.next_timer_at
+        assert engine.runtime.fire_due_timers() == 1
+        fired = engine.runtime.get_instance(instance.id)
+        assert fired.next_timer_at != instance.next_timer_at
+        assert [e.event_type for e in engine.history.events(instance_id=instance.id)].count("timer") == 1
