@@ -51,8 +51,17 @@ def load_demo(engine: ProcessEngine, directory: StaffDirectory, models_dir: Path
     _deploy_models(engine, models_dir)
     started = _start_campaign(engine, office, council)
     open_tasks = engine.tasks.count()
-    return (f"demo office: {len(office.units)} units, {len(office.staff)} staff; campaign {BUSINESS_KEY} "
-            f"{'started' if started else 'already running'}; {open_tasks} open tasks")
+    units = {unit.code: unit.name for unit in office.units}
+    heads = [f"  {person.id:<12} {person.full_name} ({units[person.unit_code]})" for person in office.staff
+             if person.position in HEAD_POSITIONS]
+    return "\n".join([
+        f"demo office: {len(office.units)} units, {len(office.staff)} staff; campaign {BUSINESS_KEY} "
+        f"{'started' if started else 'already running'}; {open_tasks} open tasks",
+        "accounts (password: THIDUA_DEMO_PASSWORD, default thidua-2025):",
+        f"  {CHIEF[0]:<12} {CHIEF[1]} (Chánh Văn phòng)",
+        *[f"  {user_id:<12} {name}" for user_id, name, _ in SERVICE_ACCOUNTS],
+        *heads,
+    ])
 
 
 def _create_accounts(engine: ProcessEngine, office: DemoOffice) -> list[str]:

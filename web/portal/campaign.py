@@ -9,6 +9,7 @@ who sees the campaign.
 """
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import date
 
@@ -38,7 +39,8 @@ TIMELINE = (
 
 
 def campaign_process() -> str:
-    return current_app.config.get("THIDUA_CAMPAIGN_PROCESS", DEFAULT_CAMPAIGN_PROCESS)
+    return (current_app.config.get("THIDUA_CAMPAIGN_PROCESS") or os.environ.get("THIDUA_CAMPAIGN_PROCESS")
+            or DEFAULT_CAMPAIGN_PROCESS)
 
 
 def taken_part_in(principal) -> dict | None:
