@@ -70,7 +70,10 @@ def test_docker_compose_is_a_valid_stack():
     assert services["app"]["depends_on"]["db"]["condition"] == "service_healthy"
     assert services["db"]["image"].startswith("postgres:")
     assert "mailpit" in services["mailpit"]["image"]
-    assert "pgdata" in compose["volumes"]
+    assert "pgdata" in compose["volumes"] and "attachments" in compose["volumes"]
+    app = services["app"]
+    assert app["environment"]["THIDUA_SECRET_KEY"].startswith("${THIDUA_SECRET_KEY:?")
+    assert f"attachments:{app['environment']['THIDUA_ATTACHMENTS_DIR']}" in app["volumes"]
     assert (ROOT / "Dockerfile").is_file()
 
 
