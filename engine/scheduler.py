@@ -181,7 +181,7 @@ class Scheduler:
             return
         if due == self._scheduled_due and scheduler.get_job(TIMERS) is not None:
             return
-        # SpiffWorkflow fires a timer once its time has passed, not at the instant itself.
+        # A few milliseconds late, so that the engine's clock has surely reached the due time.
         delay = max(due - self.engine.context.now(), timedelta(0)) + timedelta(milliseconds=5)
         if due == self._stuck_due:
             delay = timedelta(seconds=self.intervals[TIMER_WATCH])
