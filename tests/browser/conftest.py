@@ -15,16 +15,13 @@ Fixtures:
 """
 from __future__ import annotations
 
-import os
 import shutil
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import IN_CI
+from tests.live import chromium, serving
 from tests.portal.conftest import PASSWORD, make_portal, portal, portal_template  # noqa: F401 (fixtures)
 
 try:
@@ -32,7 +29,6 @@ try:
 except ImportError:  # the `browser` fixture says so: a failure under CI, a skip elsewhere
     expect = None
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # A rendered portal page is tens of kilobytes; a blank or broken capture is a few hundred bytes.
@@ -42,32 +38,11 @@ MIN_SCREENSHOT_BYTES = 10_000
 TIMEOUT_MS = 15_000
 
 
-def unavailable(reason: str, in_ci: bool = IN_CI):
-    """Fails under CI (a green run must have run the browser tests), skips elsewhere."""
-    if in_ci:
-        pytest.fail(f"browser tests must run under CI=true: {reason}")
-    pytest.skip(reason)
-
-
-def sync_playwright_or_stop(chromium: str = CHROMIUM, in_ci: bool = IN_CI):
-    if not os.access(chromium, os.X_OK):
-        unavailable(f"{chromium} is missing (`make browser` installs Debian's chromium)", in_ci)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as err:
-        unavailable(f"the playwright package is not installed: {err}", in_ci)
-    return sync_playwright
-
-
 @pytest.fixture(scope="package")
 def browser():
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright_or_stop()() as playwright:
-        # Playwright's own browser download is not used: Debian's Chromium, without its sandbox
-        # (containers and CI runners refuse the user namespaces it needs).
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
+    with chromium() as launched:
+        expect.set_options(timeout=TIMEOUT_MS)
         yield launched
-        launched.close()
 
 
 @dataclass
@@ -109,14 +84,10 @@ def office(browser, portal_template, tmp_path_factory):  # noqa: F811 (portal_te
     path = directory / "portal.db"
     shutil.copy(portal_template, path)
     portal = make_portal(f"sqlite:///{path}", directory)
-    server = make_server("127.0.0.1", 0, portal.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-portal", daemon=True)
-    thread.start()
-    live = LiveOffice(portal, f"http://127.0.0.1:{server.server_port}", browser)
-    yield live
-    live.close()
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(portal.app) as base_url:
+        live = LiveOffice(portal, base_url, browser)
+        yield live
+        live.close()
     portal.engine.close()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import sync_playwright_or_stop
+from tests.live import sync_playwright_or_stop
 from tests.portal.conftest import UNIT_A
 
 

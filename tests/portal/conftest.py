@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,13 +22,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from argon2 import PasswordHasher
-from werkzeug.serving import make_server
 
 from engine import EngineConfig, TaskQuery
 from engine.db import make_engine
 from engine.identity import IdentityService
 from engine.runtime import InstanceQuery
 from tests.conftest import METADATAS, MIGRATIONS, FakeClock, migrated_sqlite_file, truncate_postgres
+from tests.live import serving
 from web.app import create_app
 from web.composition import build_engine, staff_directory
 from workflows.staff_directory import Staff
@@ -216,9 +215,5 @@ def portal_any_db(request, portal_template, tmp_path):
 @pytest.fixture
 def live_portal(portal):
     """The portal on a real socket (threaded), for Playwright: yields "http://127.0.0.1:PORT"."""
-    server = make_server("127.0.0.1", 0, portal.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(portal.app) as base_url:
+        yield base_url

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import json
+
 import pytest
 
 from engine import TaskQuery
 from engine.camunda_forms import validate_form_submission
 from engine.forms import FormValidationError
+from tests.live import chromium
 from tests.portal.conftest import PASSWORD, UNIT_A, UNIT_B
 
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
@@ -93,26 +95,20 @@ def test_server_validates_the_camunda_form_again(portal, dossier):
 
 
 def test_form_js_viewer_draws_and_submits_the_form_in_chromium(portal, dossier, live_portal):
-    from playwright.sync_api import sync_playwright
-
     task = dossier(UNIT_A)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.goto(f"{live_portal}/login")
-            page.fill("#username", "head_a")
-            page.fill("#password", PASSWORD)
-            page.click("#login-submit")
-            page.wait_for_url(f"{live_portal}/inbox")
-            page.goto(f"{live_portal}/tasks/{task.id}")
-            page.wait_for_selector("#camunda-form[data-ready=true]", timeout=10_000)
-            page.get_by_label("Số tờ trình").fill("98/TTr-VPUB")
-            page.get_by_label("Số trang").fill("12")
-            page.get_by_label("Hồ sơ đầy đủ").check()
-            page.click("#complete-task")
-            page.wait_for_url(f"{live_portal}/inbox", timeout=10_000)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{live_portal}/login")
+        page.fill("#username", "head_a")
+        page.fill("#password", PASSWORD)
+        page.click("#login-submit")
+        page.wait_for_url(f"{live_portal}/inbox")
+        page.goto(f"{live_portal}/tasks/{task.id}")
+        page.wait_for_selector("#camunda-form[data-ready=true]", timeout=10_000)
+        page.get_by_label("Số tờ trình").fill("98/TTr-VPUB")
+        page.get_by_label("Số trang").fill("12")
+        page.get_by_label("Hồ sơ đầy đủ").check()
+        page.click("#complete-task")
+        page.wait_for_url(f"{live_portal}/inbox", timeout=10_000)
     variables = portal.engine.runtime.get_variables(task.instance_id)
     assert variables["proposalNumber"] == "98/TTr-VPUB" and variables["pages"] == 12 and variables["complete"] is True

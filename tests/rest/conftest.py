@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import base64
-import threading
 from dataclasses import dataclass
 
 import pytest
 from argon2 import PasswordHasher
-from werkzeug.serving import make_server
 
 from engine.identity import IdentityService
+from tests.live import serving
 from web.app import create_app
 
 PASSWORD = "mật-khẩu-2025"
@@ -52,9 +51,5 @@ def office(engine) -> Office:
 @pytest.fixture
 def live_server(office):
     """The same app on a real socket, for clients that speak HTTP themselves."""
-    server = make_server("127.0.0.1", 0, office.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/engine-rest"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(office.app) as base_url:
+        yield base_url + "/engine-rest"
