@@ -58,8 +58,11 @@ def test_officer_sees_every_unit_the_timeline_and_the_heatmap(portal, language, 
     assert "30/06/2025 23:59" in page  # the unit task's due date, in office time
     timeline = re.search(r'<ol[^>]*id="timeline">(.*?)</ol>', page, re.S).group(1)
     dates = re.findall(r'class="text-nowrap fw-semibold timeline-date">([^<]+)<', timeline)
-    # 10/8/2025 is a Sunday: shown as the campaign gave it (working-day hints come later).
+    # 10/8/2025 is a Sunday: shown as the campaign gave it, with the next working day beside it.
     assert dates == ["05/06/2025", "30/06/2025", "05/08/2025", "08/08/2025", "10/08/2025", "28/08/2025"]
+    appraisal = re.search(r'<li[^>]*data-key="appraisalDate".*?</li>', timeline, re.S)
+    moved = re.findall(r'due-moved"[^>]*>([^<]+)<', timeline)
+    assert len(moved) == 1 and "11/08/2025" in moved[0] and appraisal and "11/08/2025" in appraisal.group(0)
     assert all(label in timeline for label in labels)
     specs = diagrams(page)
     assert specs["heatmap-diagram"]["heatmap"] == {"Task_deploy_plan": 2}

@@ -17,11 +17,15 @@ def calendar() -> WorkingCalendar:
     return g.working_calendar
 
 
-def moved_deadline(due_at: datetime | None) -> date | None:
-    """Jinja filter: the next working day when the deadline's day is off, else None."""
-    if not isinstance(due_at, datetime):
+def moved_deadline(due: datetime | date | None) -> date | None:
+    """Jinja filter: the next working day when the deadline's day is off, else None.
+
+    A task's due time is read in the office's time zone; a campaign date is a day already."""
+    if isinstance(due, datetime):
+        due = local_due_date(due, engine().context.config.timezone)
+    elif not isinstance(due, date):
         return None
-    return effective_deadline(local_due_date(due_at, engine().context.config.timezone), calendar())
+    return effective_deadline(due, calendar())
 
 
 def init_app(app: Flask) -> None:
