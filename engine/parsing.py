@@ -406,7 +406,9 @@ class _BpmnChecker(_Checker):
         seen: dict[str, int] = {}
         for element in self.root.iter(etree.Element):
             element_id = element.get("id")
-            if element_id is None:
+            # Camunda's extension elements use `id` as a name within their owner (a form field's
+            # `camunda:property id="multiline"`), not as a document-wide id.
+            if element_id is None or etree.QName(element).namespace == CAMUNDA_NS:
                 continue
             if element_id in seen:
                 self.problem(element, f"id '{element_id}' is used twice (first on line {seen[element_id]}); "

@@ -123,3 +123,24 @@ def test_call_to_unknown_process_and_decision(engine):
     [problem] = err.problems
     assert "rules_check" in problem.message and "neither in this deployment nor deployed" in problem.message
     assert (problem.file, problem.element_id) == ("full_cycle.bpmn", "Rule_check") and problem.line
+
+
+def test_camunda_names_are_not_document_ids(engine):
+    """Two tasks may each have a form field `approved`, and a field a `multiline` property: Camunda
+    names them within their owner. A BPMN element's id used twice is still refused."""
+    xml = fixture_bytes("approval_v2.bpmn").decode()
+    signed = xml.replace(
+        '<bpmn:userTask id="Task_sign" name="Ký quyết định" camunda:candidateGroups="chief">',
+        '<bpmn:userTask id="Task_sign" name="Ký quyết định" camunda:candidateGroups="chief">'
+        '<bpmn:extensionElements><camunda:formData>'
+        '<camunda:formField id="approved" label="Đồng ý" type="boolean">'
+        '<camunda:properties><camunda:property id="multiline" value="true" /></camunda:properties>'
+        '</camunda:formField>'
+        '<camunda:formField id="comment" label="Ý kiến" type="string">'
+        '<camunda:properties><camunda:property id="multiline" value="true" /></camunda:properties>'
+        '</camunda:formField>'
+        '</camunda:formData></bpmn:extensionElements>')
+    assert signed != xml
+    engine.repository.deploy([("approval_v2.bpmn", signed.encode())])
+    twice = signed.replace('id="Flow_3"', 'id="Flow_2"')
+    assert "id 'Flow_2' is used twice" in str(refused(engine, "twice.bpmn", twice))
