@@ -17,6 +17,7 @@ from engine.model_diff import ModelDiff, diff_models
 from engine.models import DecisionDefinition, Deployment, HistoryEvent, ProcessDefinition, ProcessInstance, Resource
 from engine.parsing import ModelFile, parse_deployment
 from engine.serializer import dump_specs
+from engine.timer_starts import as_plain_start_events, plan_timer_starts, replace_timer_starts
 
 MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn", ".dmn11.xml")
 FORM_SUFFIX = ".form"
@@ -53,10 +54,11 @@ class RepositoryService:
         models = [f for f in files if not f.name.endswith(FORM_SUFFIX)]
         parsed = parse_deployment(models, self._resolve, self._ctx.config.max_model_bytes)
         hashes = {f.name: content_hash(f.content) for f in files}
+        timer_starts = self._timer_starts(parsed, files)
         try:
             with self._ctx.sessions.begin() as session:
                 return self._store(session, files, parsed, hashes, name, source, tenant_id, actor,
-                                   duplicate_filtering)
+                                   duplicate_filtering, timer_starts)
         except IntegrityError:
             raise ConflictError("another deployment of the same definitions happened at the same time; "
                                 "deploy again") from None
@@ -79,7 +81,17 @@ class RepositoryService:
         if problems:
             raise DeploymentError(problems)
 
-    def _store(self, session, files, parsed, hashes, name, source, tenant_id, actor, duplicate_filtering):
+    def _timer_starts(self, parsed, files: list[ModelFile]):
+        """Timer start events are computed at deployment, on the engine's clock (a duration counts from now)."""
+        environment = self._ctx.script_engine.environment
+        with self._ctx.clocked():
+            plans = plan_timer_starts(parsed.processes, {f.name: f.content for f in files},
+                                      lambda expression: environment.evaluate(expression, {}), self._ctx.now())
+        as_plain_start_events(parsed.processes)
+        return plans
+
+    def _store(self, session, files, parsed, hashes, name, source, tenant_id, actor, duplicate_filtering,
+               timer_starts):
         now = self._ctx.now()
         unchanged: list = []
         new_processes = self._new_versions(session, ProcessDefinition, parsed.processes, hashes,
@@ -110,6 +122,7 @@ class RepositoryService:
             content_hash=hashes[d.file_name], created_at=now,
         ) for d, version in new_decisions]
         session.add_all(created_processes + created_decisions)
+        replace_timer_starts(session, created_processes, timer_starts)
         session.add(HistoryEvent(time=now, event_type="deploy", actor=actor, data_json=json.dumps({
             "deployment": deployment.id, "files": [f.name for f in files],
             "processes": {d.key: d.version for d in created_processes},

@@ -17,6 +17,7 @@ from engine.models import ProcessDefinition, ProcessInstance
 from engine.involvement import Involvement, takes_part_in
 from engine.progress import GroupProgress, InstanceProgress, called_progress, instance_progress
 from engine.forms import parsed_form, validate_submission
+from engine.timer_starts import fire_due_timer_starts
 from engine.variables import check_business_key, check_variables
 
 DEFINITION = ProcessDefinition.__table__
@@ -179,6 +180,10 @@ class RuntimeService:
             except ConflictError:
                 continue
         return fired
+
+    def fire_due_timer_starts(self, now: datetime | None = None, limit: int = 100) -> int:
+        """Starts an instance for each due timer start event of a deployed process; returns how many."""
+        return fire_due_timer_starts(self._ctx, now or self._ctx.now(), limit)
 
     def _fire(self, conn: Connection, instance_id: str, now: datetime) -> int:
         loaded = self._ctx.load(conn, instance_id)

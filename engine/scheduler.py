@@ -6,7 +6,8 @@ the database lock acts: on PostgreSQL a session advisory lock (released by the s
 process dies), on SQLite an exclusive flock on a file beside the database (one machine, which is
 all SQLite serves). The others wait on standby and take over when the lock frees.
 
-Timers are scheduled from the instances' `next_timer_at`: one job runs at the earliest of them,
+Timers are scheduled from the instances' `next_timer_at` and the timer start events of deployed
+processes (`timer_start_schedule`): one job runs at the earliest of them,
 and a watch job picks up timers created or moved since. At start-up the job is rebuilt from the
 database, so a timer that came due while the service was stopped fires once, at once. The
 engine's clock is injectable: a due time is turned into a wall-clock run time by its distance
@@ -28,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from engine.mail import OutboxSender
 from engine.models import ProcessInstance
+from engine.timer_starts import earliest_timer_start
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +152,9 @@ class Scheduler:
         try:
             if job == TIMERS:
                 for _ in range(MAX_TIMER_BATCHES):
+                    if self.engine.runtime.fire_due_timer_starts(limit=TIMER_BATCH) < TIMER_BATCH:
+                        break
+                for _ in range(MAX_TIMER_BATCHES):
                     if self.engine.runtime.fire_due_timers(limit=TIMER_BATCH) < TIMER_BATCH:
                         break  # a full batch means more may be due
                 # A timer still due after firing did not move (e.g. an instance stopped mid-step):
@@ -170,7 +175,7 @@ class Scheduler:
             log.exception("scheduler job %s failed; it runs again at its next time", job)
 
     def _schedule_timers(self, scheduler: BackgroundScheduler | None) -> None:
-        """Puts the timer job at the earliest due timer of any running instance."""
+        """Puts the timer job at the earliest due timer of any running instance or timer start event."""
         if scheduler is None:
             return
         due = self._earliest_due()
@@ -191,8 +196,9 @@ class Scheduler:
 
     def _earliest_due(self) -> datetime | None:
         with self.engine.context.db.connect() as conn:
-            return conn.scalar(select(func.min(ProcessInstance.next_timer_at))
-                               .where(ProcessInstance.status == "active"))
+            due = [conn.scalar(select(func.min(ProcessInstance.next_timer_at))
+                               .where(ProcessInstance.status == "active")), earliest_timer_start(conn)]
+        return min((d for d in due if d is not None), default=None)
 
 
 # -- the lock ---------------------------------------------------------------------------------
