@@ -23,6 +23,9 @@ def test_sign_in_lands_in_the_inbox_with_a_secure_enough_cookie(portal):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     inbox = client.get("/inbox")
     assert inbox.status_code == 200 and "Nguyễn Văn Hùng" in inbox.get_data(as_text=True)
+    for page in (inbox, client.get("/login"), client.get("/tasks/khong-co")):
+        assert page.headers["X-Frame-Options"] == "DENY" and page.headers["X-Content-Type-Options"] == "nosniff"
+        assert page.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_cookie_is_secure_outside_testing_and_loopback(portal):

@@ -42,6 +42,19 @@ def register_portal(app: Flask, exempt: tuple[Blueprint, ...] = ()) -> None:
         app.logger.warning("front-end libraries missing from web/static/vendor (run `make install` or "
                            "`python -m web.assets`): %s", ", ".join(missing))
     app.config["THIDUA_MISSING_VENDOR"] = missing
+    app.after_request(protective_headers)
+
+
+# A page of the portal is never framed by another site (a forged click on "Hoàn thành"), nor
+# guessed into another type, nor does it tell other sites which task a link came from.
+PROTECTIVE_HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+                      "Referrer-Policy": "same-origin"}
+
+
+def protective_headers(response):
+    for name, value in PROTECTIVE_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 def error_page(err: HTTPException):
