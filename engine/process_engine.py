@@ -21,6 +21,7 @@ from engine.sandbox import create_script_engine
 from engine.schema import ensure_migrated
 from engine.spec_cache import SpecCache
 from engine.tasks import TaskService
+from engine.working_days import CalendarService
 
 
 class ProcessEngine:
@@ -55,6 +56,7 @@ class ProcessEngine:
         if handlers.get(REMINDER_TOPIC) is None:
             handlers.register(REMINDER_TOPIC, self.reminders.timer_handler)
         self.outbox = OutboxService(self.context)
+        self.calendar = CalendarService(self.context)
         self.attachments = AttachmentService(self.context)
         self.camunda_forms = CamundaFormService(self.context)
 

@@ -39,17 +39,20 @@ class Escalation:
     after_days: int
 
 
-def parse_offsets(text: str) -> tuple[int, ...]:
-    """'7, 3, 1, 0' -> (7, 3, 1, 0); 'none' -> ()."""
+def _items(text: str, name: str, example: str) -> list[str]:
+    """The comma-separated items of a property; none for 'none', an error when empty."""
     text = (text or "").strip()
     if text.lower() == NONE:
-        return ()
+        return []
     if not text:
-        raise ReminderRuleError("'reminders' is empty; write working days before the deadline such as "
-                                "'7, 3, 1, 0', or 'none'")
+        raise ReminderRuleError(f"'{name}' is empty; write {example}, or 'none'")
+    return [item.strip() for item in text.split(",")]
+
+
+def parse_offsets(text: str) -> tuple[int, ...]:
+    """'7, 3, 1, 0' -> (7, 3, 1, 0); 'none' -> ()."""
     offsets = []
-    for item in text.split(","):
-        item = item.strip()
+    for item in _items(text, REMINDERS, "working days before the deadline such as '7, 3, 1, 0'"):
         days = _ISO_DAYS.match(item)
         number = days.group(1) if days else item
         if not number.isdigit() or int(number) > MAX_DAYS:
@@ -61,18 +64,12 @@ def parse_offsets(text: str) -> tuple[int, ...]:
 
 def parse_escalations(text: str) -> tuple[Escalation, ...]:
     """'head:{unit}@1, chief@3' -> escalations in order of the days overdue; 'none' -> ()."""
-    text = (text or "").strip()
-    if text.lower() == NONE:
-        return ()
-    if not text:
-        raise ReminderRuleError("'escalateTo' is empty; write group@days such as 'head:{unit}@1, chief@3', "
-                                "or 'none'")
     found = []
-    for item in text.split(","):
-        group, sep, days = item.strip().rpartition("@")
+    for item in _items(text, ESCALATE_TO, "group@days such as 'head:{unit}@1, chief@3'"):
+        group, sep, days = item.rpartition("@")
         if not sep or not group or not _GROUP.match(group) or not days.strip().isdigit() \
                 or not 1 <= int(days) <= MAX_DAYS:
-            raise ReminderRuleError(f"'escalateTo' has '{item.strip()}': each item must be group@days with "
+            raise ReminderRuleError(f"'escalateTo' has '{item}': each item must be group@days with "
                                     f"days from 1 to {MAX_DAYS}, e.g. 'head:{{unit}}@1, chief@3', or 'none'")
         found.append(Escalation(group, int(days)))
     return tuple(sorted(found, key=lambda e: e.after_days))

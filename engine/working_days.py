@@ -105,3 +105,29 @@ def set_calendar_day(conn: Connection, day: date, kind: str | None, note: str | 
     conn.execute(delete(CalendarDay).where(CalendarDay.day == day))
     if kind is not None:
         conn.execute(CalendarDay.__table__.insert().values(day=day, kind=kind, note=note))
+
+
+class CalendarService:
+    """The office calendar as the portal and the command line use it."""
+
+    def __init__(self, ctx) -> None:
+        self._ctx = ctx
+
+    def working_calendar(self) -> WorkingCalendar:
+        with self._ctx.db.connect() as conn:
+            return load_calendar(conn)
+
+    def days(self) -> list:
+        """The admin's marked days (day, kind, note), in date order."""
+        with self._ctx.db.connect() as conn:
+            return list_calendar_days(conn)
+
+    def set_day(self, day: date, kind: str | None, note: str | None = None) -> None:
+        with self._ctx.db.begin() as conn:
+            set_calendar_day(conn, day, kind, note)
+
+    def moved_deadline(self, due: datetime | date, calendar: WorkingCalendar | None = None) -> date | None:
+        """The next working day when the deadline's day (in the office's time zone) is off, else None."""
+        if isinstance(due, datetime):
+            due = local_due_date(due, self._ctx.config.timezone)
+        return effective_deadline(due, calendar or self.working_calendar())

@@ -230,17 +230,13 @@ def reminder_policy(business_key: str, reminders: str | None, escalate_to: str |
 @click.option("--note", default=None)
 def calendar(day, kind: str | None, note: str | None) -> None:
     """List the admin's calendar days, or mark DAY as a make-up working day, a day off, or clear it."""
-    from engine.working_days import list_calendar_days, set_calendar_day
-
     with open_engine() as engine:
         if day is not None:
             if kind is None:
                 raise click.BadParameter("say working, day_off or clear", param_hint="KIND")
-            with engine.context.db.begin() as conn:
-                set_calendar_day(conn, day.date(), None if kind == "clear" else kind, note)
-        with engine.context.db.connect() as conn:
-            for marked in list_calendar_days(conn):
-                click.echo(f"{marked.day:%d/%m/%Y}  {marked.kind:<8} {marked.note or ''}".rstrip())
+            engine.calendar.set_day(day.date(), None if kind == "clear" else kind, note)
+        for marked in engine.calendar.days():
+            click.echo(f"{marked.day:%d/%m/%Y}  {marked.kind:<8} {marked.note or ''}".rstrip())
 
 
 @main.command()

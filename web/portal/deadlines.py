@@ -6,26 +6,21 @@ from datetime import date, datetime
 
 from flask import Flask, g
 
-from engine.working_days import WorkingCalendar, effective_deadline, load_calendar, local_due_date
+from engine.working_days import WorkingCalendar
 from web.portal.auth import engine
 
 
 def calendar() -> WorkingCalendar:
     if "working_calendar" not in g:  # read once per request, however many deadlines a page shows
-        with engine().context.db.connect() as conn:
-            g.working_calendar = load_calendar(conn)
+        g.working_calendar = engine().calendar.working_calendar()
     return g.working_calendar
 
 
 def moved_deadline(due: datetime | date | None) -> date | None:
-    """Jinja filter: the next working day when the deadline's day is off, else None.
-
-    A task's due time is read in the office's time zone; a campaign date is a day already."""
-    if isinstance(due, datetime):
-        due = local_due_date(due, engine().context.config.timezone)
-    elif not isinstance(due, date):
+    """Jinja filter: the next working day when the deadline's day is off, else None."""
+    if not isinstance(due, (datetime, date)):
         return None
-    return effective_deadline(due, calendar())
+    return engine().calendar.moved_deadline(due, calendar())
 
 
 def init_app(app: Flask) -> None:
