@@ -196,8 +196,10 @@ class Scheduler:
 
     def _earliest_due(self) -> datetime | None:
         with self.engine.context.db.connect() as conn:
+            # "IS NOT NULL" changes nothing for min() but lets it read the partial index.
             due = [conn.scalar(select(func.min(ProcessInstance.next_timer_at))
-                               .where(ProcessInstance.status == "active")), earliest_timer_start(conn)]
+                               .where(ProcessInstance.next_timer_at.is_not(None),
+                                      ProcessInstance.status == "active")), earliest_timer_start(conn)]
         return min((d for d in due if d is not None), default=None)
 
 
