@@ -23,7 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import EngineConfig, ProcessEngine, TaskQuery  # noqa: E402
-from engine.db import make_engine  # noqa: E402
+from engine.db import SQLITE_PRAGMAS, make_engine  # noqa: E402
 from engine.runtime import InstanceQuery  # noqa: E402
 from engine.expressions import expression_helpers  # noqa: E402
 from engine.parsing import ModelFile, parse_deployment  # noqa: E402
@@ -93,7 +93,7 @@ class ServiceStatementsStore:
         self.dialect = db.dialect
         db.dispose()
         self.db = sqlite3.connect(path)
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+        for pragma in SQLITE_PRAGMAS:
             self.db.execute(f"PRAGMA {pragma}")
         with self.db:
             self.db.execute("INSERT INTO deployment (id, name, deployed_at) VALUES ('d', 'd', '2025-01-01')")
@@ -118,13 +118,14 @@ class ServiceStatementsStore:
                         state=state, revision=1, started_at=now)
         task = dict.fromkeys(store.TASK_KEYS)
         task.update(id=task_id, instance_id=instance_id, definition_id="p", definition_key="approval",
-                    element_id="Task_review", name="Review", priority=50, created_at=now,
+                    element_id="Task_review", name="Review", priority=70, created_at=now, due_at=now,
                     form_json='[{"id": "approved", "type": "boolean"}]', properties_json="{}")
         with self.db:
             self._run(store.INSERT_INSTANCE, [instance])
             self._run(store.INSERT_TASK, [task])
-            self._run(store.INSERT_CANDIDATE, [{"task_id": task_id, "kind": "group", "value": "tchcqt"}], True)
-            self._run(store.INSERT_HISTORY, self._history(instance_id, task_id, now, 4), True)
+            self._run(store.INSERT_CANDIDATE, [{"task_id": task_id, "kind": "group", "value": group}
+                                               for group in ("tchcqt", "council")], True)
+            self._run(store.INSERT_HISTORY, self._history(instance_id, task_id, now, ("start", "task_created")), True)
         self._run(self.list_tasks, [{"instance_id": instance_id, "limit": 100}])
         self._run(SELECT_CANDIDATES, [{"task_id": task_id}])
         return instance_id, task_id
@@ -139,13 +140,14 @@ class ServiceStatementsStore:
                 "b_id": instance_id, "b_revision": 1, "state": state, "revision": 2, "status": "completed",
                 "incident_message": None, "incident_element_id": None, "ended_at": now, "next_timer_at": None}])
             self._run(store.DELETE_TASK, [{"id": task_id}], True)
-            self._run(store.INSERT_HISTORY, self._history(instance_id, task_id, now, 3), True)
+            self._run(store.INSERT_HISTORY, self._history(instance_id, task_id, now, ("complete", "end")), True)
 
     @staticmethod
-    def _history(instance_id: str, task_id: str, now: datetime, count: int) -> list[dict]:
-        return [{"time": now, "event_type": "complete", "actor": "lan", "definition_id": "p",
-                 "instance_id": instance_id, "task_id": task_id, "element_id": "Task_review",
-                 "element_name": "Review", "data_json": '{"approved": true, "score": 80}'}] * count
+    def _history(instance_id: str, task_id: str, now: datetime, events: tuple[str, ...]) -> list[dict]:
+        """The rows the service writes for these events (instance-level ones carry no task)."""
+        return [{"time": now, "event_type": event, "actor": "lan", "definition_id": "p", "instance_id": instance_id,
+                 "task_id": None if event in ("start", "end") else task_id, "element_id": "Task_review",
+                 "element_name": "Review", "data_json": '{"approved": true, "score": 80}'} for event in events]
 
 
 def service(database_url: str, count: int) -> float:

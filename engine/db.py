@@ -22,12 +22,17 @@ def make_engine(database_url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+# WAL lets the portal read while the scheduler writes; NORMAL sync is safe under WAL. A checkpoint
+# syncs the WAL and the database file: one every 4,000 pages (16 MB of WAL) instead of SQLite's
+# 1,000 costs a quarter of the syncs, and the WAL file is cut back to 16 MB after one.
+SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "wal_autocheckpoint=4000",
+                  "journal_size_limit=16777216")
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL lets the portal read while the scheduler writes; NORMAL sync is safe under WAL.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
 
