@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from engine.handlers import ServiceTaskContext
-from workflows.document_register import DocumentRegister, DocumentRegisterError, make_number_document_handler
+from workflows.document_register import ATTEMPTS, DocumentRegister, DocumentRegisterError, make_number_document_handler
 
 
 @pytest.fixture
@@ -25,18 +25,20 @@ def test_numbers_follow_each_other_per_kind_and_restart_each_year(register):
 
 
 def test_concurrent_issuers_get_different_numbers(register):
-    numbers, barrier = [], threading.Barrier(6)
+    # More issuers than a loser's attempts: they must take turns, not race and give up.
+    issuers = ATTEMPTS * 2
+    numbers, barrier = [], threading.Barrier(issuers)
 
     def issue(i):
         barrier.wait()
         numbers.append(register.issue("QĐ-VPUB", 2025, f"ref-{i}"))
 
-    threads = [threading.Thread(target=issue, args=(i,)) for i in range(6)]
+    threads = [threading.Thread(target=issue, args=(i,)) for i in range(issuers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(numbers) == [f"{n:02d}/QĐ-VPUB" for n in range(1, 7)]
+    assert sorted(numbers) == [f"{n:02d}/QĐ-VPUB" for n in range(1, issuers + 1)]
 
 
 def test_bad_kind_is_refused(register):
