@@ -30,10 +30,16 @@ class SchemaMigrations:
         return config
 
     def upgrade(self, engine: Engine, revision: str = "head") -> None:
+        self._run(command.upgrade, engine, revision)
+
+    def downgrade(self, engine: Engine, revision: str) -> None:
+        self._run(command.downgrade, engine, revision)
+
+    def _run(self, alembic_command, engine: Engine, revision: str) -> None:
         config = self.config(engine.url.render_as_string(hide_password=False))
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            alembic_command(config, revision)
 
     def head_revision(self) -> str:
         return ScriptDirectory.from_config(self.config("sqlite://")).get_current_head()

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 
 from engine.db import make_engine
@@ -38,13 +37,6 @@ def index_definitions(engine) -> dict[str, str]:
         return {name: definition for name, definition in found if name in PARTIAL}
 
 
-def migrate(engine, revision: str, *, down: bool = False) -> None:
-    config = ENGINE_MIGRATIONS.config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
-
-
 def add_instance(engine, instance_id: str, unit: str | None) -> None:
     now = datetime(2025, 6, 1, tzinfo=timezone.utc).isoformat()
     with engine.begin() as conn:
@@ -62,13 +54,13 @@ def add_instance(engine, instance_id: str, unit: str | None) -> None:
 
 def test_upgrade_makes_the_indexes_partial_and_keeps_the_rows(empty_database):
     engine = make_engine(empty_database)
-    migrate(engine, "0007")
+    ENGINE_MIGRATIONS.upgrade(engine, "0007")
     before = index_definitions(engine)
     assert set(before) == set(PARTIAL) and not any("NOT NULL" in sql for sql in before.values())
     add_instance(engine, "with-unit", "tonghop")
     add_instance(engine, "without-unit", None)
 
-    migrate(engine, "0008")
+    ENGINE_MIGRATIONS.upgrade(engine, "0008")
     after = index_definitions(engine)
     assert set(after) == set(PARTIAL)
     for name, column in PARTIAL.items():
@@ -81,7 +73,7 @@ def test_upgrade_makes_the_indexes_partial_and_keeps_the_rows(empty_database):
                 text("EXPLAIN QUERY PLAN SELECT id FROM process_instance WHERE unit = 'tonghop'")))
             assert "ix_process_instance_unit" in plan
 
-    migrate(engine, "0007", down=True)
+    ENGINE_MIGRATIONS.downgrade(engine, "0007")
     assert not any("NOT NULL" in sql for sql in index_definitions(engine).values())
-    migrate(engine, "head")
+    ENGINE_MIGRATIONS.upgrade(engine)
     engine.dispose()
