@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 from copy import deepcopy
-from datetime import date
-from decimal import Decimal
 
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter, MultiInstanceTaskConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
@@ -18,6 +16,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 
+from engine.data_codec import register_data_types
 from engine.specs import (
     CalledProcessTask,
     ExternalServiceTask,
@@ -45,10 +44,7 @@ def _make_serializer() -> BpmnWorkflowSerializer:
     config[ParallelMultiInstanceTask] = MultiInstanceTaskConverter
     config[SequentialMultiInstanceTask] = MultiInstanceTaskConverter
     config[BpmnWorkflow] = StateOnlyWorkflowConverter
-    registry = DefaultRegistry()
-    # Form dates are kept as dates in task data so that expressions can compare them.
-    registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
-    registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
+    registry = register_data_types(DefaultRegistry())
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config, registry))
 
 
