@@ -13,6 +13,8 @@ from SpiffWorkflow.util.task import TaskState
 from engine.clock import engine_clock
 from engine.config import EngineConfig
 from engine.handlers import HandlerRegistry, ServiceTaskContext
+from engine.limited_environment import limits_in_force
+from engine.script_runner import ScriptLimits
 from engine.specs import CalledProcessTask, ExternalServiceTask
 from engine.task_attributes import TaskAttributes, evaluate_task_attributes
 
@@ -50,9 +52,12 @@ class Outcome:
 
 
 class Executor:
-    def __init__(self, handlers: HandlerRegistry, config: EngineConfig) -> None:
+    def __init__(self, handlers: HandlerRegistry, config: EngineConfig,
+                 limits_for: Callable[[str], ScriptLimits] | None = None) -> None:
         self.handlers = handlers
         self.config = config
+        # definition id -> the script limits of its deployment
+        self.limits_for = limits_for or (lambda _: ScriptLimits(config.script_cpu_seconds, config.script_memory_mb))
 
     def advance(self, workflow, instance: InstanceRef, known_task_ids: set[str] = frozenset(),
                 fire_timers: bool = False, start_child: StartChild | None = None) -> Outcome:
@@ -63,7 +68,7 @@ class Executor:
         call activity calls (the caller owns the database transaction).
         """
         events: list[dict] = []
-        with engine_clock(self.config.clock):
+        with engine_clock(self.config.clock), limits_in_force(self.limits_for(instance.definition_id)):
             return self._advance(workflow, instance, known_task_ids, fire_timers, start_child, events)
 
     def _advance(self, workflow, instance, known_task_ids, fire_timers, start_child, events) -> Outcome:
