@@ -28,6 +28,10 @@ class InvalidStateError(EngineError):
     """The operation does not fit the object's state (task already completed, instance ended...)."""
 
 
+class InvalidArgumentError(EngineError):
+    """A value given to the engine is out of its allowed range or of the wrong kind."""
+
+
 class DatabaseNotMigratedError(EngineError):
     pass
 

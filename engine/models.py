@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -72,6 +73,10 @@ class Deployment(Base):
     tenant_id: Mapped[str | None] = mapped_column(String(64))
     deployed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deployed_by: Mapped[str | None] = mapped_column(String(255))
+    # Limits of the scripts of this deployment's processes, set by an administrator; empty means
+    # the service's defaults (engine/script_limits.py). A new version keeps its predecessor's.
+    script_cpu_seconds: Mapped[float | None] = mapped_column(Float)
+    script_memory_mb: Mapped[int | None] = mapped_column(Integer)
 
 
 class Resource(Base):

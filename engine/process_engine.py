@@ -8,7 +8,6 @@ from engine.context import EngineContext
 from engine.db import make_engine, make_session_factory
 from engine.execution import Executor
 from engine.external_tasks import ExternalTaskService
-from engine.expressions import expression_helpers
 from engine.handlers import HandlerRegistry
 from engine.history import HistoryService
 from engine.identity import IdentityService
@@ -17,8 +16,10 @@ from engine.reminder_rules import REMINDER_TOPIC
 from engine.reminders import ReminderService
 from engine.repository import RepositoryService
 from engine.runtime import RuntimeService
-from engine.sandbox import create_script_engine
+from engine.limited_environment import create_limited_script_engine
 from engine.schema import ensure_migrated
+from engine.script_limits import ScriptLimitsService
+from engine.script_runner import ScriptLimits
 from engine.spec_cache import SpecCache
 from engine.tasks import TaskService
 from engine.working_days import CalendarService
@@ -40,11 +41,15 @@ class ProcessEngine:
             raise
         sessions = make_session_factory(db)
         handlers = handlers or HandlerRegistry()
+        defaults = ScriptLimits(config.script_cpu_seconds, config.script_memory_mb)
         self.context = EngineContext(
             config=config, db=db, sessions=sessions, specs=SpecCache(sessions), handlers=handlers,
-            script_engine=create_script_engine(expression_helpers(now=config.clock)),
+            script_engine=create_limited_script_engine(config.clock, defaults),
             executor=Executor(handlers, config),
         )
+        # Scripts run under their deployment's limits (a worker process, engine/script_runner.py).
+        self.script_limits = ScriptLimitsService(self.context)
+        self.context.executor.limits_for = self.script_limits.for_definition
         self.repository = RepositoryService(self.context)
         self.runtime = RuntimeService(self.context)
         self.tasks = TaskService(self.context)

@@ -16,6 +16,7 @@ from engine.errors import ConflictError, DeploymentError, NotFoundError, Problem
 from engine.model_diff import ModelDiff, diff_models
 from engine.models import DecisionDefinition, Deployment, HistoryEvent, ProcessDefinition, ProcessInstance, Resource
 from engine.parsing import ModelFile, parse_deployment
+from engine.script_limits import inherited_limits
 from engine.serializer import dump_specs
 from engine.timer_starts import as_plain_start_events, plan_timer_starts, replace_timer_starts
 
@@ -104,8 +105,10 @@ class RepositoryService:
             existing = session.get(Deployment, unchanged[0].deployment_id) if unchanged else None
             return DeploymentResult(None, unchanged=[d.key for d in unchanged], existing=existing)
 
+        cpu_seconds, memory_mb = inherited_limits(session, [p.key for p, _ in new_processes])
         deployment = Deployment(id=str(uuid4()), name=name or ", ".join(f.name for f in files), source=source,
-                                tenant_id=tenant_id, deployed_at=now, deployed_by=actor)
+                                tenant_id=tenant_id, deployed_at=now, deployed_by=actor,
+                                script_cpu_seconds=cpu_seconds, script_memory_mb=memory_mb)
         session.add(deployment)
         resources = {f.name: Resource(id=str(uuid4()), deployment_id=deployment.id, name=f.name,
                                       content=f.content, content_hash=hashes[f.name]) for f in files}

@@ -82,6 +82,28 @@ def deploy(files: tuple[Path, ...], name: str | None, user: str | None) -> None:
         click.echo(f"unchanged {key}")
 
 
+@main.command("script-limits")
+@click.argument("deployment_id")
+@click.option("--cpu-seconds", type=float, default=None, help="CPU time a script may use")
+@click.option("--memory-mb", type=int, default=None, help="memory a script may use")
+@click.option("--default", "to_default", is_flag=True, help="back to the service's defaults")
+@click.option("--user", default=None, help="who changes them (recorded in history)")
+def script_limits(deployment_id: str, cpu_seconds: float | None, memory_mb: int | None, to_default: bool,
+                  user: str | None) -> None:
+    """Show, or change, the CPU-time and memory limits of a deployment's scripts."""
+    with open_engine() as engine:
+        if to_default or cpu_seconds is not None or memory_mb is not None:
+            current = engine.script_limits.get(deployment_id)
+            limits = engine.script_limits.set(
+                deployment_id, actor=user,
+                cpu_seconds=None if to_default else (cpu_seconds if cpu_seconds is not None else current.cpu_seconds),
+                memory_mb=None if to_default else (memory_mb if memory_mb is not None else current.memory_mb))
+        else:
+            limits = engine.script_limits.get(deployment_id)
+    click.echo(f"deployment {deployment_id}: {limits.effective.describe()}"
+               + (" (the service's defaults)" if limits.cpu_seconds is None and limits.memory_mb is None else ""))
+
+
 @main.command()
 @click.argument("key")
 @click.option("--var", "pairs", multiple=True, help="process variable name=value (repeatable)")

@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 from engine.errors import (
     ConflictError,
     DeploymentError,
+    InvalidArgumentError,
     InvalidStateError,
     NotFoundError,
     PermissionDeniedError,
@@ -50,6 +51,10 @@ def register_error_handlers(blueprint: Blueprint) -> None:
 
     @blueprint.errorhandler(VariableError)
     def variable_error(err: VariableError):
+        return error_response(400, "InvalidRequestException", str(err))
+
+    @blueprint.errorhandler(InvalidArgumentError)
+    def invalid_argument(err: InvalidArgumentError):
         return error_response(400, "InvalidRequestException", str(err))
 
     @blueprint.errorhandler(NotFoundError)

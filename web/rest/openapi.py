@@ -48,7 +48,7 @@ def _field(spec: Any) -> dict:
         schema: dict = {"type": "string", "pattern": CAMUNDA_DATE}
     elif name == "any":
         return {}
-    elif name in ("string", "integer", "boolean", "object"):
+    elif name in ("string", "integer", "number", "boolean", "object"):
         schema = {"type": name}
     elif name[0].isupper():
         # A $ref cannot carry siblings in OpenAPI 3.0: a nullable reference goes through allOf.
@@ -127,6 +127,16 @@ SCHEMAS: dict[str, dict] = {
         deployedCaseDefinitions="object?",
         deployedDecisionDefinitions=map_of("DecisionDefinition", nullable=True),
         deployedDecisionRequirementsDefinitions="object?"),
+    "ScriptLimits": model(
+        "The limits of a deployment's scripts: as set (null: the service's default) and in force.",
+        deploymentId="string", cpuSeconds="number?", memoryMb="integer?",
+        effective=model("The limits in force.", cpuSeconds="number", memoryMb="integer")),
+    "ScriptLimitsInput": {
+        "type": "object", "additionalProperties": False,
+        "description": "Both limits; a missing or null one goes back to the service's default.",
+        "properties": {"cpuSeconds": {"type": "number", "minimum": 0.1, "maximum": 60, "nullable": True},
+                       "memoryMb": {"type": "integer", "minimum": 32, "maximum": 4096, "nullable": True}},
+    },
     "ProcessDefinitionXml": model("The BPMN 2.0 XML of a process definition.", id="string", bpmn20Xml="string"),
     "ProcessInstance": model(
         "ProcessInstanceDto.", links={"type": "array", "items": ref("Link")}, id="string",
@@ -347,6 +357,11 @@ OPERATIONS: tuple[Op, ...] = (
     Op("delete", "/deployment/{deployment_id}", "deleteDeployment",
        "Delete a deployment (designers); refused while its instances run, unless cascade", (204, None),
        (400, 403, 404, 409), (flag("cascade", "Delete its process instances too."),)),
+    Op("get", "/deployment/{deployment_id}/script-limits", "getDeploymentScriptLimits",
+       "The CPU-time and memory limits of a deployment's scripts (designers)", (200, "ScriptLimits"), (403, 404)),
+    Op("put", "/deployment/{deployment_id}/script-limits", "setDeploymentScriptLimits",
+       "Change the limits of a deployment's scripts (administrators)", (200, "ScriptLimits"), (400, 403, 404),
+       body="ScriptLimitsInput"),
     # -- process definitions
     Op("get", "/process-definition", "getProcessDefinitions", "List process definitions",
        (200, array_of(DEFINITION)), (400,), PAGING + DEFINITION_FILTERS),
