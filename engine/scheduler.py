@@ -4,7 +4,9 @@ APScheduler 3 (BackgroundScheduler) keeps its jobs in the service's database (SQ
 store, table `scheduler_job`). Every web worker may build a Scheduler, but only the one holding
 the database lock acts: on PostgreSQL a session advisory lock (released by the server if the
 process dies), on SQLite an exclusive flock on a file beside the database (one machine, which is
-all SQLite serves). The others wait on standby and take over when the lock frees.
+all SQLite serves). The others wait on standby and take over when the lock frees. The one acting
+keeps checking that it still holds the lock (a killed connection or a restarted server drops an
+advisory lock without a word) and stands by as soon as it does not.
 
 Timers are scheduled from the instances' `next_timer_at` and the timer start events of deployed
 processes (`timer_start_schedule`): one job runs at the earliest of them,
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
 import threading
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -26,6 +29,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.mail import OutboxSender
 from engine.models import ProcessInstance
@@ -52,11 +56,12 @@ def run_job(scheduler_id: str, job: str) -> None:
 
 class Scheduler:
     def __init__(self, engine, sender: OutboxSender | None, *, timer_watch_seconds: float = 30,
-                 reminder_seconds: float = 300, send_seconds: float = 60, lock_retry_seconds: float = 10) -> None:
+                 reminder_seconds: float = 300, send_seconds: float = 60, lock_retry_seconds: float = 10,
+                 lock_check_seconds: float = 10) -> None:
         self.engine, self.sender = engine, sender
         self.id = uuid.uuid4().hex
         self.intervals = {TIMER_WATCH: timer_watch_seconds, REMINDERS: reminder_seconds, OUTBOX: send_seconds}
-        self.lock_retry_seconds = lock_retry_seconds
+        self.lock_retry_seconds, self.lock_check_seconds = lock_retry_seconds, lock_check_seconds
         self._lock = database_lock(engine.context.db)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -69,6 +74,8 @@ class Scheduler:
         # and do nothing once `_stopping` is set, so stop() can wait for them first.
         self._job_lock = threading.Lock()
         self._stopping = False
+        self.lost_locks = 0  # times the lock went away under this scheduler while it acted
+        self._lock_lost = threading.Event()
 
     @property
     def active(self) -> bool:
@@ -78,12 +85,13 @@ class Scheduler:
 
     def start(self) -> "Scheduler":
         """Returns at once; acts as soon as it holds the lock (maybe never, if another does)."""
-        self._thread = threading.Thread(target=self._wait_for_lock, name=f"scheduler-{self.id[:8]}", daemon=True)
+        self._thread = threading.Thread(target=self._watch_lock, name=f"scheduler-{self.id[:8]}", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._stop.set()
+        self._lock_lost.set()  # wakes the watcher
         if self._thread is not None:
             self._thread.join()
         with self._job_lock:
@@ -104,14 +112,40 @@ class Scheduler:
             for job in self._apscheduler.get_jobs():
                 job.modify(next_run_time=now)
 
-    def _wait_for_lock(self) -> None:
+    def _watch_lock(self) -> None:
+        """Takes the lock when it is free, then keeps checking it is still held: a lock whose
+        connection was killed, or whose file was removed, is another scheduler's to take."""
         while not self._stop.is_set():
-            if self._lock.acquire():
+            if self.active:
+                if not self._stop.is_set() and (self._lock_lost.is_set() or not self._lock.held()):
+                    self._stand_by()
+                    continue
+                self._lock_lost.wait(self.lock_check_seconds)
+            elif self._lock.acquire():
                 with self._mutex:
                     if not self._stop.is_set():
                         self._activate()
-                return
-            self._stop.wait(self.lock_retry_seconds)
+                        continue
+                self._lock.release()
+            else:
+                self._stop.wait(self.lock_retry_seconds)
+
+    def _stand_by(self) -> None:
+        log.warning("scheduler %s lost its database lock; it stops acting and waits for the lock again",
+                    self.id[:8])
+        self.lost_locks += 1
+        with self._job_lock:
+            self._stopping = True  # a job running now finishes without acting
+        _ACTIVE.pop(self.id, None)
+        with self._mutex:
+            scheduler, self._apscheduler = self._apscheduler, None
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+        self._lock.release()
+        self._lock_lost.clear()
+        with self._job_lock:
+            self._stopping = False
+        self._stop.wait(self.lock_retry_seconds)
 
     def _activate(self) -> None:
         _ACTIVE[self.id] = self
@@ -145,8 +179,13 @@ class Scheduler:
 
     def run(self, job: str) -> None:
         with self._job_lock:
-            if not self._stopping:
-                self._run(job)
+            if self._stopping:
+                return
+            if self.active and not self._lock.held():
+                # Another scheduler may act by now; the lock's watcher makes this one stand by.
+                self._lock_lost.set()
+                return
+            self._run(job)
 
     def _run(self, job: str) -> None:
         try:
@@ -221,11 +260,27 @@ class _AdvisoryLock:
             conn.close()
         return bool(got)
 
+    def held(self) -> bool:
+        """Asked on the lock's own connection: a killed connection or a restarted server answers no."""
+        if self._conn is None:
+            return False
+        try:
+            count = self._conn.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
+                " AND classid = :high AND objid = :low AND objsubid = 1"),
+                {"high": ADVISORY_LOCK_KEY >> 32, "low": ADVISORY_LOCK_KEY & 0xFFFFFFFF}).scalar()
+            self._conn.commit()
+        except SQLAlchemyError:
+            return False
+        return count == 1
+
     def release(self) -> None:
         if self._conn is not None:
             try:
                 self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
                 self._conn.commit()
+            except SQLAlchemyError:
+                pass  # the connection is gone, and the server dropped the lock with it
             finally:
                 self._conn.close()
                 self._conn = None
@@ -249,6 +304,17 @@ class _FileLock:
             return False
         self._file = handle
         return True
+
+    def held(self) -> bool:
+        if self._path is None:
+            return True
+        if self._file is None:
+            return False
+        # A lock file deleted (or replaced) under us would let another process lock a new one.
+        try:
+            return os.fstat(self._file.fileno()).st_ino == os.stat(self._path).st_ino
+        except OSError:
+            return False
 
     def release(self) -> None:
         if self._file is not None:

@@ -1,0 +1,56 @@
+"""The scheduler's database lock lost under it: detected, taken over, nothing fired or sent twice."""
+from __future__ import annotations
+
+import os
+import time
+
+from sqlalchemy import create_engine, text
+
+from engine.scheduler import Scheduler
+from tests.conftest import PG_ADMIN_URL
+from tests.scheduler.conftest import build_office, office, smtp_server  # noqa: F401 - fixtures
+from tests.scheduler.test_scheduler import FAST, eventually, open_elements, timer_events
+
+
+def lose_the_lock(scheduler: Scheduler, database_url: str) -> None:
+    lock = scheduler._lock
+    if database_url.startswith("postgresql"):
+        # What a network cut, a failover or an administrator's kill does to the lock's connection.
+        pid = lock._conn.connection.dbapi_connection.info.backend_pid
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        admin.dispose()
+    else:
+        # The lock file removed under a running scheduler: another process could lock a new one.
+        os.unlink(lock._path)
+
+
+def test_a_lost_lock_is_detected_and_the_standby_takes_over_without_doubles(office, database_url, smtp_server):  # noqa: F811
+    other = build_office(database_url, smtp_server, clock=office.clock)
+    waiting = office.start("timer_wait", wakeAt="2025-08-08T07:00:00+07:00")
+    office.start("deadline_task", group="reviewers", due="2025-08-08")
+    office.at(2025, 8, 8, 6, 0)  # nothing due yet
+    # The first one, once it has lost the lock, retries slowly: the other one is the one to take over.
+    first = Scheduler(office.engine, office.sender, **{**FAST, "lock_retry_seconds": 30, "lock_check_seconds": 0.2}).start()
+    eventually(lambda: first.active)
+    second = Scheduler(other.engine, other.sender, **FAST).start()
+    try:
+        time.sleep(0.5)
+        assert first.active and not second.active
+        lose_the_lock(first, database_url)
+        # The acting scheduler notices at its next job run, stops acting; the standby takes over.
+        eventually(lambda: second.active and not first.active)
+        assert first.lost_locks == 1
+
+        office.at(2025, 8, 8, 8, 0)  # now the timer is due and binh is owed a reminder
+        second.wake()
+        eventually(lambda: len(smtp_server.received) == 1 and open_elements(office.engine, waiting.id) == ["Task_after"])
+        time.sleep(1.0)  # many more runs of every job
+        assert [first.active, second.active].count(True) == 1
+        assert len(smtp_server.received) == 1 and len(timer_events(office.engine, waiting.id)) == 1
+        assert office.outbox() == [("binh", "due", "sent")]
+    finally:
+        second.stop()
+        first.stop()
+        other.engine.close()
