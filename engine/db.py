@@ -5,7 +5,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
+
+
+# What a call to the engine raises while its database cannot be reached (or, on SQLite, stays
+# locked past the busy timeout): callers answer "try again later", never "bug".
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, PoolTimeoutError)
 
 
 def make_engine(database_url: str) -> Engine:
@@ -19,7 +26,10 @@ def make_engine(database_url: str) -> Engine:
         return engine
     if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
         url = url.set(drivername="postgresql+psycopg")
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # A server that does not answer (cut network) fails a connection in seconds, not minutes,
+    # so requests get their 503 (web/unavailable.py) while it is away.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10,
+                         connect_args={"connect_timeout": 5})
 
 
 # WAL lets the portal read while the scheduler writes; NORMAL sync is safe under WAL. A checkpoint

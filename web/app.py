@@ -9,6 +9,7 @@ from engine import EngineConfig, ProcessEngine
 from engine.schema import head_revision
 from web.composition import build_engine
 from web.portal import error_page, register_portal
+from web.unavailable import register_unavailable_handler
 
 
 def create_app(engine_config: EngineConfig | None = None, engine: ProcessEngine | None = None,
@@ -24,6 +25,7 @@ def create_app(engine_config: EngineConfig | None = None, engine: ProcessEngine 
     app.register_blueprint(rest)
     # The portal's session, CSRF and sign-in do not apply to /engine-rest: it has its own Basic/Bearer auth.
     register_portal(app, exempt=(rest,))
+    register_unavailable_handler(app, rest.url_prefix)
 
     @app.errorhandler(404)
     @app.errorhandler(405)
