@@ -293,6 +293,13 @@ class TaskService:
             return check_variables(validate_submission(form, submitted, current=spiff_task.data))
         return check_variables(submitted)
 
+    def completion(self, task_id: str) -> tuple[str, str | None] | None:
+        """(instance id, who) of a task that was completed, or None if it never was."""
+        with self._ctx.db.connect() as conn:
+            found = conn.execute(select(HistoryEvent.instance_id, HistoryEvent.actor).where(
+                HistoryEvent.task_id == task_id, HistoryEvent.event_type == "complete").limit(1)).first()
+        return None if found is None else (found[0], found[1])
+
     @staticmethod
     def _raise_missing(conn, task_id: str):
         completion = conn.execute(select(HistoryEvent.actor).where(

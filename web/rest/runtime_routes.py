@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import Response, jsonify, request
 
 from engine import TaskQuery
-from engine.errors import NotFoundError, PermissionDeniedError
+from engine.errors import ConflictError, NotFoundError, PermissionDeniedError
 from engine.involvement import Involvement
 from engine.runtime import InstanceQuery
 from web.authorization import may_assign_tasks, may_see_task, may_work_on_task, sees_everything
@@ -206,7 +206,16 @@ def set_task_assignee(task_id: str):
 
 @rest.post("/task/<task_id>/complete")
 def complete_task(task_id: str):
-    task = workable_task(task_id)
+    try:
+        task = workable_task(task_id)
+    except NotFoundError:
+        # Of two people completing one task at once, the later is told it is done, as a conflict
+        # (Camunda's OptimisticLockingException) - if they may see the instance it belonged to.
+        done = engine().tasks.completion(task_id)
+        if done is None:
+            raise
+        visible_instance(done[0])
+        raise ConflictError(f"task '{task_id}' was already completed" + (f" by {done[1]}" if done[1] else ""))
     body = json_body()
     engine().tasks.complete(task_id, typed_body_variables(body), actor=current_principal().user_id)
     if body.get("withVariablesInReturn"):
