@@ -1,5 +1,5 @@
-"""Sending the outbox to a real SMTP server: retries with back-off when it is down, exactly one
-delivery per reminder, digests for those who chose them, the admin's resend, bad SMTP settings."""
+"""Sending the outbox to a real SMTP server: digests for those who chose them, the admin's resend,
+bad SMTP settings (SMTP down, then each reminder once: tests/reliability/test_mail_and_time.py)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,41 +7,8 @@ from datetime import timedelta
 import pytest
 
 from engine.mail import MailConfigError, OutboxSender, SmtpSettings
-from tests.scheduler.conftest import local
 from web.cli import run
 from workflows.reminder_texts import CampaignReminderTexts
-
-
-def test_smtp_down_across_three_reminder_times_then_up(office):
-    """binh chose immediate mail: three reminders, three mails, each once."""
-    office.start("deadline_task", group="reviewers", due="2025-08-08")
-    office.server.down()
-    for day in (5, 7, 8):  # 3 working days before, 1 before, the day itself
-        office.at(2025, 8, day, 8, 0)
-        assert office.tick() == []
-    failing = {m.kind: m for m in office.engine.outbox.list()}
-    assert sorted(failing) == ["before:1", "before:3", "due"]
-    assert all(m.status == "pending" and "ConnectionRefusedError" in m.last_error for m in failing.values())
-    # Tried at each run since it was decided; each failure doubles the wait (5, 10, 20 minutes).
-    assert (failing["before:3"].attempts, failing["before:1"].attempts, failing["due"].attempts) == (3, 2, 1)
-    assert failing["before:3"].next_attempt_at == local(2025, 8, 8, 8, 20)
-    assert failing["due"].next_attempt_at == local(2025, 8, 8, 8, 5)
-
-    office.server.up()
-    office.at(2025, 8, 8, 8, 3)
-    assert office.tick() == []  # nothing is due for a retry yet
-    office.at(2025, 8, 8, 8, 30)
-    mails = office.tick()
-    assert sorted(m.subject for m in mails) == [
-        "[Nhắc việc] Còn 1 ngày làm việc: Báo cáo kết quả – hạn 08/08/2025",
-        "[Nhắc việc] Còn 3 ngày làm việc: Báo cáo kết quả – hạn 08/08/2025",
-        "[Nhắc việc] Hôm nay đến hạn: Báo cáo kết quả – hạn 08/08/2025",
-    ]
-    assert {tuple(m.recipients) for m in mails} == {("binh@sonla.gov.vn",)}
-    for hour in (9, 12, 17):
-        office.at(2025, 8, 8, hour, 0)
-        assert office.tick() == []
-    assert office.outbox() == [("binh", "before:1", "sent"), ("binh", "before:3", "sent"), ("binh", "due", "sent")]
 
 
 def test_a_digest_for_those_who_chose_it(office):

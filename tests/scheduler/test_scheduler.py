@@ -1,16 +1,15 @@
 """The scheduler itself (APScheduler, its job store in the database, the lock): BPMN timers at
-their time and once, after a stop too; of two schedulers on one database only one acts; a
-non-interrupting boundary timer that sends a reminder."""
+their time and once (after a stop: tests/reliability/test_mail_and_time.py); of two schedulers on
+one database only one acts; a non-interrupting boundary timer that sends a reminder."""
 from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import inspect
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.runtime import InstanceQuery
-from engine.scheduler import JOB_TABLE, Scheduler
+from engine.scheduler import Scheduler
 from tests.scheduler.conftest import MODELS, build_office
 
 FAST = {"lock_retry_seconds": 0.1, "timer_watch_seconds": 0.2, "reminder_seconds": 0.2, "send_seconds": 0.2}
@@ -29,20 +28,6 @@ def timer_events(engine, instance_id: str) -> list:
 
 def open_elements(engine, instance_id: str) -> list[str]:
     return [t.element_id for t in engine.tasks.list(TaskQuery(instance_id=instance_id))]
-
-
-def test_a_timer_due_while_stopped_fires_once_at_start_up(office):
-    instance = office.start("timer_wait", wakeAt="2025-07-28T10:00:00+07:00")
-    office.at(2025, 7, 28, 12, 0)  # the service was stopped at 10:00
-    scheduler = Scheduler(office.engine, office.sender, **FAST).start()
-    try:
-        eventually(lambda: open_elements(office.engine, instance.id) == ["Task_after"])
-        assert inspect(office.engine.context.db).has_table(JOB_TABLE)  # the jobs live in the database
-        scheduler.wake()
-        time.sleep(0.5)
-        assert len(timer_events(office.engine, instance.id)) == 1
-    finally:
-        scheduler.stop()
 
 
 def test_a_timer_fires_at_its_due_time(database_url):
