@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 _GRACE_SECONDS = 1.0
 _POLL_SECONDS = 0.05
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+_WORKER_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "TZ", "THIDUA_TIMEZONE", "VIRTUAL_ENV", "PYTHONHOME")
 # Exceptions a script may raise that keep their type (and so their message in an incident).
 _KEPT_ERRORS = {name: getattr(builtins, name) for name in (
     "ArithmeticError", "AssertionError", "AttributeError", "IndexError", "KeyError", "LookupError",
@@ -85,8 +86,10 @@ def _remote_error(reply: dict) -> Exception:
 
 class _Worker:
     def __init__(self) -> None:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
+        # Only what the interpreter needs: the database address, the secret key or an SMTP
+        # password are nothing a script should find, even one that escaped the sandbox.
+        env = {name: os.environ[name] for name in _WORKER_ENVIRONMENT if name in os.environ}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "engine.script_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             bufsize=0, close_fds=True, env=env, cwd=_PACKAGE_ROOT)

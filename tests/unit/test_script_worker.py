@@ -109,3 +109,17 @@ def test_a_script_that_kills_its_own_worker_is_an_error_not_a_hang(env, runner):
     finally:
         runner._checkin(worker, keep=False)
     assert env.evaluate("n * 2", {"n": 21}) == 42
+
+
+def test_the_worker_knows_no_secret_of_the_service(runner, monkeypatch):
+    monkeypatch.setenv("THIDUA_SECRET_KEY", "do-not-leak")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://secret@db/thidua")
+    fresh = ScriptRunner(size=1)
+    try:
+        worker = fresh._checkout()
+        with open(f"/proc/{worker.process.pid}/environ", "rb") as environ:
+            names = {item.split(b"=", 1)[0] for item in environ.read().split(b"\0") if item}
+        fresh._checkin(worker, keep=True)
+    finally:
+        fresh.close()
+    assert b"THIDUA_SECRET_KEY" not in names and b"DATABASE_URL" not in names and b"PYTHONPATH" in names
