@@ -116,6 +116,7 @@ def test_the_worker_knows_no_secret_of_the_service(runner, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://secret@db/thidua")
     fresh = ScriptRunner(size=1)
     try:
+        fresh.run("eval", "1 * 1", {}, None, ScriptLimits(), NOW, None)  # the worker is up and running
         worker = fresh._checkout()
         with open(f"/proc/{worker.process.pid}/environ", "rb") as environ:
             names = {item.split(b"=", 1)[0] for item in environ.read().split(b"\0") if item}
