@@ -54,9 +54,10 @@ def test_a_backup_of_an_older_schema_is_migrated_forward(office, fresh_target, t
     db = make_engine(config.database_url)
     try:
         ENGINE_MIGRATIONS.downgrade(db, "0007")  # as a database of the previous release keeps it
+        report = backup_database(config, tmp_path / "old.tar.gz")
     finally:
+        ENGINE_MIGRATIONS.upgrade(db)  # the PostgreSQL database is shared by the run's other tests
         db.dispose()
-    report = backup_database(config, tmp_path / "old.tar.gz")
     assert report.schemas["alembic_version"] == "0007"
 
     restored = restore_database(fresh_target, report.path)
