@@ -24,7 +24,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, DurationTimerEventDefinition, TimeDateEventDefinition, TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from engine.errors import ConflictError, DeploymentError, Problem
 from engine.models import HistoryEvent
@@ -197,8 +197,10 @@ def _fire(ctx, conn: Connection, definition_id: str, element_id: str, now: datet
     started = ctx.create_instance(conn, definition_id, row.definition_key, {}, None, None)
     fired = {"timer_start": element_id, "kind": row.kind, "timer": row.expression,
              "due": row.next_fire_at.isoformat()}
-    conn.execute(update(HISTORY).where(HISTORY.c.instance_id == started.id, HISTORY.c.event_type == "start")
-                 .values(data_json=json.dumps(fired)))
+    # An event of its own, not an edit of the start event: the history is append-only.
+    conn.execute(insert(HISTORY).values(time=ctx.now(), event_type="timer_start", definition_id=definition_id,
+                                        instance_id=started.id, element_id=element_id,
+                                        data_json=json.dumps(fired)))
     return 1
 
 

@@ -1,4 +1,4 @@
-"""The `thidua` command: serve, deploy, start, tasks, complete, db upgrade."""
+"""The `thidua` command: serve, deploy, start, tasks, complete, db upgrade/backup/restore."""
 from __future__ import annotations
 
 import json
@@ -11,7 +11,8 @@ import click
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.errors import EngineError
 from engine.forms import FormValidationError
-from web.composition import build_engine, outbox_sender, staff_directory, start_scheduler, upgrade_database
+from web.composition import (backup_database, build_engine, outbox_sender, restore_database, staff_directory,
+                             start_scheduler, upgrade_database)
 from workflows.demo import load_demo
 from workflows.staff_import import StaffImporter
 
@@ -49,6 +50,29 @@ def db_upgrade() -> None:
     """Migrate the database (DATABASE_URL, default instance/thidua.db) to this release's schema."""
     upgrade_database(EngineConfig().database_url)
     click.echo("database is up to date")
+
+
+def _schemas(schemas: dict) -> str:
+    return ", ".join(f"{table} {revision or '-'}" for table, revision in schemas.items())
+
+
+@db.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(file: Path) -> None:
+    """Write the database and the attachments to FILE (.tar.gz); the service may keep running."""
+    report = backup_database(EngineConfig(), file)
+    click.echo(f"backup written to {report.path}: {report.database} database ({_schemas(report.schemas)}), "
+               f"{report.attachments} attachments, {report.size / 1024 / 1024:.1f} MB")
+
+
+@db.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="replace a database (and attachments) that are not empty")
+def db_restore(file: Path, force: bool) -> None:
+    """Replace the database and the attachments with the backup in FILE (stop the service first)."""
+    report = restore_database(EngineConfig(), file, force=force)
+    click.echo(f"restored {file}: made {report.created_at} with {_schemas(report.schemas_before)}, now at this "
+               f"release's schema; {report.attachments} attachments")
 
 
 @main.command()

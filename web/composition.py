@@ -1,14 +1,19 @@
 """Builds the service from its parts: the engine, the campaign's schema and its handlers."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from engine import EngineConfig, HandlerRegistry, ProcessEngine
+from engine.backup import BackupReport, RestoreReport, create_backup, restore_backup
 from engine.db import make_engine
+from engine.schema import ENGINE_MIGRATIONS
 from engine.schema import upgrade as upgrade_engine_schema
 from engine.mail import OutboxSender, SmtpSettings
 from engine.scheduler import Scheduler
 from workflows.document_register import DocumentRegister
 from workflows.reminder_texts import CampaignReminderTexts
 from workflows.handlers import register_handlers
+from workflows.schema import CAMPAIGN_MIGRATIONS
 from workflows.schema import ensure_migrated as ensure_campaign_schema
 from workflows.schema import upgrade as upgrade_campaign_schema
 from workflows.staff_directory import StaffDirectory
@@ -25,6 +30,18 @@ def upgrade_database(database_url: str) -> None:
         upgrade_campaign_schema(db)
     finally:
         db.dispose()
+
+
+# Every schema in the service's database; a backup records and a restore migrates each of them.
+SCHEMAS = (ENGINE_MIGRATIONS, CAMPAIGN_MIGRATIONS)
+
+
+def backup_database(config: EngineConfig, path: Path) -> BackupReport:
+    return create_backup(config.database_url, config.attachments_dir, path, SCHEMAS, config.clock())
+
+
+def restore_database(config: EngineConfig, path: Path, force: bool = False) -> RestoreReport:
+    return restore_backup(config.database_url, config.attachments_dir, path, SCHEMAS, force=force)
 
 
 def build_engine(config: EngineConfig | None = None) -> ProcessEngine:

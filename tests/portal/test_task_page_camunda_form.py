@@ -76,7 +76,7 @@ def test_server_validates_the_camunda_form_again(portal, dossier):
     task = dossier(UNIT_A)
     html = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert 'id="camunda-form"' in html and "vendor/form-js/form-viewer.js" in html
-    assert json.loads(html.split('id="camunda-form-schema">')[1].split("</script>")[0])["id"] == "dossier_form"
+    assert json.loads(html.split("data-schema='")[1].split("'")[0])["id"] == "dossier_form"
     bad = {"proposalNumber": "", "pages": 900, "award": "giay_khen", "complete": True}
     refused = client.post(f"/tasks/{task.id}/complete", {"camundaForm": json.dumps(bad)})
     html = refused.get_data(as_text=True)

@@ -83,7 +83,10 @@ def test_a_time_date_starts_one_instance_exactly_at_its_moment(timers):
     assert open_elements(timers.engine, instance.id) == ["Task_report"]
     (start,) = timers.engine.history.events(instance_id=instance.id, event_types=["start"])
     assert start.actor is None and start.time == local(2025, 6, 30, 8, 0)
-    assert event_data(start) == {"timer_start": "StartEvent_timer", "kind": "timeDate",
+    # Which timer started it is an event of its own: the start event is never edited afterwards.
+    (fired,) = timers.engine.history.events(instance_id=instance.id, event_types=["timer_start"])
+    assert fired.actor is None and fired.time == start.time and fired.element_id == "StartEvent_timer"
+    assert event_data(fired) == {"timer_start": "StartEvent_timer", "kind": "timeDate",
                           "timer": "2025-06-30T08:00:00+07:00", "due": "2025-06-30T01:00:00+00:00"}
     assert timers.schedule() == []
     timers.at(2025, 7, 30, 8, 0)

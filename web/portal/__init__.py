@@ -24,7 +24,7 @@ PAGES = (
 
 def register_portal(app: Flask, exempt: tuple[Blueprint, ...] = ()) -> None:
     from web.assets import missing_vendor_files
-    from web.portal import auth, deadlines, i18n, navigation
+    from web.portal import auth, deadlines, i18n, navigation, security_headers
 
     auth.configure(app)
     for blueprint in exempt:
@@ -42,19 +42,7 @@ def register_portal(app: Flask, exempt: tuple[Blueprint, ...] = ()) -> None:
         app.logger.warning("front-end libraries missing from web/static/vendor (run `make install` or "
                            "`python -m web.assets`): %s", ", ".join(missing))
     app.config["THIDUA_MISSING_VENDOR"] = missing
-    app.after_request(protective_headers)
-
-
-# A page of the portal is never framed by another site (a forged click on "Hoàn thành"), nor
-# guessed into another type, nor does it tell other sites which task a link came from.
-PROTECTIVE_HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
-                      "Referrer-Policy": "same-origin"}
-
-
-def protective_headers(response):
-    for name, value in PROTECTIVE_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+    security_headers.init_app(app)
 
 
 def error_page(err: HTTPException):

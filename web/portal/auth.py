@@ -21,6 +21,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from engine.identity import Principal
+from web.portal import session_guard
 from web.portal.i18n import LANGUAGES, SESSION_KEY, current_language, translate, vndatetime
 
 csrf = CSRFProtect()
@@ -126,6 +127,7 @@ def configure(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    session_guard.init_app(app)
     app.register_error_handler(CSRFError, csrf_refused)
 
 
@@ -137,11 +139,11 @@ def load_user(user_id: str) -> PortalUser | None:
 
 
 @login_manager.unauthorized_handler
-def unauthorized():
+def unauthorized(message: str = "auth.please_sign_in"):
     target = url_for("auth.login", next=request.full_path.rstrip("?"))
     if request.headers.get("HX-Request"):
         return "", 401, {"HX-Redirect": target}
-    flash(translate("auth.please_sign_in"), "info")
+    flash(translate(message), "info")
     return redirect(target)
 
 
@@ -181,9 +183,10 @@ def login():
         return render_template("portal/login.html", user_name=user_name,
                                error=translate("auth.error.wrong")), 401
     language = engine().identity.language(result.principal.user_id) or current_language()
-    session.clear()  # a fresh session on sign-in: nothing planted before it survives
+    session.clear()  # a fresh session on sign-in: nothing planted before it survives, a new CSRF token
     session[SESSION_KEY] = language
     login_user(PortalUser(result.principal))
+    session_guard.begin(result.principal.user_id)
     return redirect(_safe_next(request.form.get("next") or request.args.get("next")))
 
 

@@ -28,8 +28,8 @@ document.addEventListener("click", (event) => {
 function mountCamundaForm() {
   const container = document.getElementById("camunda-form");
   if (!container || !window.FormJsViewer) return;
-  const schema = JSON.parse(document.getElementById("camunda-form-schema").textContent);
-  const data = JSON.parse(document.getElementById("camunda-form-values").textContent || "{}");
+  const schema = JSON.parse(container.dataset.schema);
+  const data = JSON.parse(container.dataset.values || "{}");
   const form = new window.FormJsViewer.Form({ container });
   form.importSchema(schema, data).then(() => container.setAttribute("data-ready", "true"));
   container.closest("form").addEventListener("submit", (event) => {
