@@ -17,13 +17,16 @@ branch_labels = None
 depends_on = None
 
 
+COLUMNS = ('script_cpu_seconds', 'script_memory_mb')
+
+
+# Plain ALTER TABLE rather than a batch copy: on SQLite a batch recreates `deployment`, which
+# the definitions' foreign keys forbid once there is data.
 def upgrade() -> None:
-    with op.batch_alter_table('deployment') as batch:
-        batch.add_column(sa.Column('script_cpu_seconds', sa.Float(), nullable=True))
-        batch.add_column(sa.Column('script_memory_mb', sa.Integer(), nullable=True))
+    op.add_column('deployment', sa.Column('script_cpu_seconds', sa.Float(), nullable=True))
+    op.add_column('deployment', sa.Column('script_memory_mb', sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('deployment') as batch:
-        batch.drop_column('script_memory_mb')
-        batch.drop_column('script_cpu_seconds')
+    for column in reversed(COLUMNS):
+        op.execute(f'ALTER TABLE deployment DROP COLUMN {column}')
