@@ -77,9 +77,11 @@ def unit_engine(database_url, handlers, clock, looked_up):
         nominee = ctx.variables["nominee"]
         looked_up.append(nominee.get("userId"))
         if nominee.get("userId") is None:
-            return {"yearsAtOffice": None, "yearsSinceDiscipline": None, "worstRatingLast10": None}
+            return {"yearsAtOffice": None, "yearsSinceDiscipline": None, "worstRatingLast10": None,
+                    "missingRatingYears": None}
         years, discipline, rating = STAFF_FACTS[nominee["userId"]]
-        return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating}
+        return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating,
+                "missingRatingYears": None}
 
     handlers.register("staff_facts", staff_facts)
     with ProcessEngine(EngineConfig(database_url=database_url, clock=clock), handlers=handlers) as engine:

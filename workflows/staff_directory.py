@@ -24,6 +24,9 @@ UNIT_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # How many full years before the date of the facts the ratings are looked at.
 RATING_YEARS = 10
+# A person at the Office for under six months of a year is not rated that year (Nghị định
+# 90/2020/NĐ-CP): a start after this day of the year leaves that year without a rating.
+LAST_RATED_START = (7, 1)
 _RATING_RANK = {code: rank for rank, code in enumerate(RATINGS)}  # 0 is best
 _KIND_ORDER = {kind: rank for rank, kind in enumerate(UNIT_KINDS)}
 STAFF_FIELDS = ("id", "full_name", "unit_code", "position", "office_start_date", "email", "active")
@@ -92,6 +95,13 @@ def whole_years(start: date, end: date) -> int:
     """
     years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
     return max(years, 0)
+
+
+def rated_years(office_start: date, first_year: int, last_year: int) -> range:
+    """The years of the window in which the person had to be rated."""
+    start_year = office_start.year if (office_start.month, office_start.day) <= LAST_RATED_START \
+        else office_start.year + 1
+    return range(max(first_year, start_year), last_year + 1)
 
 
 def worst_rating(ratings: Iterable[str]) -> str | None:
@@ -239,8 +249,11 @@ class StaffDirectory:
         - yearsAtOffice: completed years from the start of work at the Office to `as_of`;
         - yearsSinceDiscipline: completed years since the latest disciplinary record decided on or
           before `as_of`, None if there is none;
-        - worstRatingLast10: the worst rating of the 10 full years before `as_of`'s year (years
-          without a rating are ignored), None if none of them has one.
+        - worstRatingLast10: the worst rating of the 10 full years before `as_of`'s year, None if
+          none of them has one;
+        - missingRatingYears: the years of that window without a rating although the person was
+          at the Office for six months or more of it ("2019, 2021"), None when none is missing.
+          A gap must not pass as "good": the decision table reads it before the ratings.
         """
         if not isinstance(as_of, date):
             raise StaffDirectoryError(f"the date of the facts must be a date, not {as_of!r}")
@@ -251,13 +264,16 @@ class StaffDirectory:
                                     .where(DisciplinaryRecord.staff_id == staff_id,
                                            DisciplinaryRecord.decided_on <= as_of)
                                     .order_by(DisciplinaryRecord.decided_on.desc()).limit(1))
-            ratings = session.scalars(select(YearlyRating.rating)
-                                      .where(YearlyRating.staff_id == staff_id,
-                                             YearlyRating.year.between(first_year, last_year))).all()
+            ratings = dict(session.execute(select(YearlyRating.year, YearlyRating.rating)
+                                           .where(YearlyRating.staff_id == staff_id,
+                                                  YearlyRating.year.between(first_year, last_year))).all())
+        missing = [year for year in rated_years(person.office_start_date, first_year, last_year)
+                   if year not in ratings]
         return {
             "yearsAtOffice": whole_years(person.office_start_date, as_of),
             "yearsSinceDiscipline": whole_years(latest, as_of) if latest is not None else None,
-            "worstRatingLast10": worst_rating(ratings),
+            "worstRatingLast10": worst_rating(ratings.values()),
+            "missingRatingYears": ", ".join(str(year) for year in missing) or None,
         }
 
     # -- helpers -----------------------------------------------------------------------------

@@ -72,7 +72,8 @@ def office(database_url, handlers, smtp_server):
     def staff_facts(ctx):
         user_id = ctx.variables["nominee"].get("userId")
         years, discipline, rating = STAFF_FACTS[user_id] if user_id else (None, None, None)
-        return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating}
+        return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating,
+                "missingRatingYears": None}
 
     handlers.register("staff_facts", staff_facts)
     config = EngineConfig(database_url=database_url, clock=clock, portal_url="https://thidua.example.vn")
