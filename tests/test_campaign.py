@@ -170,6 +170,7 @@ class Campaign:
             self.complete("Task_appraise", {"appraisal": "return", "returnReason": "Thiếu biên bản"}, unit=code)
             assert self.tasks_of(unit["headGroup"]) == [(code, "Task_correct")]
             self.complete("Task_correct", {"correctionNote": "Đã bổ sung biên bản"}, unit=code)
+            self.complete("Task_submit", unit=code)
         self.complete("Task_appraise", {"appraisal": "accept"}, unit=code, actor="hoa")
 
     # the council

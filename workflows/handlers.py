@@ -8,7 +8,7 @@ from __future__ import annotations
 from engine import HandlerRegistry
 from engine.handlers import ServiceTaskContext
 
-from workflows import campaign_rules, document_register, staff_facts
+from workflows import campaign_rules, document_register, staff_facts, task_checks
 from workflows.document_register import DocumentRegister
 from workflows.staff_directory import StaffDirectory
 
@@ -40,10 +40,11 @@ def register_handlers(registry: HandlerRegistry, directory: StaffDirectory | Non
                       register: DocumentRegister | None = None) -> HandlerRegistry:
     """The composition point web/ and the CLI call. `staff_facts` (bpmn/unit_evaluation.bpmn)
     reads the staff directory and `number_document` the document register: each is registered
-    when given."""
+    when given. The user tasks' completion checks (workflows/task_checks.py) always are."""
     registry.register("consolidate", consolidate)
     registry.register("tally_votes", tally_votes)
     registry.register("announce_results", announce_results)
+    task_checks.register_checks(registry)
     if directory is not None:
         registry.register(staff_facts.TOPIC, staff_facts.make_staff_facts_handler(directory))
     if register is not None:

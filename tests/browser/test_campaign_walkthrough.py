@@ -268,7 +268,11 @@ def appraisal(office) -> None:
     page.fill("#field-returnReason", "Thiếu chữ ký của Trưởng phòng trên biên bản")
     complete(office, page, name)
 
-    do_task(office, "head_a", "Chỉnh sửa, bổ sung hồ sơ", {"correctionNote": "Đã bổ sung biên bản họp bình xét"})
+    page = open_task(office, "head_a", "Chỉnh sửa, bổ sung hồ sơ")
+    expect(page.locator("#return-reason")).to_contain_text("Thiếu chữ ký của Trưởng phòng trên biên bản")
+    page.fill("#field-correctionNote", "Đã bổ sung biên bản họp bình xét")
+    complete(office, page, "Chỉnh sửa, bổ sung hồ sơ")
+    do_task(office, "head_a", "Trình danh sách đề nghị (qua phòng TCHCQT)")
     do_task(office, "officer", name, {"appraisal": "accept"}, UNIT_A_NAME)
 
 

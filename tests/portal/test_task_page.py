@@ -143,3 +143,42 @@ def test_vote_list_form(portal):
     variables = portal.engine.runtime.get_variables(portal.campaign_id)
     assert [v["nomineeId"] for v in variables["votes"]] == candidates and variables["present"] == 3
     assert [a["nomineeId"] for a in variables["awardees"]] == [candidates[0]]
+
+
+def test_a_return_needs_a_reason_which_the_unit_sees_on_the_list_it_corrects(portal):
+    _to_nomination(portal)
+    lan = {"id": "nom-lan", "kind": "individual", "userId": "lan", "fullName": "Nguyễn Thị Lan",
+           "award": "giay_khen", "achievements": "Xuất sắc"}
+    portal.complete("Task_nominate", {"nominees": [lan], "unitResults": "Tốt"}, unit=UNIT_A)
+    portal.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit=UNIT_A, actor="lan")
+    portal.complete("Task_submit", unit=UNIT_A)
+    officer = portal.login("officer")
+    appraise = portal.task("Task_appraise", UNIT_A)
+    refused = officer.post(f"/tasks/{appraise.id}/complete", {"appraisal": "return", "returnReason": " "})
+    assert refused.status_code == 422
+    assert "Khi trả lại hồ sơ, cần ghi lý do trả lại để đơn vị biết cần sửa gì." in refused.get_data(as_text=True)
+    assert _task_ids(portal, portal.units[UNIT_A]) == {"Task_appraise"}
+    assert "returnReason" not in portal.engine.runtime.get_variables(portal.units[UNIT_A])
+    assert officer.post(f"/tasks/{appraise.id}/complete", {"appraisal": "return",
+                                                            "returnReason": "Thiếu biên bản họp"}).status_code == 302
+
+    head = portal.login("head_a")
+    correct = portal.task("Task_correct", UNIT_A)
+    html = head.get(f"/tasks/{correct.id}").get_data(as_text=True)
+    assert 'id="return-reason"' in html and "Thiếu biên bản họp" in html
+    assert 'id="nominees-table"' in html and 'name="nominees-0-userId"' in html  # the list is editable
+    twice = {"unitResults": "Tốt", "correctionNote": "Bổ sung",
+             **_nominee(0, "individual", "lan", "giay_khen", "Xuất sắc"),
+             **_nominee(1, "individual", "lan", "bang_khen", "Lần hai")}
+    refused = head.post(f"/tasks/{correct.id}/complete", twice)
+    assert refused.status_code == 422
+    assert "Nguyễn Thị Lan đã có trong danh sách (dòng 1)." in refused.get_data(as_text=True)
+    assert _task_ids(portal, portal.units[UNIT_A]) == {"Task_correct"}
+    good = {"unitResults": "Tốt", "correctionNote": "Bổ sung biên bản; thêm tập thể",
+            **_nominee(0, "individual", "lan", "giay_khen", "Xuất sắc"),
+            **_nominee(1, "collective", "", "giay_khen", "Đoàn kết")}
+    assert head.post(f"/tasks/{correct.id}/complete", good).status_code == 302
+    variables = portal.engine.runtime.get_variables(portal.units[UNIT_A])
+    assert [n["id"] for n in variables["nominees"]] == ["nom-lan", "nom-tong_hop"]
+    assert variables["correctionNote"] == "Bổ sung biên bản; thêm tập thể"
+    assert _task_ids(portal, portal.units[UNIT_A]) == {"Task_submit"}  # Lan's report is kept

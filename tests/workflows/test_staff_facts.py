@@ -14,6 +14,7 @@ from engine.handlers import HandlerRegistry, ServiceTaskContext
 from workflows.demo_office import load_demo_office
 from workflows.staff_directory import Staff, StaffDirectoryError
 from workflows.staff_facts import TOPIC, campaign_end_date, make_staff_facts_handler
+from workflows.task_checks import register_checks
 from tests.conftest import FakeClock
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
@@ -115,6 +116,7 @@ def test_unit_evaluation_decides_eligibility_from_the_directory(office_database_
     hanh = demo.by_name("Vũ Thị Hạnh")  # 13 years, every rating "good" but none for 2019
     handlers = HandlerRegistry()
     handlers.register(TOPIC, make_staff_facts_handler(directory))
+    register_checks(handlers)
     clock = FakeClock(datetime(2025, 6, 6, 8, 0, tzinfo=OFFICE_TZ))
     with ProcessEngine(EngineConfig(database_url=office_database_url, clock=clock), handlers=handlers) as engine:
         engine.repository.deploy([("unit_evaluation.bpmn", (BPMN_DIR / "unit_evaluation.bpmn").read_bytes()),

@@ -1,5 +1,6 @@
-"""The campaign's list forms: `formKey="thidua:nominees"` (a unit's nominees) and `"thidua:votes"`
-(the council's ballots), drawn as editable tables and checked here before the engine sees them.
+"""The campaign's list forms: `formKey="thidua:nominees"` (a unit's nominees), `"thidua:correction"`
+(the same list returned by TCHCQT, with its reason) and `"thidua:votes"` (the council's ballots),
+drawn as editable tables and checked here before the engine (and its completion checks) sees them.
 
 Variable shapes (bpmn/unit_evaluation.bpmn, bpmn/campaign.bpmn, workflows/campaign_rules.py):
 - nominees: [{id, kind: individual|collective, userId, fullName, award, achievements}], unitResults;
@@ -14,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from engine.vietnamese import person_sort_key
+from web.portal.form_rendering import error_message
 from web.portal.i18n import translate
+from workflows.task_checks import nominee_errors
 
-AWARDS = ("bang_khen", "giay_khen", "buc_truong")
-KINDS = ("individual", "collective")
 MAX_TEXT = 4000
 MAX_ROWS = 200
 ROW_FIELD = re.compile(r"(\w+)-(\d{1,3})-(\w+)")
@@ -81,16 +82,10 @@ class NomineesForm:
             errors["unitResults"] = translate("form.error.required")
         elif len(unit_results) > MAX_TEXT:
             errors["unitResults"] = translate("form.error.maxlength", maxlength=MAX_TEXT)
-        nominees, seen_people, collectives = [], set(), 0
+        nominees = []
         for index, row in enumerate(submission.rows):
             where = f"nominees-{index}-"
             kind, user_id, award, achievements = row["kind"], row["userId"], row["award"], row["achievements"]
-            if kind not in KINDS:
-                errors[where + "kind"] = translate("list.error.choose")
-            if award not in AWARDS:
-                errors[where + "award"] = translate("list.error.choose")
-            elif award == "buc_truong" and kind == "individual":
-                errors[where + "award"] = translate("list.error.banner_collective_only")
             if not achievements:
                 errors[where + "achievements"] = translate("form.error.required")
             elif len(achievements) > MAX_TEXT:
@@ -98,20 +93,55 @@ class NomineesForm:
             if kind == "individual":
                 if user_id not in self.names:
                     errors[where + "userId"] = translate("list.error.not_in_unit")
-                elif user_id in seen_people:
-                    errors[where + "userId"] = translate("list.error.duplicate_person")
-                seen_people.add(user_id)
                 nominee_id, full_name = f"nom-{user_id}", self.names.get(user_id, "")
             else:
-                collectives += 1
-                if collectives > 1:
-                    errors[where + "kind"] = translate("list.error.one_collective")
                 nominee_id, full_name, user_id = f"nom-{self.unit}", self.unit_name, None
             nominees.append({"id": nominee_id, "kind": kind, "userId": user_id, "fullName": full_name,
                              "award": award, "achievements": achievements})
+        # The list's own rules are the completion check's (workflows/task_checks.py), shown inline.
+        for error in nominee_errors(nominees):
+            errors.setdefault(error.field, error_message(error))
         if errors:
             raise ListFormInvalid(errors)
         return {"nominees": nominees, "unitResults": unit_results}
+
+
+class CorrectionForm(NomineesForm):
+    """`formKey="thidua:correction"`: the returned list, editable, under TCHCQT's reason, and
+    what the unit corrected."""
+
+    key = "thidua:correction"
+    template = "portal/_form_correction.html"
+
+    def __init__(self, people: list, unit: str | None, unit_name: str | None, return_reason: str | None) -> None:
+        super().__init__(people, unit, unit_name)
+        self.return_reason = return_reason or ""
+
+    def initial(self, variables: Mapping[str, Any]) -> Submission:
+        submission = super().initial(variables)
+        submission.fields["correctionNote"] = _text(variables.get("correctionNote"))
+        return submission
+
+    def parse(self, posted: Mapping[str, str]) -> Submission:
+        submission = super().parse(posted)
+        submission.fields["correctionNote"] = _text(posted.get("correctionNote"))
+        return submission
+
+    def variables(self, submission: Submission) -> dict[str, Any]:
+        note = submission.fields["correctionNote"]
+        try:
+            values = super().variables(submission)
+        except ListFormInvalid as err:
+            errors = err.errors
+        else:
+            errors = {}
+        if not note:
+            errors["correctionNote"] = translate("form.error.correction_note")
+        elif len(note) > MAX_TEXT:
+            errors["correctionNote"] = translate("form.error.maxlength", maxlength=MAX_TEXT)
+        if errors:
+            raise ListFormInvalid(errors)
+        return {**values, "correctionNote": note}
 
 
 # --- votes ------------------------------------------------------------------------------------
@@ -167,12 +197,14 @@ def _count(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 4 else None
 
 
-def list_form(form_key: str | None, variables: Mapping[str, Any], identity) -> NomineesForm | VotesForm | None:
+def list_form(form_key: str | None, variables: Mapping[str, Any], identity):
     """The list form a task's formKey names, built from the instance's variables; None for others."""
-    if form_key == NomineesForm.key:
+    if form_key in (NomineesForm.key, CorrectionForm.key):
         unit = variables.get("unit")
-        people = identity.list_users(unit=unit) if unit else []
-        return NomineesForm([p for p in people if p.active], unit, variables.get("unitName"))
+        people = [p for p in (identity.list_users(unit=unit) if unit else []) if p.active]
+        if form_key == CorrectionForm.key:
+            return CorrectionForm(people, unit, variables.get("unitName"), variables.get("returnReason"))
+        return NomineesForm(people, unit, variables.get("unitName"))
     if form_key == VotesForm.key:
         members = (variables.get("passRule") or {}).get("members")
         return VotesForm(variables.get("candidates") or [], members if isinstance(members, int) else None)
