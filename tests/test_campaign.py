@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
+from engine.forms import FormValidationError
 from engine.runtime import InstanceQuery
 from workflows.document_register import DocumentRegister
 from workflows.handlers import register_handlers
@@ -45,11 +46,15 @@ VARIABLES = {
 # userId -> (yearsAtOffice, yearsSinceDiscipline, worstRatingLast10), as the staff register would say.
 STAFF_FACTS = {"lan": (12, None, "good"), "minh": (8, None, "excellent"), "an": (4, None, "good")}
 
-DECISIONS = {
-    "Task_giay_khen": {"decisionDate": "2025-08-20"},
-    "Task_propose_chairman": {"proposalNumber": "98/TTr-VPUB"},
-    "Task_record_chairman": {"chairmanDecisionNumber": "1520/QĐ-UBND", "chairmanDecisionDate": "2025-08-25"},
-}
+CHIEF_DECISION = {"decisionDate": "2025-08-20"}
+PROPOSAL = {"proposalNumber": "98/TTr-VPUB"}
+CHAIRMAN_DECISION = {"awarded": True, "decisionNumber": "1520/QĐ-UBND", "decisionDate": "2025-08-25"}
+
+
+def chairman_decisions(nominees: list[dict], **overrides: dict) -> dict:
+    """The Chairman's decision for each nominee (by nomineeId): awarded as proposed unless told."""
+    return {"chairmanDecisions": [{"nomineeId": n["nomineeId"], "award": n["award"], **CHAIRMAN_DECISION,
+                                   **overrides.get(n["nomineeId"], {})} for n in nominees]}
 
 
 def end_of_day(day: str) -> datetime:
@@ -185,13 +190,19 @@ class Campaign:
                   "against": against.get(c["nomineeId"], 0), "abstain": 0} for c in self.variables()["candidates"]]
         self.complete("Task_vote", {"votes": votes, "present": present}, actor="council")
 
-    def decide_and_report(self) -> None:
+    def decide_and_report(self, **chairman: dict) -> None:
+        """The Chief's Giấy khen, the Chairman's decisions (as proposed unless `chairman` says
+        otherwise for a nomineeId), then the report."""
         assert self.open_tasks() == ["Task_giay_khen", "Task_propose_chairman"]
         assert self.tasks_of("chief") == [("campaign", "Task_giay_khen")]
         assert self.tasks_of("tchcqt") == [("campaign", "Task_propose_chairman")]
-        for element_id, values in DECISIONS.items():
-            self.complete(element_id, values)
+        self.complete("Task_giay_khen", CHIEF_DECISION)
+        self.chairman_decides(**chairman)
         self.report()
+
+    def chairman_decides(self, **overrides: dict) -> None:
+        self.complete("Task_propose_chairman", PROPOSAL)
+        self.complete("Task_record_chairman", chairman_decisions(self.variables()["chairmanAwardees"], **overrides))
 
     def report(self) -> None:
         assert self.open_tasks() == ["Task_report"]
@@ -278,9 +289,8 @@ def test_every_campaign_task_is_offered_and_due_from_the_campaign_dates(campaign
     record()
     campaign.complete("Task_propose_chairman")
     record()
-    for element_id, values in DECISIONS.items():
-        if element_id != "Task_propose_chairman":
-            campaign.complete(element_id, values)
+    campaign.complete("Task_giay_khen", CHIEF_DECISION)
+    campaign.complete("Task_record_chairman", chairman_decisions(campaign.variables()["chairmanAwardees"]))
     record()
     assert seen == {
         "Task_guidance": (("tchcqt",), end_of_day("2025-06-30")),
@@ -308,7 +318,9 @@ def test_a_returned_nomination_is_corrected(campaign_engine, clock):
     assert appraisals == ["Task_appraise", "Task_correct", "Task_appraise"]
 
 
-def test_bang_khen_under_ten_years_goes_to_the_chairman_with_the_reason(campaign_engine, clock):
+def test_bang_khen_under_ten_years_goes_to_the_chairman_who_decides_each_nominee(campaign_engine, clock):
+    """Issue 12.1: one decision used to stand for every nominee, so Minh, sent to the Chairman's
+    discretion with "Chưa đủ 10 năm", was announced as awarded when the Chairman awarded Lan."""
     campaign = Campaign(campaign_engine, clock)
     run_units(campaign, {"tong_hop": [LAN], "kinh_te": [MINH]})
     minh = next(c for c in campaign.variables()["candidates"] if c["nomineeId"] == "kinh_te:nom-minh")
@@ -316,10 +328,104 @@ def test_bang_khen_under_ten_years_goes_to_the_chairman_with_the_reason(campaign
         False, "chairman_discretion", "Chưa đủ 10 năm công tác tại Văn phòng")
     campaign.to_council()
     campaign.vote()
-    campaign.decide_and_report()
     assert awardees(campaign) == [("tong_hop:nom-lan", "Nguyễn Thị Lan", "bang_khen"),
                                   ("kinh_te:nom-minh", "Trần Văn Minh", "bang_khen")]
-    assert campaign.variables()["awardees"][1]["route"] == "chairman_discretion"
+    campaign.chairman_decides(**{"kinh_te:nom-minh": {"awarded": False, "decisionNumber": "", "decisionDate": None}})
+    campaign.report()
+
+    variables = campaign.variables()
+    assert [(a["nomineeId"], a["award"], a["decisionNumber"], a["decisionDate"]) for a in variables["awarded"]] == [
+        ("tong_hop:nom-lan", "bang_khen", "1520/QĐ-UBND", "2025-08-25")]
+    assert [(n["nomineeId"], n["reason"]) for n in variables["notAwarded"]] == [
+        ("kinh_te:nom-minh", "Chủ tịch UBND tỉnh không quyết định khen thưởng")]
+    assert variables["announcement"].splitlines()[1:] == [
+        "Bằng khen của Chủ tịch UBND tỉnh (Quyết định số 1520/QĐ-UBND ngày 25/08/2025):",
+        "  1. Nguyễn Thị Lan – Phòng Tổng hợp"]
+
+
+def test_the_chairman_may_decide_in_separate_decisions_and_forms(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, {"tong_hop": [LAN, collective(TONG_HOP, "buc_truong")], "kinh_te": [MINH]})
+    campaign.to_council()
+    campaign.vote()
+    campaign.chairman_decides(**{
+        "kinh_te:nom-minh": {"decisionNumber": "1604/QĐ-UBND", "decisionDate": "2025-08-27"},
+        "tong_hop:nom-tong_hop": {"award": "bang_khen"}})  # the Chairman gives a Bằng khen, not the banner
+    campaign.report()
+    assert campaign.variables()["announcement"].splitlines()[1:] == [
+        "Bằng khen của Chủ tịch UBND tỉnh (Quyết định số 1520/QĐ-UBND ngày 25/08/2025):",
+        "  1. Phòng Tổng hợp",
+        "  2. Nguyễn Thị Lan – Phòng Tổng hợp",
+        "Bằng khen của Chủ tịch UBND tỉnh (Quyết định số 1604/QĐ-UBND ngày 27/08/2025):",
+        "  1. Trần Văn Minh – Phòng Kinh tế"]
+
+
+def issued_decisions(campaign) -> list[str]:
+    return [d.title for d in DocumentRegister(campaign.engine.context.db).issued("QĐ-VPUB", 2025)]
+
+
+def test_without_a_giay_khen_awardee_the_chief_has_no_task_and_no_number_is_taken(campaign_engine, clock):
+    """Issue 12.2: each branch runs only for the nominees it concerns."""
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, {"tong_hop": [LAN], "kinh_te": [MINH]})
+    campaign.to_council()
+    campaign.vote()
+    assert campaign.open_tasks() == ["Task_propose_chairman"]
+    assert campaign.tasks_of("chief") == []
+    assert campaign.variables()["chiefAwardees"] == []
+    campaign.chairman_decides()
+    campaign.report()
+    assert issued_decisions(campaign) == []
+    assert "decisionNumber" not in campaign.variables()
+    done = {e.element_id for e in campaign.engine.history.events(instance_id=campaign.id)}
+    assert "Task_giay_khen" not in done and "Service_number_decision" not in done
+
+
+def test_without_a_chairman_award_nothing_goes_to_the_chairman(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, {"tong_hop": [collective(TONG_HOP)], "kinh_te": [AN]})
+    campaign.to_council()
+    campaign.vote()
+    assert campaign.open_tasks() == ["Task_giay_khen"]
+    campaign.complete("Task_giay_khen", CHIEF_DECISION)
+    campaign.report()
+    assert issued_decisions(campaign) == ["Quyết định tặng Giấy khen"]
+    assert campaign.variables()["announcement"].splitlines()[1:] == [
+        "Giấy khen của Chánh Văn phòng (Quyết định số 01/QĐ-VPUB ngày 20/08/2025):",
+        "  1. Phòng Tổng hợp", "  2. Lê Văn An – Phòng Kinh tế"]
+
+
+def snapshot(campaign) -> tuple:
+    """What a refused submission must leave as it was."""
+    return (campaign.variables(), campaign.open_tasks(), len(campaign.engine.history.events(instance_id=campaign.id)),
+            issued_decisions(campaign))
+
+
+@pytest.mark.parametrize("change, errors", [
+    (lambda d: d[:1], [("chairmanDecisions", "decision_missing")]),
+    (lambda d: d + d[:1], [("chairman-2-nomineeId", "decision_twice")]),
+    (lambda d: [{**d[0], "nomineeId": "kinh_te:nom-an"}, d[1]], [("chairman-0-nomineeId", "decision_unknown"),
+                                                                 ("chairmanDecisions", "decision_missing")]),
+    (lambda d: [{**d[0], "awarded": None}, d[1]], [("chairman-0-awarded", "decision_awarded")]),
+    (lambda d: [{**d[0], "decisionNumber": " "}, d[1]], [("chairman-0-decisionNumber", "decision_number")]),
+    (lambda d: [{**d[0], "award": "buc_truong"}, d[1]], [("chairman-0-award", "banner_collective_only")]),
+    (lambda d: [{**d[0], "award": "giay_khen"}, d[1]], [("chairman-0-award", "decision_award")]),
+    (lambda d: [{**d[0], "decisionDate": "25/08/2025"}, d[1]], [("chairman-0-decisionDate", "decision_date")]),
+], ids=["one-missing", "twice", "not-proposed", "no-answer", "no-number", "banner-to-a-person", "not-a-chairman-award",
+        "bad-date"])
+def test_a_bad_chairman_decision_is_refused_and_changes_nothing(campaign_engine, clock, change, errors):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, {"tong_hop": [LAN], "kinh_te": [MINH]})
+    campaign.to_council()
+    campaign.vote()
+    campaign.complete("Task_propose_chairman", PROPOSAL)
+    decisions = chairman_decisions(campaign.variables()["chairmanAwardees"])["chairmanDecisions"]
+    before = snapshot(campaign)
+    with pytest.raises(FormValidationError) as refused:
+        campaign.complete("Task_record_chairman", {"chairmanDecisions": change(decisions)})
+    assert [(e.field, e.code) for e in refused.value.errors] == errors
+    assert all(" / " in e.message for e in refused.value.errors)  # Vietnamese, then English
+    assert snapshot(campaign) == before
 
 
 def test_a_failed_vote_is_rejected_not_awarded(campaign_engine, clock):

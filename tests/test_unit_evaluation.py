@@ -16,7 +16,7 @@ import pytest
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.forms import FormValidationError
-from workflows.task_checks import register_checks
+from workflows.handlers import register_checks
 from tests.conftest import FakeClock
 
 BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"

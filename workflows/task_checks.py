@@ -7,10 +7,10 @@ same in Vietnamese, then English, for clients of the REST API.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from engine.forms import FieldError, FormValidationError
-from engine.handlers import HandlerRegistry, TaskCheckContext
+from engine.handlers import TaskCheckContext
 
 AWARDS = ("bang_khen", "giay_khen", "buc_truong")
 KINDS = ("individual", "collective")
@@ -31,8 +31,8 @@ MESSAGES = {
 }
 
 
-def field_error(field: str, code: str, **params: Any) -> FieldError:
-    vi, en = MESSAGES[code]
+def field_error(field: str, code: str, messages: Mapping[str, tuple[str, str]] = MESSAGES, **params: Any) -> FieldError:
+    vi, en = messages[code]
     return FieldError(field, code, f"{vi.format(**params)} / {en.format(**params)}", params)
 
 
@@ -96,8 +96,3 @@ CHECKS = {
     "nominees": check_nominees,
     "correction": check_correction,
 }
-
-
-def register_checks(registry: HandlerRegistry, checks: Iterable[tuple[str, Any]] = ()) -> None:
-    for name, check in (*CHECKS.items(), *checks):
-        registry.register_check(name, check)

@@ -109,8 +109,12 @@ def test_one_unit_through_the_whole_campaign(office):
     council_votes(office)
     do_task(office, "chief", "Quyết định tặng Giấy khen", {"decisionDate": "20/08/2025"})
     do_task(office, "officer", "Trình Chủ tịch UBND tỉnh tặng Bằng khen, Bức trướng", {"proposalNumber": "98/TTr-VPUB"})
-    do_task(office, "officer", "Ghi nhận Quyết định của Chủ tịch UBND tỉnh",
-            {"chairmanDecisionNumber": "1520/QĐ-UBND", "chairmanDecisionDate": "25/08/2025"})
+    page = open_task(office, "officer", "Ghi nhận Quyết định của Chủ tịch UBND tỉnh")
+    expect(page.locator("#chairman-table tbody tr")).to_have_count(1)  # Lan, the one Bằng khen
+    page.select_option("select[name=chairman-0-awarded]", "yes")
+    page.fill("input[name=chairman-0-decisionNumber]", "1520/QĐ-UBND")
+    page.fill("input[name=chairman-0-decisionDate]", "25/08/2025")
+    complete(office, page, "Ghi nhận Quyết định của Chủ tịch UBND tỉnh")
     do_task(office, "officer", "Báo cáo Sở Nội vụ", {"reportNumber": "210/BC-VPUB"})
 
     page = show_campaign(office)

@@ -145,13 +145,18 @@ def test_vote_list_form(portal):
     assert [a["nomineeId"] for a in variables["awardees"]] == [candidates[0]]
 
 
-def test_a_return_needs_a_reason_which_the_unit_sees_on_the_list_it_corrects(portal):
+def _lan_submitted(portal, award: str) -> None:
+    """Unit A proposes Lan for `award`; she writes her report; the head submits the list."""
     _to_nomination(portal)
     lan = {"id": "nom-lan", "kind": "individual", "userId": "lan", "fullName": "Nguyễn Thị Lan",
-           "award": "giay_khen", "achievements": "Xuất sắc"}
+           "award": award, "achievements": "Xuất sắc"}
     portal.complete("Task_nominate", {"nominees": [lan], "unitResults": "Tốt"}, unit=UNIT_A)
     portal.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit=UNIT_A, actor="lan")
     portal.complete("Task_submit", unit=UNIT_A)
+
+
+def test_a_return_needs_a_reason_which_the_unit_sees_on_the_list_it_corrects(portal):
+    _lan_submitted(portal, "giay_khen")
     officer = portal.login("officer")
     appraise = portal.task("Task_appraise", UNIT_A)
     refused = officer.post(f"/tasks/{appraise.id}/complete", {"appraisal": "return", "returnReason": " "})
@@ -182,3 +187,38 @@ def test_a_return_needs_a_reason_which_the_unit_sees_on_the_list_it_corrects(por
     assert [n["id"] for n in variables["nominees"]] == ["nom-lan", "nom-tong_hop"]
     assert variables["correctionNote"] == "Bổ sung biên bản; thêm tập thể"
     assert _task_ids(portal, portal.units[UNIT_A]) == {"Task_submit"}  # Lan's report is kept
+
+
+def test_the_chairman_decision_is_recorded_per_nominee(portal):
+    _lan_submitted(portal, "bang_khen")
+    portal.complete("Task_appraise", {"appraisal": "accept"}, unit=UNIT_A)
+    portal.complete("Task_nominate", {"nominees": [], "unitResults": "Tốt"}, unit=UNIT_B)
+    portal.complete("Task_submit", unit=UNIT_B)
+    portal.complete("Task_appraise", {"appraisal": "accept"}, unit=UNIT_B)
+    for element_id in ("Task_guidance", "Task_open_pages", "Task_news"):
+        portal.complete(element_id, {"guidanceNumber": "12/HD-VPUB"} if element_id == "Task_guidance" else {})
+    portal.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB"})
+    portal.complete("Task_vote", {"votes": [{"nomineeId": "tong_hop:nom-lan", "for": 3, "against": 0, "abstain": 0}],
+                                  "present": 3})
+    assert _task_ids(portal, portal.campaign_id) == {"Task_propose_chairman"}  # no Giấy khen to decide
+    portal.complete("Task_propose_chairman", {"proposalNumber": "98/TTr-VPUB"})
+
+    client = portal.login("officer")
+    task = portal.task("Task_record_chairman")
+    html = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert 'id="chairman-table"' in html and "Nguyễn Thị Lan" in html and 'name="chairman-0-awarded"' in html
+    before = portal.engine.runtime.get_variables(portal.campaign_id)
+    refused = client.post(f"/tasks/{task.id}/complete", {"chairman-0-awarded": "yes", "chairman-0-award": "bang_khen",
+                                                         "chairman-0-decisionNumber": "",
+                                                         "chairman-0-decisionDate": "31/02/2025"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Vui lòng nhập số quyết định." in html and "Vui lòng nhập ngày quyết định (dd/mm/yyyy)." in html
+    assert portal.engine.runtime.get_variables(portal.campaign_id) == before
+    done = client.post(f"/tasks/{task.id}/complete", {"chairman-0-awarded": "no", "chairman-0-award": "",
+                                                      "chairman-0-decisionNumber": "", "chairman-0-decisionDate": ""})
+    assert done.status_code == 302
+    variables = portal.engine.runtime.get_variables(portal.campaign_id)
+    assert variables["chairmanDecisions"] == [{"nomineeId": "tong_hop:nom-lan", "awarded": False, "award": None,
+                                               "decisionNumber": "", "decisionDate": None}]
+    assert variables["awarded"] == [] and [n["nomineeId"] for n in variables["notAwarded"]] == ["tong_hop:nom-lan"]

@@ -14,7 +14,7 @@ from engine.handlers import HandlerRegistry, ServiceTaskContext
 from workflows.demo_office import load_demo_office
 from workflows.staff_directory import Staff, StaffDirectoryError
 from workflows.staff_facts import TOPIC, campaign_end_date, make_staff_facts_handler
-from workflows.task_checks import register_checks
+from workflows.handlers import register_checks
 from tests.conftest import FakeClock
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"

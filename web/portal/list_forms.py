@@ -1,5 +1,6 @@
 """The campaign's list forms: `formKey="thidua:nominees"` (a unit's nominees), `"thidua:correction"`
-(the same list returned by TCHCQT, with its reason) and `"thidua:votes"` (the council's ballots),
+(the same list returned by TCHCQT, with its reason), `"thidua:votes"` (the council's ballots) and
+`"thidua:chairman"` (web/portal/decision_form.py),
 drawn as editable tables and checked here before the engine (and its completion checks) sees them.
 
 Variable shapes (bpmn/unit_evaluation.bpmn, bpmn/campaign.bpmn, workflows/campaign_rules.py):
@@ -9,50 +10,14 @@ Errors are keyed like the inputs ("nominees-0-userId", "present") and already tr
 """
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from engine.vietnamese import person_sort_key
+from web.portal.decision_form import ChairmanForm
 from web.portal.form_rendering import error_message
 from web.portal.i18n import translate
+from web.portal.list_rows import MAX_TEXT, ListFormInvalid, Submission, posted_rows, text_of
 from workflows.task_checks import nominee_errors
-
-MAX_TEXT = 4000
-MAX_ROWS = 200
-ROW_FIELD = re.compile(r"(\w+)-(\d{1,3})-(\w+)")
-
-
-class ListFormInvalid(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
-
-
-@dataclass
-class Submission:
-    """What a list form posted, kept for redisplay, and the variables once valid."""
-
-    rows: list[dict] = field(default_factory=list)
-    fields: dict[str, str] = field(default_factory=dict)
-
-
-def posted_rows(posted: Mapping[str, str], prefix: str) -> list[dict]:
-    """Rows of a table, in the order of their indexes ("nominees-3-award" is row 3's award)."""
-    rows: dict[int, dict] = {}
-    for key in posted:
-        match = ROW_FIELD.fullmatch(key)
-        if match and match.group(1) == prefix:
-            rows.setdefault(int(match.group(2)), {})[match.group(3)] = posted[key]
-    if len(rows) > MAX_ROWS:
-        raise ListFormInvalid({prefix: translate("list.error.too_many", limit=MAX_ROWS)})
-    return [rows[index] for index in sorted(rows)]
-
-
-def _text(value: Any) -> str:
-    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else ""
-
 
 # --- nominees ---------------------------------------------------------------------------------
 
@@ -68,12 +33,12 @@ class NomineesForm:
 
     def initial(self, variables: Mapping[str, Any]) -> Submission:
         rows = [{k: ("" if v is None else str(v)) for k, v in n.items()} for n in variables.get("nominees") or []]
-        return Submission(rows, {"unitResults": _text(variables.get("unitResults"))})
+        return Submission(rows, {"unitResults": text_of(variables.get("unitResults"))})
 
     def parse(self, posted: Mapping[str, str]) -> Submission:
-        rows = [{k: _text(row.get(k)) for k in ("kind", "userId", "award", "achievements")}
+        rows = [{k: text_of(row.get(k)) for k in ("kind", "userId", "award", "achievements")}
                 for row in posted_rows(posted, "nominees")]
-        return Submission(rows, {"unitResults": _text(posted.get("unitResults"))})
+        return Submission(rows, {"unitResults": text_of(posted.get("unitResults"))})
 
     def variables(self, submission: Submission) -> dict[str, Any]:
         errors: dict[str, str] = {}
@@ -119,12 +84,12 @@ class CorrectionForm(NomineesForm):
 
     def initial(self, variables: Mapping[str, Any]) -> Submission:
         submission = super().initial(variables)
-        submission.fields["correctionNote"] = _text(variables.get("correctionNote"))
+        submission.fields["correctionNote"] = text_of(variables.get("correctionNote"))
         return submission
 
     def parse(self, posted: Mapping[str, str]) -> Submission:
         submission = super().parse(posted)
-        submission.fields["correctionNote"] = _text(posted.get("correctionNote"))
+        submission.fields["correctionNote"] = text_of(posted.get("correctionNote"))
         return submission
 
     def variables(self, submission: Submission) -> dict[str, Any]:
@@ -165,8 +130,8 @@ class VotesForm:
 
     def parse(self, posted: Mapping[str, str]) -> Submission:
         rows = posted_rows(posted, "votes")
-        rows = [{k: _text(row.get(k)) for k in COUNTS} for row in rows]
-        return Submission(rows, {"present": _text(posted.get("present"))})
+        rows = [{k: text_of(row.get(k)) for k in COUNTS} for row in rows]
+        return Submission(rows, {"present": text_of(posted.get("present"))})
 
     def variables(self, submission: Submission) -> dict[str, Any]:
         errors: dict[str, str] = {}
@@ -198,6 +163,7 @@ def _count(text: str) -> int | None:
 
 
 def list_form(form_key: str | None, variables: Mapping[str, Any], identity):
+
     """The list form a task's formKey names, built from the instance's variables; None for others."""
     if form_key in (NomineesForm.key, CorrectionForm.key):
         unit = variables.get("unit")
@@ -205,6 +171,8 @@ def list_form(form_key: str | None, variables: Mapping[str, Any], identity):
         if form_key == CorrectionForm.key:
             return CorrectionForm(people, unit, variables.get("unitName"), variables.get("returnReason"))
         return NomineesForm(people, unit, variables.get("unitName"))
+    if form_key == ChairmanForm.key:
+        return ChairmanForm(variables.get("chairmanAwardees") or [])
     if form_key == VotesForm.key:
         members = (variables.get("passRule") or {}).get("members")
         return VotesForm(variables.get("candidates") or [], members if isinstance(members, int) else None)
