@@ -19,15 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.errors import ConflictError, EngineError, NotFoundError
 from engine.identity import USER_ID, name_sort_key
 from workflows.models import RATINGS, UNIT_KINDS, DisciplinaryRecord, OrgUnit, StaffMember, YearlyRating
+from workflows.service_record import RATING_RANK, RATING_YEARS, rated_years, whole_years, worst_rating
 
 UNIT_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-# How many full years before the date of the facts the ratings are looked at.
-RATING_YEARS = 10
-# A person at the Office for under six months of a year is not rated that year (Nghị định
-# 90/2020/NĐ-CP): a start after this day of the year leaves that year without a rating.
-LAST_RATED_START = (7, 1)
-_RATING_RANK = {code: rank for rank, code in enumerate(RATINGS)}  # 0 is best
 _KIND_ORDER = {kind: rank for rank, kind in enumerate(UNIT_KINDS)}
 STAFF_FIELDS = ("id", "full_name", "unit_code", "position", "office_start_date", "email", "active")
 # Rows per statement when reading or writing many people at once (keeps IN lists short).
@@ -84,29 +79,6 @@ def fold(text: str) -> str:
 
 def person_key(staff: Staff) -> tuple:
     return name_sort_key(staff.full_name), staff.id
-
-
-# --- facts ------------------------------------------------------------------------------------
-
-def whole_years(start: date, end: date) -> int:
-    """Completed years from `start` to `end` (an anniversary on `end` counts); 0 if `end` is earlier.
-
-    Someone who started on 29/02 completes a year on 01/03 of a common year.
-    """
-    years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
-    return max(years, 0)
-
-
-def rated_years(office_start: date, first_year: int, last_year: int) -> range:
-    """The years of the window in which the person had to be rated."""
-    start_year = office_start.year if (office_start.month, office_start.day) <= LAST_RATED_START \
-        else office_start.year + 1
-    return range(max(first_year, start_year), last_year + 1)
-
-
-def worst_rating(ratings: Iterable[str]) -> str | None:
-    ranked = [r for r in ratings if r in _RATING_RANK]
-    return max(ranked, key=_RATING_RANK.__getitem__) if ranked else None
 
 
 class StaffDirectory:
@@ -333,7 +305,7 @@ def check_staff(staff: Staff) -> Staff:
 def check_rating(year, rating) -> tuple[int, str]:
     if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
         raise StaffDirectoryError(f"Năm xếp loại {year!r} không hợp lệ")
-    if rating not in _RATING_RANK:
+    if rating not in RATING_RANK:
         raise StaffDirectoryError(f"Xếp loại {rating!r} không hợp lệ (dùng {', '.join(RATINGS)})")
     return year, rating
 
