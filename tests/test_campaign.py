@@ -46,6 +46,7 @@ VARIABLES = {
 # userId -> (yearsAtOffice, yearsSinceDiscipline, worstRatingLast10), as the staff register would say.
 STAFF_FACTS = {"lan": (12, None, "good"), "minh": (8, None, "excellent"), "an": (4, None, "good")}
 
+MEETING = "2025-08-15"
 CHIEF_DECISION = {"decisionDate": "2025-08-20"}
 PROPOSAL = {"proposalNumber": "98/TTr-VPUB"}
 CHAIRMAN_DECISION = {"awarded": True, "decisionNumber": "1520/QĐ-UBND", "decisionDate": "2025-08-25"}
@@ -151,7 +152,7 @@ class Campaign:
     # the launch
     def launch(self) -> None:
         """TCHCQT's guidance, the Information Centre's column, each unit deploys the plan."""
-        self.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB"}, actor="hoa")
+        self.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-06-25"}, actor="hoa")
         self.complete("Task_open_pages", {"pageUrl": "https://vpubnd.sonla.gov.vn/80-nam"}, actor="tin")
         self.complete("Task_news", actor="tin")
         for code in self.units():
@@ -170,25 +171,25 @@ class Campaign:
             if nominee["kind"] == "individual":
                 self.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit=code,
                               actor=nominee["userId"])
-        self.complete("Task_submit", unit=code)
+        self.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=code)
         if returned:
             self.complete("Task_appraise", {"appraisal": "return", "returnReason": "Thiếu biên bản"}, unit=code)
             assert self.tasks_of(unit["headGroup"]) == [(code, "Task_correct")]
             self.complete("Task_correct", {"correctionNote": "Đã bổ sung biên bản"}, unit=code)
-            self.complete("Task_submit", unit=code)
+            self.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=code)
         self.complete("Task_appraise", {"appraisal": "accept"}, unit=code, actor="hoa")
 
     # the council
     def to_council(self) -> None:
         assert self.open_tasks() == ["Task_submit_council"]
-        self.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB"}, actor="hoa")
+        self.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"}, actor="hoa")
 
     def vote(self, present: int = 5, against: dict[str, int] | None = None) -> None:
         """Every candidate gets `present` ballots; `against` moves some to 'against'."""
         against = against or {}
         votes = [{"nomineeId": c["nomineeId"], "for": present - against.get(c["nomineeId"], 0),
                   "against": against.get(c["nomineeId"], 0), "abstain": 0} for c in self.variables()["candidates"]]
-        self.complete("Task_vote", {"votes": votes, "present": present}, actor="council")
+        self.complete("Task_vote", {"votes": votes, "present": present, "meetingDate": MEETING}, actor="council")
 
     def decide_and_report(self, **chairman: dict) -> None:
         """The Chief's Giấy khen, the Chairman's decisions (as proposed unless `chairman` says
@@ -275,7 +276,7 @@ def test_every_campaign_task_is_offered_and_due_from_the_campaign_dates(campaign
     record()
     campaign.complete("Task_open_pages")
     record()
-    campaign.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB"})
+    campaign.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-06-25"})
     campaign.complete("Task_news")
     for unit in UNITS:
         campaign.complete("Task_deploy_plan", {"deployedOn": "2025-06-10"}, unit=unit["code"])
@@ -490,3 +491,82 @@ def test_model_is_nfc_and_named_in_vietnamese():
     assert unicodedata.is_normalized("NFC", text)
     assert 'name="Phát động và tổng kết đợt thi đua"' in text
     assert "2025" not in text  # every date comes from the campaign's variables
+
+
+# --- issue 12.3: dates follow the process, from the campaign's own variables -------------------
+
+def refused(campaign, element_id, values) -> list:
+    """Completes the task expecting a refusal; asserts nothing changed; gives (field, code, message)."""
+    before = snapshot(campaign)
+    with pytest.raises(FormValidationError) as caught:
+        campaign.complete(element_id, values)
+    assert snapshot(campaign) == before
+    return [(e.field, e.code, e.message) for e in caught.value.errors]
+
+
+def test_a_decision_dated_before_the_council_meeting_is_refused_and_changes_nothing(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, NOMINATIONS)
+    campaign.to_council()
+    campaign.vote()  # the meeting: 15/08/2025
+    assert refused(campaign, "Task_giay_khen", {"decisionDate": "2025-08-14"}) == [(
+        "decisionDate", "date_not_before",
+        "Ngày quyết định (14/08/2025) không được trước ngày họp Hội đồng (15/08/2025). / "
+        "The date of the decision (14/08/2025) must not be before the council's meeting (15/08/2025).")]
+    campaign.complete("Task_giay_khen", {"decisionDate": MEETING})  # on the day of the meeting is fine
+    campaign.complete("Task_propose_chairman", PROPOSAL)
+    nominees = campaign.variables()["chairmanAwardees"]
+    [(field, code, _)] = refused(campaign, "Task_record_chairman", chairman_decisions(
+        nominees, **{"tong_hop:nom-lan": {"decisionDate": "2025-08-01"}}))
+    assert (field, code) == ("chairman-0-decisionDate", "date_not_before")
+    campaign.complete("Task_record_chairman", chairman_decisions(nominees))
+    campaign.report()
+    assert issued_decisions(campaign) == ["Quyết định tặng Giấy khen"]  # one number, for the accepted decision
+
+
+@pytest.mark.parametrize("element_id, values, field, text", [
+    ("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-07-01"}, "guidanceIssuedOn",
+     "Ngày ban hành văn bản hướng dẫn (01/07/2025) không được sau hạn hướng dẫn hồ sơ (30/06/2025)."),
+    ("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-06-01"}, "guidanceIssuedOn",
+     "Ngày ban hành văn bản hướng dẫn (01/06/2025) không được trước ngày ban hành kế hoạch (05/06/2025)."),
+], ids=["guidance-late", "guidance-before-the-plan"])
+def test_the_guidance_is_dated_within_the_campaign_dates(campaign_engine, clock, element_id, values, field, text):
+    campaign = Campaign(campaign_engine, clock)
+    [(got_field, _, message)] = refused(campaign, element_id, values)
+    assert got_field == field and message.startswith(text)
+
+
+def test_the_dates_come_from_the_campaign_not_the_code(campaign_engine, clock):
+    """Another campaign with a later guidance deadline accepts what this one refuses."""
+    campaign = Campaign(campaign_engine, clock, {**VARIABLES, "guidanceDate": "2025-07-15"})
+    campaign.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-07-01"})
+    assert "Task_guidance" not in campaign.open_tasks()
+
+
+def test_the_list_reaches_the_council_by_the_appraisal_date_and_is_voted_on_after(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, NOMINATIONS)
+    [(field, code, message)] = refused(campaign, "Task_submit_council", {"submittedOn": "2025-08-11"})
+    assert (field, code) == ("submittedOn", "date_not_after")
+    assert "hạn thẩm định, trình Hội đồng (10/08/2025)" in message
+    campaign.to_council()  # on 10/08/2025
+    votes = [{"nomineeId": c["nomineeId"], "for": 5, "against": 0, "abstain": 0} for c in campaign.variables()["candidates"]]
+    [(field, code, _)] = refused(campaign, "Task_vote", {"votes": votes, "present": 5, "meetingDate": "2025-08-09"})
+    assert (field, code) == ("meetingDate", "date_not_before")
+
+
+@pytest.mark.parametrize("present, ballots, meeting, expected", [
+    (8, 8, MEETING, [("present", "more_than_members")]),  # the council has 7 members
+    (5, 6, MEETING, [("votes-0-for", "ballots_over_present")]),
+    (5, 5, None, [("meetingDate", "meeting_date")]),
+], ids=["present-over-members", "ballots-over-present", "no-meeting-date"])
+def test_an_impossible_vote_is_refused_and_changes_nothing(campaign_engine, clock, present, ballots, meeting, expected):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, NOMINATIONS)
+    campaign.to_council()
+    votes = [{"nomineeId": c["nomineeId"], "for": ballots, "against": 0, "abstain": 0}
+             for c in campaign.variables()["candidates"]]
+    errors = refused(campaign, "Task_vote", {"votes": votes, "present": present, "meetingDate": meeting})
+    assert [(field, code) for field, code, _ in errors][:1] == expected
+    assert all(" / " in message for _, _, message in errors)
+    assert campaign.status() == "active"  # refused at the form, not an incident in the tally

@@ -142,7 +142,7 @@ def write_reports(engine, instance, user_ids) -> None:
 
 def submit(engine, instance) -> None:
     task = only_task(engine, instance.id, "Task_submit")
-    engine.tasks.complete(task.id, {}, actor="lan")
+    engine.tasks.complete(task.id, {"reportedOn": "2025-08-07"}, actor="lan")
 
 
 def appraise(engine, instance, values) -> None:
@@ -256,7 +256,7 @@ def test_every_task_is_offered_and_due_as_the_portal_shows_it(unit_engine, clock
     report = record("Task_achievement_report")
     engine.tasks.complete(report.id, {"achievementReport": "Báo cáo"}, actor="lan")
     submit_task = record("Task_submit")
-    engine.tasks.complete(submit_task.id, {})
+    engine.tasks.complete(submit_task.id, {"reportedOn": "2025-08-07"})
     appraisal = record("Task_appraise")
     engine.tasks.complete(appraisal.id, {"appraisal": "return", "returnReason": "Thiếu tờ trình"})
     record("Task_correct")
@@ -378,3 +378,24 @@ def test_a_nominee_added_twice_is_refused_at_nomination(unit_engine, clock):
                                                        {"name": "Nguyễn Thị Lan", "first": 1})
     assert error.message.startswith("Nguyễn Thị Lan đã có trong danh sách (dòng 1).")
     assert snapshot(engine, instance.id) == before
+
+
+# --- issue 12.3: the unit reports by the campaign's unitReportDate -------------------------------
+
+def test_a_report_dated_after_the_units_deadline_is_refused_and_changes_nothing(unit_engine, clock):
+    engine = unit_engine
+    instance = start(engine)
+    run_to_nominations(engine, clock, instance)
+    nominate(engine, instance, [collective()])
+    task = only_task(engine, instance.id, "Task_submit")
+    before = snapshot(engine, instance.id)
+    with pytest.raises(FormValidationError) as refused:
+        engine.tasks.complete(task.id, {"reportedOn": "2025-08-09"}, actor="lan")
+    [error] = refused.value.errors
+    assert (error.field, error.code) == ("reportedOn", "date_not_after")
+    assert error.message == ("Ngày báo cáo, đề xuất (09/08/2025) không được sau hạn đơn vị báo cáo, đề xuất "
+                             "(08/08/2025). / The date of the unit's report (09/08/2025) must not be after the "
+                             "units' reporting deadline (08/08/2025).")
+    assert snapshot(engine, instance.id) == before
+    engine.tasks.complete(task.id, {"reportedOn": "2025-08-08"}, actor="lan")  # on the deadline is in time
+    assert only_task(engine, instance.id, "Task_appraise")

@@ -69,6 +69,8 @@ def compare(field: str, value: Any, operator: str, other: str, other_value: Any)
     if (operator == ">=" and day >= other_day) or (operator == "<=" and day <= other_day):
         return None
     (label_vi, label_en), (other_vi, other_en) = _label(field), _label(other)
+    # Labels are written to start a sentence; the other date sits inside one.
+    other_vi, other_en = other_vi[:1].lower() + other_vi[1:], other_en[:1].lower() + other_en[1:]
     return field_error(field, "date_not_before" if operator == ">=" else "date_not_after", DATE_MESSAGES,
                        label_vi=label_vi, label_en=label_en, other_vi=other_vi, other_en=other_en,
                        date=day.strftime("%d/%m/%Y"), other_date=other_day.strftime("%d/%m/%Y"))

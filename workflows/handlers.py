@@ -8,7 +8,7 @@ from __future__ import annotations
 from engine import HandlerRegistry
 from engine.handlers import ServiceTaskContext
 
-from workflows import campaign_rules, date_rules, decisions, document_register, staff_facts, task_checks
+from workflows import campaign_rules, date_rules, decisions, document_register, staff_facts, task_checks, vote_checks
 from workflows.document_register import DocumentRegister
 from workflows.staff_directory import StaffDirectory
 
@@ -39,7 +39,8 @@ def announce_results(ctx: ServiceTaskContext) -> dict:
 
 def register_checks(registry: HandlerRegistry) -> HandlerRegistry:
     """The completion checks the campaign's user tasks name (camunda:property `check`)."""
-    for name, check in {**task_checks.CHECKS, **decisions.CHECKS, "dates": date_rules.check_dates}.items():
+    checks = {**task_checks.CHECKS, **decisions.CHECKS, **vote_checks.CHECKS, "dates": date_rules.check_dates}
+    for name, check in checks.items():
         registry.register_check(name, check)
     return registry
 

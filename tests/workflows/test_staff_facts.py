@@ -143,7 +143,7 @@ def test_unit_evaluation_decides_eligibility_from_the_directory(office_database_
             report = only_task("Task_achievement_report")
             assert report.assignee == person.id
             engine.tasks.complete(report.id, {"achievementReport": "Báo cáo"}, actor=person.id)
-        engine.tasks.complete(only_task("Task_submit").id, {}, actor="hungnv")
+        engine.tasks.complete(only_task("Task_submit").id, {"reportedOn": "2025-08-07"}, actor="hungnv")
         engine.tasks.complete(only_task("Task_appraise").id, {"appraisal": "accept"}, actor="hapt")
         assert engine.runtime.get_instance(instance.id).status == "completed"
         nominees = engine.runtime.get_variables(instance.id)["unitResult"]["nominees"]

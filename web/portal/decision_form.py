@@ -6,27 +6,12 @@ judges them, and its errors come back keyed like the inputs ("chairman-0-decisio
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Mapping
 
 from web.portal.i18n import translate
-from web.portal.list_rows import ListFormInvalid, Submission, posted_rows, text_of
+from web.portal.list_rows import ListFormInvalid, Submission, iso_day, posted_rows, text_of, vn_day
 
 FIELDS = ("awarded", "award", "decisionNumber", "decisionDate")
-VN_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-
-
-def iso_day(text: str) -> str:
-    """dd/mm/yyyy as yyyy-mm-dd; anything else is passed on for the check to refuse."""
-    match = VN_DATE.fullmatch(text)
-    return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else text
-
-
-def vn_day(text: Any) -> str:
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(text or "")[:10])
-    return f"{match[3]}/{match[2]}/{match[1]}" if match else str(text or "")
-
-
 class ChairmanForm:
     key = "thidua:chairman"
     template = "portal/_form_chairman.html"

@@ -5,7 +5,7 @@ drawn as editable tables and checked here before the engine (and its completion 
 
 Variable shapes (bpmn/unit_evaluation.bpmn, bpmn/campaign.bpmn, workflows/campaign_rules.py):
 - nominees: [{id, kind: individual|collective, userId, fullName, award, achievements}], unitResults;
-- votes: [{nomineeId, for, against, abstain}], present; one vote per entry of `candidates`.
+- votes: [{nomineeId, for, against, abstain}], present, meetingDate; one vote per entry of `candidates`.
 Errors are keyed like the inputs ("nominees-0-userId", "present") and already translated.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from engine.vietnamese import person_sort_key
 from web.portal.decision_form import ChairmanForm
 from web.portal.form_rendering import error_message
 from web.portal.i18n import translate
-from web.portal.list_rows import MAX_TEXT, ListFormInvalid, Submission, posted_rows, text_of
+from web.portal.list_rows import MAX_TEXT, ListFormInvalid, Submission, iso_day, posted_rows, text_of, vn_day
 from workflows.task_checks import nominee_errors
 
 # --- nominees ---------------------------------------------------------------------------------
@@ -126,12 +126,14 @@ class VotesForm:
         by_id = {v.get("nomineeId"): v for v in variables.get("votes") or []}
         rows = [{k: str(by_id.get(c["nomineeId"], {}).get(k, "")) for k in COUNTS} for c in self.candidates]
         present = variables.get("present")
-        return Submission(rows, {"present": "" if present is None else str(present)})
+        return Submission(rows, {"present": "" if present is None else str(present),
+                                 "meetingDate": vn_day(variables.get("meetingDate"))})
 
     def parse(self, posted: Mapping[str, str]) -> Submission:
         rows = posted_rows(posted, "votes")
         rows = [{k: text_of(row.get(k)) for k in COUNTS} for row in rows]
-        return Submission(rows, {"present": text_of(posted.get("present"))})
+        return Submission(rows, {"present": text_of(posted.get("present")),
+                                 "meetingDate": text_of(posted.get("meetingDate"))})
 
     def variables(self, submission: Submission) -> dict[str, Any]:
         errors: dict[str, str] = {}
@@ -155,7 +157,8 @@ class VotesForm:
             votes.append({"nomineeId": candidate["nomineeId"], **counts})
         if errors:
             raise ListFormInvalid(errors)
-        return {"votes": votes, "present": present}
+        # The meeting date is judged by the completion checks (`votes`, `dates`), against the list's date.
+        return {"votes": votes, "present": present, "meetingDate": iso_day(submission.fields["meetingDate"]) or None}
 
 
 def _count(text: str) -> int | None:

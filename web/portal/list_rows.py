@@ -12,6 +12,18 @@ from web.portal.i18n import translate
 MAX_TEXT = 4000
 MAX_ROWS = 200
 ROW_FIELD = re.compile(r"(\w+)-(\d{1,3})-(\w+)")
+VN_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def iso_day(text: str) -> str:
+    """dd/mm/yyyy as yyyy-mm-dd; anything else is passed on for the check to refuse."""
+    match = VN_DATE.fullmatch(text)
+    return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else text
+
+
+def vn_day(text: Any) -> str:
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(text or "")[:10])
+    return f"{match[3]}/{match[2]}/{match[1]}" if match else str(text or "")
 
 
 class ListFormInvalid(ValueError):
