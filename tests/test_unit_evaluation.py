@@ -399,3 +399,22 @@ def test_a_report_dated_after_the_units_deadline_is_refused_and_changes_nothing(
     assert snapshot(engine, instance.id) == before
     engine.tasks.complete(task.id, {"reportedOn": "2025-08-08"}, actor="lan")  # on the deadline is in time
     assert only_task(engine, instance.id, "Task_appraise")
+
+
+def test_a_second_return_needs_its_own_reason(unit_engine, clock):
+    """The first reason is not carried over: returning again without a reason is refused."""
+    engine = unit_engine
+    instance = returned_to_the_unit(engine, clock)
+    engine.tasks.complete(only_task(engine, instance.id, "Task_correct").id, {"correctionNote": "Đã bổ sung"},
+                          actor="lan")
+    submit(engine, instance)
+    task = only_task(engine, instance.id, "Task_appraise")
+    assert engine.tasks.form_variables(task.id).get("returnReason") in (None, "")  # nothing stale prefilled
+    before = snapshot(engine, instance.id)
+    with pytest.raises(FormValidationError):
+        engine.tasks.complete(task.id, {"appraisal": "return"}, actor="hoa")
+    assert snapshot(engine, instance.id) == before
+    # The first return is still in the history.
+    returns = [json.loads(e.data_json) for e in engine.history.events(instance_id=instance.id, event_types=["complete"])
+               if e.element_id == "Task_appraise"]
+    assert returns == [{"appraisal": "return", "returnReason": "Thiếu biên bản họp bình xét"}]
