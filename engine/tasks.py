@@ -12,8 +12,9 @@ from sqlalchemy import bindparam, exists, func, or_, select, update
 from SpiffWorkflow.util.task import TaskState
 
 from engine.context import CallerBusyError, EngineContext, require_active
-from engine.errors import ConflictError, NotFoundError
+from engine.errors import ConflictError, InvalidStateError, NotFoundError
 from engine.execution import InstanceRef
+from engine.handlers import CHECK_PROPERTY, TaskCheckContext
 from engine.forms import Form, parsed_form, validate_submission
 from engine.instance_store import history_rows, insert_history
 from engine.involvement import Involvement, offered_to
@@ -278,6 +279,7 @@ class TaskService:
             if spiff_task is None or spiff_task.state != TaskState.READY:
                 raise ConflictError(f"task '{task_id}' is no longer open")
             values = self._validated(row.form_json, spiff_task, variables or {})
+            self._run_checks(loaded, spiff_task, values)
             spiff_task.set_data(**values)
             with self._ctx.clocked():
                 spiff_task.run()
@@ -299,6 +301,21 @@ class TaskService:
             found = conn.execute(select(HistoryEvent.instance_id, HistoryEvent.actor).where(
                 HistoryEvent.task_id == task_id, HistoryEvent.event_type == "complete").limit(1)).first()
         return None if found is None else (found[0], found[1])
+
+    def _run_checks(self, loaded, spiff_task, values: Mapping[str, Any]) -> None:
+        spec = spiff_task.task_spec
+        properties = dict((getattr(spec, "extensions", None) or {}).get("properties", {}))
+        names = [n.strip() for n in (properties.get(CHECK_PROPERTY) or "").split(",") if n.strip()]
+        for name in names:
+            check = self._ctx.handlers.get_check(name)
+            if check is None:
+                # Refusing is safer than letting a rule the designer asked for pass unchecked.
+                raise InvalidStateError(f"task '{spec.name}' asks for the completion check '{name}', "
+                                        "which is not registered")
+            check(TaskCheckContext(
+                instance_id=loaded.row.id, business_key=loaded.row.business_key,
+                definition_key=loaded.row.definition_key, element_id=spec.name,
+                variables=dict(spiff_task.data), values=dict(values), properties=properties))
 
     @staticmethod
     def _raise_missing(conn, task_id: str):

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
+from engine.forms import FormValidationError
 from engine.runtime import InstanceQuery
 from workflows.document_register import DocumentRegister
 from workflows.handlers import register_handlers
@@ -45,11 +46,16 @@ VARIABLES = {
 # userId -> (yearsAtOffice, yearsSinceDiscipline, worstRatingLast10), as the staff register would say.
 STAFF_FACTS = {"lan": (12, None, "good"), "minh": (8, None, "excellent"), "an": (4, None, "good")}
 
-DECISIONS = {
-    "Task_giay_khen": {"decisionDate": "2025-08-20"},
-    "Task_propose_chairman": {"proposalNumber": "98/TTr-VPUB"},
-    "Task_record_chairman": {"chairmanDecisionNumber": "1520/QĐ-UBND", "chairmanDecisionDate": "2025-08-25"},
-}
+MEETING = "2025-08-15"
+CHIEF_DECISION = {"decisionDate": "2025-08-20"}
+PROPOSAL = {"proposalNumber": "98/TTr-VPUB"}
+CHAIRMAN_DECISION = {"awarded": True, "decisionNumber": "1520/QĐ-UBND", "decisionDate": "2025-08-25"}
+
+
+def chairman_decisions(nominees: list[dict], **overrides: dict) -> dict:
+    """The Chairman's decision for each nominee (by nomineeId): awarded as proposed unless told."""
+    return {"chairmanDecisions": [{"nomineeId": n["nomineeId"], "award": n["award"], **CHAIRMAN_DECISION,
+                                   **overrides.get(n["nomineeId"], {})} for n in nominees]}
 
 
 def end_of_day(day: str) -> datetime:
@@ -85,7 +91,8 @@ def campaign_engine(database_url, handlers, clock):
     def staff_facts(ctx):
         user_id = ctx.variables["nominee"].get("userId")
         years, discipline, rating = STAFF_FACTS[user_id] if user_id else (None, None, None)
-        return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating}
+        return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating,
+                "missingRatingYears": None}
 
     handlers.register("staff_facts", staff_facts)
     with ProcessEngine(EngineConfig(database_url=database_url, clock=clock), handlers=handlers) as engine:
@@ -145,7 +152,7 @@ class Campaign:
     # the launch
     def launch(self) -> None:
         """TCHCQT's guidance, the Information Centre's column, each unit deploys the plan."""
-        self.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB"}, actor="hoa")
+        self.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-06-25"}, actor="hoa")
         self.complete("Task_open_pages", {"pageUrl": "https://vpubnd.sonla.gov.vn/80-nam"}, actor="tin")
         self.complete("Task_news", actor="tin")
         for code in self.units():
@@ -164,32 +171,39 @@ class Campaign:
             if nominee["kind"] == "individual":
                 self.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit=code,
                               actor=nominee["userId"])
-        self.complete("Task_submit", unit=code)
+        self.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=code)
         if returned:
             self.complete("Task_appraise", {"appraisal": "return", "returnReason": "Thiếu biên bản"}, unit=code)
             assert self.tasks_of(unit["headGroup"]) == [(code, "Task_correct")]
             self.complete("Task_correct", {"correctionNote": "Đã bổ sung biên bản"}, unit=code)
+            self.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=code)
         self.complete("Task_appraise", {"appraisal": "accept"}, unit=code, actor="hoa")
 
     # the council
     def to_council(self) -> None:
         assert self.open_tasks() == ["Task_submit_council"]
-        self.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB"}, actor="hoa")
+        self.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"}, actor="hoa")
 
     def vote(self, present: int = 5, against: dict[str, int] | None = None) -> None:
         """Every candidate gets `present` ballots; `against` moves some to 'against'."""
         against = against or {}
         votes = [{"nomineeId": c["nomineeId"], "for": present - against.get(c["nomineeId"], 0),
                   "against": against.get(c["nomineeId"], 0), "abstain": 0} for c in self.variables()["candidates"]]
-        self.complete("Task_vote", {"votes": votes, "present": present}, actor="council")
+        self.complete("Task_vote", {"votes": votes, "present": present, "meetingDate": MEETING}, actor="council")
 
-    def decide_and_report(self) -> None:
+    def decide_and_report(self, **chairman: dict) -> None:
+        """The Chief's Giấy khen, the Chairman's decisions (as proposed unless `chairman` says
+        otherwise for a nomineeId), then the report."""
         assert self.open_tasks() == ["Task_giay_khen", "Task_propose_chairman"]
         assert self.tasks_of("chief") == [("campaign", "Task_giay_khen")]
         assert self.tasks_of("tchcqt") == [("campaign", "Task_propose_chairman")]
-        for element_id, values in DECISIONS.items():
-            self.complete(element_id, values)
+        self.complete("Task_giay_khen", CHIEF_DECISION)
+        self.chairman_decides(**chairman)
         self.report()
+
+    def chairman_decides(self, **overrides: dict) -> None:
+        self.complete("Task_propose_chairman", PROPOSAL)
+        self.complete("Task_record_chairman", chairman_decisions(self.variables()["chairmanAwardees"], **overrides))
 
     def report(self) -> None:
         assert self.open_tasks() == ["Task_report"]
@@ -262,7 +276,7 @@ def test_every_campaign_task_is_offered_and_due_from_the_campaign_dates(campaign
     record()
     campaign.complete("Task_open_pages")
     record()
-    campaign.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB"})
+    campaign.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-06-25"})
     campaign.complete("Task_news")
     for unit in UNITS:
         campaign.complete("Task_deploy_plan", {"deployedOn": "2025-06-10"}, unit=unit["code"])
@@ -276,9 +290,8 @@ def test_every_campaign_task_is_offered_and_due_from_the_campaign_dates(campaign
     record()
     campaign.complete("Task_propose_chairman")
     record()
-    for element_id, values in DECISIONS.items():
-        if element_id != "Task_propose_chairman":
-            campaign.complete(element_id, values)
+    campaign.complete("Task_giay_khen", CHIEF_DECISION)
+    campaign.complete("Task_record_chairman", chairman_decisions(campaign.variables()["chairmanAwardees"]))
     record()
     assert seen == {
         "Task_guidance": (("tchcqt",), end_of_day("2025-06-30")),
@@ -306,7 +319,9 @@ def test_a_returned_nomination_is_corrected(campaign_engine, clock):
     assert appraisals == ["Task_appraise", "Task_correct", "Task_appraise"]
 
 
-def test_bang_khen_under_ten_years_goes_to_the_chairman_with_the_reason(campaign_engine, clock):
+def test_bang_khen_under_ten_years_goes_to_the_chairman_who_decides_each_nominee(campaign_engine, clock):
+    """Issue 12.1: one decision used to stand for every nominee, so Minh, sent to the Chairman's
+    discretion with "Chưa đủ 10 năm", was announced as awarded when the Chairman awarded Lan."""
     campaign = Campaign(campaign_engine, clock)
     run_units(campaign, {"tong_hop": [LAN], "kinh_te": [MINH]})
     minh = next(c for c in campaign.variables()["candidates"] if c["nomineeId"] == "kinh_te:nom-minh")
@@ -314,10 +329,104 @@ def test_bang_khen_under_ten_years_goes_to_the_chairman_with_the_reason(campaign
         False, "chairman_discretion", "Chưa đủ 10 năm công tác tại Văn phòng")
     campaign.to_council()
     campaign.vote()
-    campaign.decide_and_report()
     assert awardees(campaign) == [("tong_hop:nom-lan", "Nguyễn Thị Lan", "bang_khen"),
                                   ("kinh_te:nom-minh", "Trần Văn Minh", "bang_khen")]
-    assert campaign.variables()["awardees"][1]["route"] == "chairman_discretion"
+    campaign.chairman_decides(**{"kinh_te:nom-minh": {"awarded": False, "decisionNumber": "", "decisionDate": None}})
+    campaign.report()
+
+    variables = campaign.variables()
+    assert [(a["nomineeId"], a["award"], a["decisionNumber"], a["decisionDate"]) for a in variables["awarded"]] == [
+        ("tong_hop:nom-lan", "bang_khen", "1520/QĐ-UBND", "2025-08-25")]
+    assert [(n["nomineeId"], n["reason"]) for n in variables["notAwarded"]] == [
+        ("kinh_te:nom-minh", "Chủ tịch UBND tỉnh không quyết định khen thưởng")]
+    assert variables["announcement"].splitlines()[1:] == [
+        "Bằng khen của Chủ tịch UBND tỉnh (Quyết định số 1520/QĐ-UBND ngày 25/08/2025):",
+        "  1. Nguyễn Thị Lan – Phòng Tổng hợp"]
+
+
+def test_the_chairman_may_decide_in_separate_decisions_and_forms(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, {"tong_hop": [LAN, collective(TONG_HOP, "buc_truong")], "kinh_te": [MINH]})
+    campaign.to_council()
+    campaign.vote()
+    campaign.chairman_decides(**{
+        "kinh_te:nom-minh": {"decisionNumber": "1604/QĐ-UBND", "decisionDate": "2025-08-27"},
+        "tong_hop:nom-tong_hop": {"award": "bang_khen"}})  # the Chairman gives a Bằng khen, not the banner
+    campaign.report()
+    assert campaign.variables()["announcement"].splitlines()[1:] == [
+        "Bằng khen của Chủ tịch UBND tỉnh (Quyết định số 1520/QĐ-UBND ngày 25/08/2025):",
+        "  1. Phòng Tổng hợp",
+        "  2. Nguyễn Thị Lan – Phòng Tổng hợp",
+        "Bằng khen của Chủ tịch UBND tỉnh (Quyết định số 1604/QĐ-UBND ngày 27/08/2025):",
+        "  1. Trần Văn Minh – Phòng Kinh tế"]
+
+
+def issued_decisions(campaign) -> list[str]:
+    return [d.title for d in DocumentRegister(campaign.engine.context.db).issued("QĐ-VPUB", 2025)]
+
+
+def test_without_a_giay_khen_awardee_the_chief_has_no_task_and_no_number_is_taken(campaign_engine, clock):
+    """Issue 12.2: each branch runs only for the nominees it concerns."""
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, {"tong_hop": [LAN], "kinh_te": [MINH]})
+    campaign.to_council()
+    campaign.vote()
+    assert campaign.open_tasks() == ["Task_propose_chairman"]
+    assert campaign.tasks_of("chief") == []
+    assert campaign.variables()["chiefAwardees"] == []
+    campaign.chairman_decides()
+    campaign.report()
+    assert issued_decisions(campaign) == []
+    assert "decisionNumber" not in campaign.variables()
+    done = {e.element_id for e in campaign.engine.history.events(instance_id=campaign.id)}
+    assert "Task_giay_khen" not in done and "Service_number_decision" not in done
+
+
+def test_without_a_chairman_award_nothing_goes_to_the_chairman(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, {"tong_hop": [collective(TONG_HOP)], "kinh_te": [AN]})
+    campaign.to_council()
+    campaign.vote()
+    assert campaign.open_tasks() == ["Task_giay_khen"]
+    campaign.complete("Task_giay_khen", CHIEF_DECISION)
+    campaign.report()
+    assert issued_decisions(campaign) == ["Quyết định tặng Giấy khen"]
+    assert campaign.variables()["announcement"].splitlines()[1:] == [
+        "Giấy khen của Chánh Văn phòng (Quyết định số 01/QĐ-VPUB ngày 20/08/2025):",
+        "  1. Phòng Tổng hợp", "  2. Lê Văn An – Phòng Kinh tế"]
+
+
+def snapshot(campaign) -> tuple:
+    """What a refused submission must leave as it was."""
+    return (campaign.variables(), campaign.open_tasks(), len(campaign.engine.history.events(instance_id=campaign.id)),
+            issued_decisions(campaign))
+
+
+@pytest.mark.parametrize("change, errors", [
+    (lambda d: d[:1], [("chairmanDecisions", "decision_missing")]),
+    (lambda d: d + d[:1], [("chairman-2-nomineeId", "decision_twice")]),
+    (lambda d: [{**d[0], "nomineeId": "kinh_te:nom-an"}, d[1]], [("chairman-0-nomineeId", "decision_unknown"),
+                                                                 ("chairmanDecisions", "decision_missing")]),
+    (lambda d: [{**d[0], "awarded": None}, d[1]], [("chairman-0-awarded", "decision_awarded")]),
+    (lambda d: [{**d[0], "decisionNumber": " "}, d[1]], [("chairman-0-decisionNumber", "decision_number")]),
+    (lambda d: [{**d[0], "award": "buc_truong"}, d[1]], [("chairman-0-award", "banner_collective_only")]),
+    (lambda d: [{**d[0], "award": "giay_khen"}, d[1]], [("chairman-0-award", "decision_award")]),
+    (lambda d: [{**d[0], "decisionDate": "25/08/2025"}, d[1]], [("chairman-0-decisionDate", "decision_date")]),
+], ids=["one-missing", "twice", "not-proposed", "no-answer", "no-number", "banner-to-a-person", "not-a-chairman-award",
+        "bad-date"])
+def test_a_bad_chairman_decision_is_refused_and_changes_nothing(campaign_engine, clock, change, errors):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, {"tong_hop": [LAN], "kinh_te": [MINH]})
+    campaign.to_council()
+    campaign.vote()
+    campaign.complete("Task_propose_chairman", PROPOSAL)
+    decisions = chairman_decisions(campaign.variables()["chairmanAwardees"])["chairmanDecisions"]
+    before = snapshot(campaign)
+    with pytest.raises(FormValidationError) as refused:
+        campaign.complete("Task_record_chairman", {"chairmanDecisions": change(decisions)})
+    assert [(e.field, e.code) for e in refused.value.errors] == errors
+    assert all(" / " in e.message for e in refused.value.errors)  # Vietnamese, then English
+    assert snapshot(campaign) == before
 
 
 def test_a_failed_vote_is_rejected_not_awarded(campaign_engine, clock):
@@ -382,3 +491,82 @@ def test_model_is_nfc_and_named_in_vietnamese():
     assert unicodedata.is_normalized("NFC", text)
     assert 'name="Phát động và tổng kết đợt thi đua"' in text
     assert "2025" not in text  # every date comes from the campaign's variables
+
+
+# --- issue 12.3: dates follow the process, from the campaign's own variables -------------------
+
+def refused(campaign, element_id, values) -> list:
+    """Completes the task expecting a refusal; asserts nothing changed; gives (field, code, message)."""
+    before = snapshot(campaign)
+    with pytest.raises(FormValidationError) as caught:
+        campaign.complete(element_id, values)
+    assert snapshot(campaign) == before
+    return [(e.field, e.code, e.message) for e in caught.value.errors]
+
+
+def test_a_decision_dated_before_the_council_meeting_is_refused_and_changes_nothing(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, NOMINATIONS)
+    campaign.to_council()
+    campaign.vote()  # the meeting: 15/08/2025
+    assert refused(campaign, "Task_giay_khen", {"decisionDate": "2025-08-14"}) == [(
+        "decisionDate", "date_not_before",
+        "Ngày quyết định (14/08/2025) không được trước ngày họp Hội đồng (15/08/2025). / "
+        "The date of the decision (14/08/2025) must not be before the council's meeting (15/08/2025).")]
+    campaign.complete("Task_giay_khen", {"decisionDate": MEETING})  # on the day of the meeting is fine
+    campaign.complete("Task_propose_chairman", PROPOSAL)
+    nominees = campaign.variables()["chairmanAwardees"]
+    [(field, code, _)] = refused(campaign, "Task_record_chairman", chairman_decisions(
+        nominees, **{"tong_hop:nom-lan": {"decisionDate": "2025-08-01"}}))
+    assert (field, code) == ("chairman-0-decisionDate", "date_not_before")
+    campaign.complete("Task_record_chairman", chairman_decisions(nominees))
+    campaign.report()
+    assert issued_decisions(campaign) == ["Quyết định tặng Giấy khen"]  # one number, for the accepted decision
+
+
+@pytest.mark.parametrize("element_id, values, field, text", [
+    ("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-07-01"}, "guidanceIssuedOn",
+     "Ngày ban hành văn bản hướng dẫn (01/07/2025) không được sau hạn hướng dẫn hồ sơ (30/06/2025)."),
+    ("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-06-01"}, "guidanceIssuedOn",
+     "Ngày ban hành văn bản hướng dẫn (01/06/2025) không được trước ngày ban hành kế hoạch (05/06/2025)."),
+], ids=["guidance-late", "guidance-before-the-plan"])
+def test_the_guidance_is_dated_within_the_campaign_dates(campaign_engine, clock, element_id, values, field, text):
+    campaign = Campaign(campaign_engine, clock)
+    [(got_field, _, message)] = refused(campaign, element_id, values)
+    assert got_field == field and message.startswith(text)
+
+
+def test_the_dates_come_from_the_campaign_not_the_code(campaign_engine, clock):
+    """Another campaign with a later guidance deadline accepts what this one refuses."""
+    campaign = Campaign(campaign_engine, clock, {**VARIABLES, "guidanceDate": "2025-07-15"})
+    campaign.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-07-01"})
+    assert "Task_guidance" not in campaign.open_tasks()
+
+
+def test_the_list_reaches_the_council_by_the_appraisal_date_and_is_voted_on_after(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, NOMINATIONS)
+    [(field, code, message)] = refused(campaign, "Task_submit_council", {"submittedOn": "2025-08-11"})
+    assert (field, code) == ("submittedOn", "date_not_after")
+    assert "hạn thẩm định, trình Hội đồng (10/08/2025)" in message
+    campaign.to_council()  # on 10/08/2025
+    votes = [{"nomineeId": c["nomineeId"], "for": 5, "against": 0, "abstain": 0} for c in campaign.variables()["candidates"]]
+    [(field, code, _)] = refused(campaign, "Task_vote", {"votes": votes, "present": 5, "meetingDate": "2025-08-09"})
+    assert (field, code) == ("meetingDate", "date_not_before")
+
+
+@pytest.mark.parametrize("present, ballots, meeting, expected", [
+    (8, 8, MEETING, [("present", "more_than_members")]),  # the council has 7 members
+    (5, 6, MEETING, [("votes-0-for", "ballots_over_present")]),
+    (5, 5, None, [("meetingDate", "meeting_date")]),
+], ids=["present-over-members", "ballots-over-present", "no-meeting-date"])
+def test_an_impossible_vote_is_refused_and_changes_nothing(campaign_engine, clock, present, ballots, meeting, expected):
+    campaign = Campaign(campaign_engine, clock)
+    run_units(campaign, NOMINATIONS)
+    campaign.to_council()
+    votes = [{"nomineeId": c["nomineeId"], "for": ballots, "against": 0, "abstain": 0}
+             for c in campaign.variables()["candidates"]]
+    errors = refused(campaign, "Task_vote", {"votes": votes, "present": present, "meetingDate": meeting})
+    assert [(field, code) for field, code, _ in errors][:1] == expected
+    assert all(" / " in message for _, _, message in errors)
+    assert campaign.status() == "active"  # refused at the form, not an incident in the tally

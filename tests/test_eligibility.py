@@ -26,6 +26,7 @@ REASONS = {
     "rating_below_good": "Có năm xếp loại dưới mức Hoàn thành tốt nhiệm vụ",
     "collective_only": "Bức trướng chỉ dành cho tập thể",
     "unknown_case": "Đối tượng hoặc hình thức khen thưởng không hợp lệ",
+    "years_missing": "Thiếu thông tin số năm công tác tại Văn phòng",
 }
 COUNCIL = (True, "council", "ok")
 DISCRETION = "chairman_discretion"
@@ -36,10 +37,10 @@ def deploy(engine, dmn: bytes | None = None):
                                      ("eligibility.dmn", DMN.read_bytes() if dmn is None else dmn)])
 
 
-def nominee(kind="individual", award="bang_khen", years=12, discipline=None, rating="good") -> dict:
+def nominee(kind="individual", award="bang_khen", years=12, discipline=None, rating="good", missing=None) -> dict:
     """A nominee who meets every Bằng khen condition, unless told otherwise."""
     return {"nomineeKind": kind, "award": award, "yearsAtOffice": years,
-            "yearsSinceDiscipline": discipline, "worstRatingLast10": rating}
+            "yearsSinceDiscipline": discipline, "worstRatingLast10": rating, "missingRatingYears": missing}
 
 
 def decide(engine, variables: dict) -> dict:
@@ -90,6 +91,29 @@ def test_eligibility(engine, variables, expected):
     assert (result["eligible"], result["route"], result["reasonCode"]) == (eligible, route, code)
     assert result["reason"] == REASONS[code]
     assert unicodedata.is_normalized("NFC", result["reason"])
+
+
+@pytest.mark.parametrize("variables, reason", [
+    pytest.param(nominee(missing="2019"), "Thiếu kết quả đánh giá năm 2019", id="one-year-missing"),
+    pytest.param(nominee(rating=None, missing="2015, 2016"), "Thiếu kết quả đánh giá năm 2015, 2016",
+                 id="no-rating-at-all"),
+    # a gap is reported before any other condition: nothing is decided on an incomplete record
+    pytest.param(nominee(years=8, rating="completed", missing="2020"), "Thiếu kết quả đánh giá năm 2020",
+                 id="missing-before-years"),
+])
+def test_a_missing_rating_is_not_eligible_with_the_year(engine, variables, reason):
+    deploy(engine)
+    result = decide(engine, variables)
+    assert (result["eligible"], result["route"], result["reasonCode"]) == (False, "not_eligible", "rating_missing")
+    assert result["reason"] == reason
+    assert unicodedata.is_normalized("NFC", result["reason"])
+
+
+def test_missing_years_at_the_office_is_not_eligible(engine):
+    deploy(engine)
+    result = decide(engine, nominee(years=None))
+    assert (result["eligible"], result["route"], result["reasonCode"]) == (False, "not_eligible", "years_missing")
+    assert result["reason"] == REASONS["years_missing"]
 
 
 def test_deployed_as_decision_eligibility(engine):

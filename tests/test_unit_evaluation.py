@@ -16,6 +16,7 @@ import pytest
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.forms import FormValidationError
+from workflows.handlers import register_checks
 from tests.conftest import FakeClock
 
 BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
@@ -77,11 +78,14 @@ def unit_engine(database_url, handlers, clock, looked_up):
         nominee = ctx.variables["nominee"]
         looked_up.append(nominee.get("userId"))
         if nominee.get("userId") is None:
-            return {"yearsAtOffice": None, "yearsSinceDiscipline": None, "worstRatingLast10": None}
+            return {"yearsAtOffice": None, "yearsSinceDiscipline": None, "worstRatingLast10": None,
+                    "missingRatingYears": None}
         years, discipline, rating = STAFF_FACTS[nominee["userId"]]
-        return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating}
+        return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating,
+                "missingRatingYears": None}
 
     handlers.register("staff_facts", staff_facts)
+    register_checks(handlers)
     with ProcessEngine(EngineConfig(database_url=database_url, clock=clock), handlers=handlers) as engine:
         engine.repository.deploy([("unit_evaluation.bpmn", MODEL.read_bytes()),
                                   ("eligibility.dmn", (BPMN_DIR / "eligibility.dmn").read_bytes())])
@@ -138,7 +142,7 @@ def write_reports(engine, instance, user_ids) -> None:
 
 def submit(engine, instance) -> None:
     task = only_task(engine, instance.id, "Task_submit")
-    engine.tasks.complete(task.id, {}, actor="lan")
+    engine.tasks.complete(task.id, {"reportedOn": "2025-08-07"}, actor="lan")
 
 
 def appraise(engine, instance, values) -> None:
@@ -205,6 +209,7 @@ def test_appraisal_returns_the_dossier_and_the_unit_corrects_it(unit_engine, clo
     with pytest.raises(FormValidationError):
         engine.tasks.complete(correct.id, {})  # the correction note is required
     engine.tasks.complete(correct.id, {"correctionNote": "Đã bổ sung biên bản họp ngày 07/8"}, actor="lan")
+    submit(engine, instance)  # the list is checked again and the unit submits it again
     appraise(engine, instance, {"appraisal": "accept"})
 
     assert engine.runtime.get_instance(instance.id).status == "completed"
@@ -251,7 +256,7 @@ def test_every_task_is_offered_and_due_as_the_portal_shows_it(unit_engine, clock
     report = record("Task_achievement_report")
     engine.tasks.complete(report.id, {"achievementReport": "Báo cáo"}, actor="lan")
     submit_task = record("Task_submit")
-    engine.tasks.complete(submit_task.id, {})
+    engine.tasks.complete(submit_task.id, {"reportedOn": "2025-08-07"})
     appraisal = record("Task_appraise")
     engine.tasks.complete(appraisal.id, {"appraisal": "return", "returnReason": "Thiếu tờ trình"})
     record("Task_correct")
@@ -272,3 +277,144 @@ def test_model_is_nfc_and_named_in_vietnamese():
     assert unicodedata.is_normalized("NFC", text)
     assert 'name="Đánh giá, bình xét khen thưởng tại đơn vị"' in text
     assert 'camunda:formKey="thidua:nominees"' in text
+
+
+# --- issue 12.5: a return needs its reason; the unit sees it and edits the returned list ----------
+
+def snapshot(engine, instance_id) -> tuple:
+    """What a refused submission must leave as it was: variables, open tasks, history."""
+    return (engine.runtime.get_variables(instance_id),
+            sorted((t.id, t.element_id) for t in open_tasks(engine, instance_id)),
+            len(engine.history.events(instance_id=instance_id)))
+
+
+def returned_to_the_unit(engine, clock, reason="Thiếu biên bản họp bình xét"):
+    instance = start(engine)
+    run_to_nominations(engine, clock, instance)
+    nominate(engine, instance, [individual("lan", "Nguyễn Thị Lan"), collective()])
+    write_reports(engine, instance, ["lan"])
+    submit(engine, instance)
+    appraise(engine, instance, {"appraisal": "return", "returnReason": reason})
+    return instance
+
+
+@pytest.mark.parametrize("reason", [None, "", "   \n "], ids=["left-out", "empty", "blank"])
+def test_a_return_without_a_reason_is_refused_and_changes_nothing(unit_engine, clock, reason):
+    engine = unit_engine
+    instance = start(engine)
+    run_to_nominations(engine, clock, instance)
+    nominate(engine, instance, [collective()])
+    submit(engine, instance)
+    task = only_task(engine, instance.id, "Task_appraise")
+    before = snapshot(engine, instance.id)
+    values = {"appraisal": "return"} if reason is None else {"appraisal": "return", "returnReason": reason}
+    with pytest.raises(FormValidationError) as refused:
+        engine.tasks.complete(task.id, values, actor="hoa")
+    [error] = refused.value.errors
+    assert (error.field, error.code) == ("returnReason", "return_reason")
+    assert "lý do trả lại" in error.message and "reason for returning" in error.message
+    assert snapshot(engine, instance.id) == before
+    # Accepting needs no reason.
+    engine.tasks.complete(task.id, {"appraisal": "accept"}, actor="hoa")
+    assert engine.runtime.get_instance(instance.id).status == "completed"
+
+
+def test_the_unit_sees_the_reason_and_edits_the_returned_list(unit_engine, clock, looked_up):
+    engine = unit_engine
+    instance = returned_to_the_unit(engine, clock)
+    correct = only_task(engine, instance.id, "Task_correct")
+    assert correct.form_key == "thidua:correction"
+    assert engine.runtime.get_variables(instance.id)["returnReason"] == "Thiếu biên bản họp bình xét"
+
+    # The unit drops the collective and proposes Minh instead; Lan's report is kept.
+    engine.tasks.complete(correct.id, {"nominees": [individual("lan", "Nguyễn Thị Lan"),
+                                                    individual("minh", "Trần Văn Minh")],
+                                       "correctionNote": "Bổ sung biên bản; đề nghị thêm đồng chí Minh"}, actor="lan")
+    assert looked_up == ["lan", None, "lan", "minh"]  # the corrected list is checked again
+    write_reports(engine, instance, ["minh"])  # only the newly proposed person writes a report
+    submit(engine, instance)
+    appraise(engine, instance, {"appraisal": "accept"})
+
+    assert engine.runtime.get_instance(instance.id).status == "completed"
+    lan, minh = engine.runtime.get_variables(instance.id)["unitResult"]["nominees"]
+    assert (lan["id"], lan["route"], lan["achievementReport"]) == ("nom-lan", "council", "Báo cáo thành tích của lan")
+    assert (minh["id"], minh["route"], minh["reasonCode"]) == ("nom-minh", "chairman_discretion", "years_below_10")
+    assert minh["achievementReport"] == "Báo cáo thành tích của minh"
+
+
+@pytest.mark.parametrize("values, field, code", [
+    ({"correctionNote": "  "}, "correctionNote", "correction_note"),
+    ({"correctionNote": "Sửa", "nominees": [individual("lan", "Nguyễn Thị Lan"), individual("lan", "Nguyễn Thị Lan")]},
+     "nominees-1-userId", "nominee_twice"),
+    ({"correctionNote": "Sửa", "nominees": [collective(), collective("buc_truong")]}, "nominees-1-kind",
+     "one_collective"),
+    ({"correctionNote": "Sửa", "nominees": [individual("lan", "Nguyễn Thị Lan", "buc_truong")]},
+     "nominees-0-award", "banner_collective_only"),
+], ids=["no-note", "nominee-twice", "two-collectives", "banner-to-a-person"])
+def test_a_bad_correction_is_refused_and_changes_nothing(unit_engine, clock, values, field, code):
+    engine = unit_engine
+    instance = returned_to_the_unit(engine, clock)
+    correct = only_task(engine, instance.id, "Task_correct")
+    before = snapshot(engine, instance.id)
+    with pytest.raises(FormValidationError) as refused:
+        engine.tasks.complete(correct.id, values, actor="lan")
+    assert [(e.field, e.code) for e in refused.value.errors] == [(field, code)]
+    assert " / " in refused.value.errors[0].message  # Vietnamese, then English
+    assert snapshot(engine, instance.id) == before
+
+
+def test_a_nominee_added_twice_is_refused_at_nomination(unit_engine, clock):
+    engine = unit_engine
+    instance = start(engine)
+    run_to_nominations(engine, clock, instance)
+    task = only_task(engine, instance.id, "Task_nominate")
+    before = snapshot(engine, instance.id)
+    with pytest.raises(FormValidationError) as refused:
+        engine.tasks.complete(task.id, {"nominees": [individual("lan", "Nguyễn Thị Lan"),
+                                                     individual("lan", "Nguyễn Thị Lan", "giay_khen")],
+                                        "unitResults": "Hoàn thành"}, actor="lan")
+    [error] = refused.value.errors
+    assert (error.field, error.code, error.params) == ("nominees-1-userId", "nominee_twice",
+                                                       {"name": "Nguyễn Thị Lan", "first": 1})
+    assert error.message.startswith("Nguyễn Thị Lan đã có trong danh sách (dòng 1).")
+    assert snapshot(engine, instance.id) == before
+
+
+# --- issue 12.3: the unit reports by the campaign's unitReportDate -------------------------------
+
+def test_a_report_dated_after_the_units_deadline_is_refused_and_changes_nothing(unit_engine, clock):
+    engine = unit_engine
+    instance = start(engine)
+    run_to_nominations(engine, clock, instance)
+    nominate(engine, instance, [collective()])
+    task = only_task(engine, instance.id, "Task_submit")
+    before = snapshot(engine, instance.id)
+    with pytest.raises(FormValidationError) as refused:
+        engine.tasks.complete(task.id, {"reportedOn": "2025-08-09"}, actor="lan")
+    [error] = refused.value.errors
+    assert (error.field, error.code) == ("reportedOn", "date_not_after")
+    assert error.message == ("Ngày báo cáo, đề xuất (09/08/2025) không được sau hạn đơn vị báo cáo, đề xuất "
+                             "(08/08/2025). / The date of the unit's report (09/08/2025) must not be after the "
+                             "units' reporting deadline (08/08/2025).")
+    assert snapshot(engine, instance.id) == before
+    engine.tasks.complete(task.id, {"reportedOn": "2025-08-08"}, actor="lan")  # on the deadline is in time
+    assert only_task(engine, instance.id, "Task_appraise")
+
+
+def test_a_second_return_needs_its_own_reason(unit_engine, clock):
+    """The first reason is not carried over: returning again without a reason is refused."""
+    engine = unit_engine
+    instance = returned_to_the_unit(engine, clock)
+    engine.tasks.complete(only_task(engine, instance.id, "Task_correct").id, {"correctionNote": "Đã bổ sung"},
+                          actor="lan")
+    submit(engine, instance)
+    task = only_task(engine, instance.id, "Task_appraise")
+    assert engine.tasks.form_variables(task.id).get("returnReason") in (None, "")  # nothing stale prefilled
+    before = snapshot(engine, instance.id)
+    with pytest.raises(FormValidationError):
+        engine.tasks.complete(task.id, {"appraisal": "return"}, actor="hoa")
+    assert snapshot(engine, instance.id) == before
+    # The first return is still in the history.
+    returns = [json.loads(e.data_json) for e in engine.history.events(instance_id=instance.id, event_types=["complete"])
+               if e.element_id == "Task_appraise"]
+    assert returns == [{"appraisal": "return", "returnReason": "Thiếu biên bản họp bình xét"}]

@@ -149,34 +149,33 @@ def tally(candidates: Iterable[Mapping[str, Any]], votes: Iterable[Mapping[str, 
 def _vn_date(value: Any) -> str:
     if isinstance(value, datetime):
         value = value.date()
-    if isinstance(value, str):
+    if isinstance(value, str) and value:
         value = date.fromisoformat(value[:10])
     return value.strftime("%d/%m/%Y") if isinstance(value, date) else ""
 
 
-def _decision(number: Any, day: Any) -> str:
+def _decision(number: str, when: str) -> str:
     if not number:
         return ""
-    when = _vn_date(day) if day else ""
     return f" (Quyết định số {number}" + (f" ngày {when})" if when else ")")
 
 
-def announcement(campaign_name: str, plan_number: str, awardees: Iterable[Mapping[str, Any]],
-                 decisions: Mapping[str, tuple[Any, Any]]) -> str:
-    """The text announcing the results, listing awardees by award (in the order of AWARD_NAMES).
-    `decisions` maps an award to (decision number, decision date)."""
-    awardees = list(awardees)
+def announcement(campaign_name: str, plan_number: str, awarded: Iterable[Mapping[str, Any]]) -> str:
+    """The text announcing the results, listing what was awarded by award (in the order of
+    AWARD_NAMES), then by the decision that gave it: each entry carries its `decisionNumber` and
+    `decisionDate`, since the Chairman may decide nominees in separate decisions."""
+    awarded = list(awarded)
     lines = [f"Kết quả khen thưởng {campaign_name} (Kế hoạch số {plan_number}):"]
     for award, award_name in AWARD_NAMES.items():
-        group = sorted((a for a in awardees if a.get("award") == award), key=candidate_sort_key)
-        if not group:
-            continue
-        number, day = decisions.get(award, (None, None))
-        lines.append(f"{award_name}{_decision(number, day)}:")
-        for index, awardee in enumerate(group, start=1):
-            unit = awardee.get("unitName") or awardee.get("unit")
-            suffix = f" – {unit}" if awardee.get("kind") == "individual" and unit else ""
-            lines.append(f"  {index}. {awardee.get('fullName')}{suffix}")
+        decisions: dict[tuple, list] = {}
+        for entry in (a for a in awarded if a.get("award") == award):
+            decisions.setdefault((entry.get("decisionNumber") or "", _vn_date(entry.get("decisionDate"))), []).append(entry)
+        for (number, day), group in sorted(decisions.items()):
+            lines.append(f"{award_name}{_decision(number, day)}:")
+            for index, awardee in enumerate(sorted(group, key=candidate_sort_key), start=1):
+                unit = awardee.get("unitName") or awardee.get("unit")
+                suffix = f" – {unit}" if awardee.get("kind") == "individual" and unit else ""
+                lines.append(f"  {index}. {awardee.get('fullName')}{suffix}")
     if len(lines) == 1:
         lines.append("Không có tập thể, cá nhân được khen thưởng.")
     return nfc("\n".join(lines))

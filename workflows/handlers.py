@@ -8,7 +8,7 @@ from __future__ import annotations
 from engine import HandlerRegistry
 from engine.handlers import ServiceTaskContext
 
-from workflows import campaign_rules, document_register, staff_facts
+from workflows import campaign_rules, date_rules, decisions, document_register, staff_facts, task_checks, vote_checks
 from workflows.document_register import DocumentRegister
 from workflows.staff_directory import StaffDirectory
 
@@ -20,30 +20,40 @@ def consolidate(ctx: ServiceTaskContext) -> dict:
 
 def tally_votes(ctx: ServiceTaskContext) -> dict:
     """Tính kết quả biểu quyết: `candidates`, `votes`, `present`, `passRule` → `quorumReached`,
-    `awardees`, `rejected`."""
+    `awardees`, `rejected`, and the awardees by who decides (`chiefAwardees`, `chairmanAwardees`)."""
     variables = ctx.variables
-    return campaign_rules.tally(variables.get("candidates") or [], variables.get("votes") or [],
-                                variables.get("present"), variables["passRule"])
+    result = campaign_rules.tally(variables.get("candidates") or [], variables.get("votes") or [],
+                                  variables.get("present"), variables["passRule"])
+    return {**result, **decisions.by_authority(result["awardees"])}
 
 
 def announce_results(ctx: ServiceTaskContext) -> dict:
-    """Thông báo kết quả: `announcement`, the awardees listed by award with the decisions."""
+    """Thông báo kết quả: what was awarded (`awarded`, each with its decision), what the Chairman
+    did not award (`notAwarded`), and the `announcement`."""
     v = ctx.variables
-    chairman = (v.get("chairmanDecisionNumber"), v.get("chairmanDecisionDate"))
-    decisions = {"giay_khen": (v.get("decisionNumber"), v.get("decisionDate")),
-                 "bang_khen": chairman, "buc_truong": chairman}
-    return {"announcement": campaign_rules.announcement(v.get("campaignName", ""), v.get("planNumber", ""),
-                                                        v.get("awardees") or [], decisions)}
+    results = decisions.final_results(v.get("awardees") or [], (v.get("decisionNumber"), v.get("decisionDate")),
+                                      v.get("chairmanDecisions") or [])
+    text = campaign_rules.announcement(v.get("campaignName", ""), v.get("planNumber", ""), results["awarded"])
+    return {**results, "announcement": text}
+
+
+def register_checks(registry: HandlerRegistry) -> HandlerRegistry:
+    """The completion checks the campaign's user tasks name (camunda:property `check`)."""
+    checks = {**task_checks.CHECKS, **decisions.CHECKS, **vote_checks.CHECKS, "dates": date_rules.check_dates}
+    for name, check in checks.items():
+        registry.register_check(name, check)
+    return registry
 
 
 def register_handlers(registry: HandlerRegistry, directory: StaffDirectory | None = None,
                       register: DocumentRegister | None = None) -> HandlerRegistry:
     """The composition point web/ and the CLI call. `staff_facts` (bpmn/unit_evaluation.bpmn)
     reads the staff directory and `number_document` the document register: each is registered
-    when given."""
+    when given. The user tasks' completion checks (workflows/task_checks.py) always are."""
     registry.register("consolidate", consolidate)
     registry.register("tally_votes", tally_votes)
     registry.register("announce_results", announce_results)
+    register_checks(registry)
     if directory is not None:
         registry.register(staff_facts.TOPIC, staff_facts.make_staff_facts_handler(directory))
     if register is not None:

@@ -19,12 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.errors import ConflictError, EngineError, NotFoundError
 from engine.identity import USER_ID, name_sort_key
 from workflows.models import RATINGS, UNIT_KINDS, DisciplinaryRecord, OrgUnit, StaffMember, YearlyRating
+from workflows.service_record import RATING_RANK, RATING_YEARS, rated_years, whole_years, worst_rating
 
 UNIT_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-# How many full years before the date of the facts the ratings are looked at.
-RATING_YEARS = 10
-_RATING_RANK = {code: rank for rank, code in enumerate(RATINGS)}  # 0 is best
 _KIND_ORDER = {kind: rank for rank, kind in enumerate(UNIT_KINDS)}
 STAFF_FIELDS = ("id", "full_name", "unit_code", "position", "office_start_date", "email", "active")
 # Rows per statement when reading or writing many people at once (keeps IN lists short).
@@ -81,22 +79,6 @@ def fold(text: str) -> str:
 
 def person_key(staff: Staff) -> tuple:
     return name_sort_key(staff.full_name), staff.id
-
-
-# --- facts ------------------------------------------------------------------------------------
-
-def whole_years(start: date, end: date) -> int:
-    """Completed years from `start` to `end` (an anniversary on `end` counts); 0 if `end` is earlier.
-
-    Someone who started on 29/02 completes a year on 01/03 of a common year.
-    """
-    years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
-    return max(years, 0)
-
-
-def worst_rating(ratings: Iterable[str]) -> str | None:
-    ranked = [r for r in ratings if r in _RATING_RANK]
-    return max(ranked, key=_RATING_RANK.__getitem__) if ranked else None
 
 
 class StaffDirectory:
@@ -239,8 +221,11 @@ class StaffDirectory:
         - yearsAtOffice: completed years from the start of work at the Office to `as_of`;
         - yearsSinceDiscipline: completed years since the latest disciplinary record decided on or
           before `as_of`, None if there is none;
-        - worstRatingLast10: the worst rating of the 10 full years before `as_of`'s year (years
-          without a rating are ignored), None if none of them has one.
+        - worstRatingLast10: the worst rating of the 10 full years before `as_of`'s year, None if
+          none of them has one;
+        - missingRatingYears: the years of that window without a rating although the person was
+          at the Office for six months or more of it ("2019, 2021"), None when none is missing.
+          A gap must not pass as "good": the decision table reads it before the ratings.
         """
         if not isinstance(as_of, date):
             raise StaffDirectoryError(f"the date of the facts must be a date, not {as_of!r}")
@@ -251,13 +236,16 @@ class StaffDirectory:
                                     .where(DisciplinaryRecord.staff_id == staff_id,
                                            DisciplinaryRecord.decided_on <= as_of)
                                     .order_by(DisciplinaryRecord.decided_on.desc()).limit(1))
-            ratings = session.scalars(select(YearlyRating.rating)
-                                      .where(YearlyRating.staff_id == staff_id,
-                                             YearlyRating.year.between(first_year, last_year))).all()
+            ratings = dict(session.execute(select(YearlyRating.year, YearlyRating.rating)
+                                           .where(YearlyRating.staff_id == staff_id,
+                                                  YearlyRating.year.between(first_year, last_year))).all())
+        missing = [year for year in rated_years(person.office_start_date, first_year, last_year)
+                   if year not in ratings]
         return {
             "yearsAtOffice": whole_years(person.office_start_date, as_of),
             "yearsSinceDiscipline": whole_years(latest, as_of) if latest is not None else None,
-            "worstRatingLast10": worst_rating(ratings),
+            "worstRatingLast10": worst_rating(ratings.values()),
+            "missingRatingYears": ", ".join(str(year) for year in missing) or None,
         }
 
     # -- helpers -----------------------------------------------------------------------------
@@ -317,7 +305,7 @@ def check_staff(staff: Staff) -> Staff:
 def check_rating(year, rating) -> tuple[int, str]:
     if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
         raise StaffDirectoryError(f"Năm xếp loại {year!r} không hợp lệ")
-    if rating not in _RATING_RANK:
+    if rating not in RATING_RANK:
         raise StaffDirectoryError(f"Xếp loại {rating!r} không hợp lệ (dùng {', '.join(RATINGS)})")
     return year, rating
 

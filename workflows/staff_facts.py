@@ -1,7 +1,7 @@
 """The `staff_facts` service task (bpmn/unit_evaluation.bpmn, "Tra cứu hồ sơ cán bộ").
 
-Reads the nominee of the current loop iteration and sets the three facts bpmn/eligibility.dmn
-reads: yearsAtOffice, yearsSinceDiscipline, worstRatingLast10. The date they are computed on comes
+Reads the nominee of the current loop iteration and sets the facts bpmn/eligibility.dmn reads:
+yearsAtOffice, yearsSinceDiscipline, worstRatingLast10, missingRatingYears. The date they are computed on comes
 from the campaign's variables (by default the end of the campaign period, `campaignEndsAt`),
 never from the clock or the code.
 """
@@ -14,7 +14,8 @@ from engine.handlers import Handler, ServiceTaskContext
 from workflows.staff_directory import StaffDirectory, StaffDirectoryError
 
 TOPIC = "staff_facts"
-NO_FACTS = {"yearsAtOffice": None, "yearsSinceDiscipline": None, "worstRatingLast10": None}
+NO_FACTS = {"yearsAtOffice": None, "yearsSinceDiscipline": None, "worstRatingLast10": None,
+            "missingRatingYears": None}
 
 
 def date_of(value: Any, name: str) -> date:
@@ -44,7 +45,7 @@ def make_staff_facts_handler(directory: StaffDirectory,
                              as_of: Callable[[Mapping[str, Any]], date] = campaign_end_date) -> Handler:
     """The handler to register for topic `staff_facts`.
 
-    A collective (any nominee that is not an individual) gets the three facts as None, which the
+    A collective (any nominee that is not an individual) gets every fact as None, which the
     decision table does not read for collectives. An individual's `userId` must be in the
     directory: an unknown person raises, so the engine retries and then raises an incident naming
     the person, instead of letting the decision decide on missing facts.

@@ -101,16 +101,21 @@ def test_one_unit_through_the_whole_campaign(office):
     achievement_report(office)
     unit_b(office, ("Task_nominate", {"nominees": [AN], "unitResults": "Phòng Kinh tế hoàn thành tốt"}, "head_b"),
            ("Task_achievement_report", {"achievementReport": "Báo cáo thành tích"}, "an"),
-           ("Task_submit", {}, "head_b"))
+           ("Task_submit", {"reportedOn": "2025-08-07"}, "head_b"))
     appraisal(office)
     unit_b(office, ("Task_appraise", {"appraisal": "accept"}, "officer"))
 
-    do_task(office, "officer", "Trình Hội đồng TĐKT danh sách đề nghị", {"submissionNumber": "101/TTr-VPUB"})
+    do_task(office, "officer", "Trình Hội đồng TĐKT danh sách đề nghị",
+            {"submittedOn": "10/08/2025", "submissionNumber": "101/TTr-VPUB"})
     council_votes(office)
     do_task(office, "chief", "Quyết định tặng Giấy khen", {"decisionDate": "20/08/2025"})
     do_task(office, "officer", "Trình Chủ tịch UBND tỉnh tặng Bằng khen, Bức trướng", {"proposalNumber": "98/TTr-VPUB"})
-    do_task(office, "officer", "Ghi nhận Quyết định của Chủ tịch UBND tỉnh",
-            {"chairmanDecisionNumber": "1520/QĐ-UBND", "chairmanDecisionDate": "25/08/2025"})
+    page = open_task(office, "officer", "Ghi nhận Quyết định của Chủ tịch UBND tỉnh")
+    expect(page.locator("#chairman-table tbody tr")).to_have_count(1)  # Lan, the one Bằng khen
+    page.select_option("select[name=chairman-0-awarded]", "yes")
+    page.fill("input[name=chairman-0-decisionNumber]", "1520/QĐ-UBND")
+    page.fill("input[name=chairman-0-decisionDate]", "25/08/2025")
+    complete(office, page, "Ghi nhận Quyết định của Chủ tịch UBND tỉnh")
     do_task(office, "officer", "Báo cáo Sở Nội vụ", {"reportNumber": "210/BC-VPUB"})
 
     page = show_campaign(office)
@@ -169,7 +174,8 @@ def launch(office) -> None:
     page.goto(office.url("/inbox"))
     expect(page.locator("#tasks-offered")).to_contain_text("Hướng dẫn hồ sơ đề nghị khen thưởng")
     screenshot(page, "inbox")
-    do_task(office, "officer", "Hướng dẫn hồ sơ đề nghị khen thưởng", {"guidanceNumber": "12/HD-VPUB"})
+    do_task(office, "officer", "Hướng dẫn hồ sơ đề nghị khen thưởng",
+            {"guidanceIssuedOn": "25/06/2025", "guidanceNumber": "12/HD-VPUB"})
 
     do_task(office, "info", "Mở chuyên trang, chuyên mục tuyên truyền",
             {"pageUrl": "https://vpubnd.sonla.gov.vn/80-nam"})
@@ -252,6 +258,7 @@ def achievement_report(office) -> None:
     name = "Trình danh sách đề nghị (qua phòng TCHCQT)"
     page = open_task(office, "head_a", name)
     attach(page, "Biên bản họp bình xét.pdf", MINUTES_PDF, "Biên bản họp ngày 06/8/2025")
+    page.fill("#field-reportedOn", "07/08/2025")
     complete(office, page, name)
 
 
@@ -268,7 +275,11 @@ def appraisal(office) -> None:
     page.fill("#field-returnReason", "Thiếu chữ ký của Trưởng phòng trên biên bản")
     complete(office, page, name)
 
-    do_task(office, "head_a", "Chỉnh sửa, bổ sung hồ sơ", {"correctionNote": "Đã bổ sung biên bản họp bình xét"})
+    page = open_task(office, "head_a", "Chỉnh sửa, bổ sung hồ sơ")
+    expect(page.locator("#return-reason")).to_contain_text("Thiếu chữ ký của Trưởng phòng trên biên bản")
+    page.fill("#field-correctionNote", "Đã bổ sung biên bản họp bình xét")
+    complete(office, page, "Chỉnh sửa, bổ sung hồ sơ")
+    do_task(office, "head_a", "Trình danh sách đề nghị (qua phòng TCHCQT)", {"reportedOn": "08/08/2025"})
     do_task(office, "officer", name, {"appraisal": "accept"}, UNIT_A_NAME)
 
 
@@ -278,6 +289,7 @@ def council_votes(office) -> None:
     page = open_task(office, "council", name)
     rows = page.locator("#votes-table tbody tr")
     expect(rows).to_have_count(3)
+    page.fill("#field-meetingDate", "15/08/2025")
     page.fill("#field-present", "3")
     for index in range(3):
         page.fill(f"input[name=votes-{index}-for]", "3")

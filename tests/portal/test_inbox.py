@@ -75,7 +75,7 @@ def test_unit_filter_and_order_for_an_office_wide_role(portal):
     portal.end_campaign_period()
     for unit in (UNIT_A, UNIT_B):
         portal.complete("Task_nominate", {"nominees": [], "unitResults": "Tốt"}, unit=unit)
-        portal.complete("Task_submit", unit=unit)
+        portal.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=unit)
     client = portal.login("officer")
     html = client.get("/").get_data(as_text=True)
     appraisals = {unit: portal.task("Task_appraise", unit).id for unit in (UNIT_A, UNIT_B)}

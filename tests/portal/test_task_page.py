@@ -54,7 +54,7 @@ def test_a_candidate_sees_but_cannot_complete_a_task_someone_else_holds(portal):
     client = portal.login("officer2")
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert 'id="not-yours"' in page and 'id="complete-task"' not in page
-    assert client.post(f"/tasks/{task.id}/complete", {"guidanceNumber": "12/HD-VPUB"}).status_code == 403
+    assert client.post(f"/tasks/{task.id}/complete", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-06-25"}).status_code == 403
 
 
 def _to_nomination(portal):
@@ -103,7 +103,7 @@ def test_nominee_list_form(portal):
 
 
 def _to_vote(portal):
-    portal.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB"})
+    portal.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-06-25"})
     portal.complete("Task_open_pages", {"pageUrl": "https://vpubnd.sonla.gov.vn/80-nam"})
     portal.complete("Task_news")
     _to_nomination(portal)
@@ -115,9 +115,9 @@ def _to_vote(portal):
         portal.complete("Task_nominate", {"nominees": rows, "unitResults": "Tốt"}, unit=unit)
         if unit == UNIT_A:
             portal.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit=unit, actor="lan")
-        portal.complete("Task_submit", unit=unit)
+        portal.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=unit)
         portal.complete("Task_appraise", {"appraisal": "accept"}, unit=unit)
-    portal.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB"})
+    portal.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"})
 
 
 def test_vote_list_form(portal):
@@ -139,7 +139,92 @@ def test_vote_list_form(portal):
     assert "Task_vote" in _task_ids(portal, portal.campaign_id)
     good = {"present": "3", "votes-0-for": "3", "votes-0-against": "0", "votes-0-abstain": "0",
             "votes-1-for": "1", "votes-1-against": "2", "votes-1-abstain": "0"}
+    # The meeting cannot be before the list reached the council (10/08/2025): refused, nothing written.
+    early = client.post(f"/tasks/{task.id}/complete", {**good, "meetingDate": "09/08/2025"})
+    assert early.status_code == 422
+    assert "không được trước ngày trình Hội đồng (10/08/2025)" in early.get_data(as_text=True)
+    assert "votes" not in portal.engine.runtime.get_variables(portal.campaign_id)
+    good["meetingDate"] = "15/08/2025"
     assert client.post(f"/tasks/{task.id}/complete", good).status_code == 302
     variables = portal.engine.runtime.get_variables(portal.campaign_id)
     assert [v["nomineeId"] for v in variables["votes"]] == candidates and variables["present"] == 3
     assert [a["nomineeId"] for a in variables["awardees"]] == [candidates[0]]
+
+
+def _lan_submitted(portal, award: str) -> None:
+    """Unit A proposes Lan for `award`; she writes her report; the head submits the list."""
+    _to_nomination(portal)
+    lan = {"id": "nom-lan", "kind": "individual", "userId": "lan", "fullName": "Nguyễn Thị Lan",
+           "award": award, "achievements": "Xuất sắc"}
+    portal.complete("Task_nominate", {"nominees": [lan], "unitResults": "Tốt"}, unit=UNIT_A)
+    portal.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit=UNIT_A, actor="lan")
+    portal.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=UNIT_A)
+
+
+def test_a_return_needs_a_reason_which_the_unit_sees_on_the_list_it_corrects(portal):
+    _lan_submitted(portal, "giay_khen")
+    officer = portal.login("officer")
+    appraise = portal.task("Task_appraise", UNIT_A)
+    refused = officer.post(f"/tasks/{appraise.id}/complete", {"appraisal": "return", "returnReason": " "})
+    assert refused.status_code == 422
+    assert "Khi trả lại hồ sơ, cần ghi lý do trả lại để đơn vị biết cần sửa gì." in refused.get_data(as_text=True)
+    assert _task_ids(portal, portal.units[UNIT_A]) == {"Task_appraise"}
+    assert "returnReason" not in portal.engine.runtime.get_variables(portal.units[UNIT_A])
+    assert officer.post(f"/tasks/{appraise.id}/complete", {"appraisal": "return",
+                                                            "returnReason": "Thiếu biên bản họp"}).status_code == 302
+
+    head = portal.login("head_a")
+    correct = portal.task("Task_correct", UNIT_A)
+    html = head.get(f"/tasks/{correct.id}").get_data(as_text=True)
+    assert 'id="return-reason"' in html and "Thiếu biên bản họp" in html
+    assert 'id="nominees-table"' in html and 'name="nominees-0-userId"' in html  # the list is editable
+    twice = {"unitResults": "Tốt", "correctionNote": "Bổ sung",
+             **_nominee(0, "individual", "lan", "giay_khen", "Xuất sắc"),
+             **_nominee(1, "individual", "lan", "bang_khen", "Lần hai")}
+    refused = head.post(f"/tasks/{correct.id}/complete", twice)
+    assert refused.status_code == 422
+    assert "Nguyễn Thị Lan đã có trong danh sách (dòng 1)." in refused.get_data(as_text=True)
+    assert _task_ids(portal, portal.units[UNIT_A]) == {"Task_correct"}
+    good = {"unitResults": "Tốt", "correctionNote": "Bổ sung biên bản; thêm tập thể",
+            **_nominee(0, "individual", "lan", "giay_khen", "Xuất sắc"),
+            **_nominee(1, "collective", "", "giay_khen", "Đoàn kết")}
+    assert head.post(f"/tasks/{correct.id}/complete", good).status_code == 302
+    variables = portal.engine.runtime.get_variables(portal.units[UNIT_A])
+    assert [n["id"] for n in variables["nominees"]] == ["nom-lan", "nom-tong_hop"]
+    assert variables["correctionNote"] == "Bổ sung biên bản; thêm tập thể"
+    assert _task_ids(portal, portal.units[UNIT_A]) == {"Task_submit"}  # Lan's report is kept
+
+
+def test_the_chairman_decision_is_recorded_per_nominee(portal):
+    _lan_submitted(portal, "bang_khen")
+    portal.complete("Task_appraise", {"appraisal": "accept"}, unit=UNIT_A)
+    portal.complete("Task_nominate", {"nominees": [], "unitResults": "Tốt"}, unit=UNIT_B)
+    portal.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=UNIT_B)
+    portal.complete("Task_appraise", {"appraisal": "accept"}, unit=UNIT_B)
+    for element_id in ("Task_guidance", "Task_open_pages", "Task_news"):
+        portal.complete(element_id, {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-06-25"} if element_id == "Task_guidance" else {})
+    portal.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"})
+    portal.complete("Task_vote", {"votes": [{"nomineeId": "tong_hop:nom-lan", "for": 3, "against": 0, "abstain": 0}],
+                                  "present": 3, "meetingDate": "2025-08-15"})
+    assert _task_ids(portal, portal.campaign_id) == {"Task_propose_chairman"}  # no Giấy khen to decide
+    portal.complete("Task_propose_chairman", {"proposalNumber": "98/TTr-VPUB"})
+
+    client = portal.login("officer")
+    task = portal.task("Task_record_chairman")
+    html = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert 'id="chairman-table"' in html and "Nguyễn Thị Lan" in html and 'name="chairman-0-awarded"' in html
+    before = portal.engine.runtime.get_variables(portal.campaign_id)
+    refused = client.post(f"/tasks/{task.id}/complete", {"chairman-0-awarded": "yes", "chairman-0-award": "bang_khen",
+                                                         "chairman-0-decisionNumber": "",
+                                                         "chairman-0-decisionDate": "31/02/2025"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Vui lòng nhập số quyết định." in html and "Vui lòng nhập ngày quyết định (dd/mm/yyyy)." in html
+    assert portal.engine.runtime.get_variables(portal.campaign_id) == before
+    done = client.post(f"/tasks/{task.id}/complete", {"chairman-0-awarded": "no", "chairman-0-award": "",
+                                                      "chairman-0-decisionNumber": "", "chairman-0-decisionDate": ""})
+    assert done.status_code == 302
+    variables = portal.engine.runtime.get_variables(portal.campaign_id)
+    assert variables["chairmanDecisions"] == [{"nomineeId": "tong_hop:nom-lan", "awarded": False, "award": None,
+                                               "decisionNumber": "", "decisionDate": None}]
+    assert variables["awarded"] == [] and [n["nomineeId"] for n in variables["notAwarded"]] == ["tong_hop:nom-lan"]

@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from engine import TaskQuery
 from engine.models import Base
 from tests.conftest import fixture_bytes
+from tests.test_task_checks import checked_model
+from workflows.handlers import register_checks
 
 
 def row_counts(engine) -> dict[str, int]:
@@ -142,3 +144,23 @@ def test_basic_auth_shares_the_portal_sign_in_limit(office):
     assert blocked.status_code == 429
     assert blocked.json["type"] == "AuthenticationException" and "blocked until" in blocked.json["message"]
     assert office.client.get("/engine-rest/task", headers=office.auth("designer")).status_code == 200
+
+
+APPRAISAL_FIELDS = """
+  <camunda:formField id="appraisal" label="Kết quả" type="enum">
+    <camunda:value id="accept" name="Chấp nhận" /><camunda:value id="return" name="Trả lại" />
+  </camunda:formField>
+  <camunda:formField id="returnReason" label="Lý do trả lại" type="string" />"""
+
+
+def test_a_campaign_check_refuses_over_rest_in_both_languages(office, handlers):
+    register_checks(handlers)
+    office.engine.repository.deploy([("checked.bpmn", checked_model("appraisal", APPRAISAL_FIELDS, "tchcqt"))])
+    instance = office.engine.runtime.start_process_by_key("checked", {})
+    [task] = office.engine.tasks.list(TaskQuery(instance_id=instance.id))
+    body = refused(office, "post", f"/engine-rest/task/{task.id}/complete", "officer", 400,
+                   "FormFieldValidationException", json={"variables": {"appraisal": {"value": "return"}}})
+    assert "Khi trả lại hồ sơ, cần ghi lý do trả lại" in body["message"]
+    assert "Give the reason for returning the dossier" in body["message"]
+    assert office.engine.tasks.get(task.id).id == task.id
+    assert "appraisal" not in office.engine.runtime.get_variables(instance.id)

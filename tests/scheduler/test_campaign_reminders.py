@@ -72,7 +72,8 @@ def office(database_url, handlers, smtp_server):
     def staff_facts(ctx):
         user_id = ctx.variables["nominee"].get("userId")
         years, discipline, rating = STAFF_FACTS[user_id] if user_id else (None, None, None)
-        return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating}
+        return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating,
+                "missingRatingYears": None}
 
     handlers.register("staff_facts", staff_facts)
     config = EngineConfig(database_url=database_url, clock=clock, portal_url="https://thidua.example.vn")
@@ -115,7 +116,7 @@ def test_campaign_reminders_and_escalations(office, smtp_server):
         campaign.complete("Task_deploy_plan", {"deployedOn": "2025-06-06"}, unit=code)
 
     mornings_until(clock, scheduler, date(2025, 7, 4), received, smtp_server)
-    campaign.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB"}, actor="hoa")
+    campaign.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-06-25"}, actor="hoa")
     campaign.complete("Task_news", actor="tin")
 
     # The campaign period ends 5/8: the units' timers fire on the morning of 6/8.
@@ -123,7 +124,7 @@ def test_campaign_reminders_and_escalations(office, smtp_server):
     campaign.complete("Task_nominate", {"nominees": [LAN, collective(TONG_HOP)], "unitResults": "Hoàn thành tốt"},
                       unit="tong_hop")
     campaign.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit="tong_hop", actor="lan")
-    campaign.complete("Task_submit", unit="tong_hop")
+    campaign.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit="tong_hop")
 
     mornings_until(clock, scheduler, date(2025, 8, 11), received, smtp_server)
     campaign.complete("Task_appraise", {"appraisal": "accept"}, unit="tong_hop", actor="hoa")
@@ -133,10 +134,10 @@ def test_campaign_reminders_and_escalations(office, smtp_server):
     campaign.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit="kinh_te", actor="an")
 
     mornings_until(clock, scheduler, date(2025, 8, 15), received, smtp_server)
-    campaign.complete("Task_submit", unit="kinh_te")
+    campaign.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit="kinh_te")
     campaign.complete("Task_appraise", {"appraisal": "accept"}, unit="kinh_te", actor="hoa")
     assert campaign.open_tasks() == ["Task_submit_council"]
-    campaign.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB"}, actor="hoa")
+    campaign.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"}, actor="hoa")
     mornings_until(clock, scheduler, date(2025, 8, 18), received, smtp_server)  # nothing left to remind of
 
     got = [(day, mail.recipients[0].split("@")[0], mail.subject) for day, mail in received]

@@ -129,13 +129,15 @@ def test_inconsistent_votes_or_rules_are_errors(votes, present, rule, message):
 # --- the announcement ---------------------------------------------------------------------
 
 def test_announcement_lists_awardees_by_award_with_the_decisions():
-    awardees = [
-        {"kind": "individual", "fullName": "Nguyễn Thị Lan", "award": "giay_khen", "unitName": "Phòng Tổng hợp"},
-        {"kind": "collective", "fullName": "Phòng Kinh tế", "award": "buc_truong", "unitName": "Phòng Kinh tế"},
-        {"kind": "individual", "fullName": "Lê Văn An", "award": "giay_khen", "unitName": "Phòng Kinh tế"},
+    chief, chairman = {"decisionNumber": "125/QĐ-VPUB", "decisionDate": date(2025, 8, 20)}, \
+        {"decisionNumber": "1520/QĐ-UBND", "decisionDate": "2025-08-25"}
+    awarded = [
+        {"kind": "individual", "fullName": "Nguyễn Thị Lan", "award": "giay_khen", "unitName": "Phòng Tổng hợp", **chief},
+        {"kind": "collective", "fullName": "Phòng Kinh tế", "award": "buc_truong", "unitName": "Phòng Kinh tế",
+         **chairman},
+        {"kind": "individual", "fullName": "Lê Văn An", "award": "giay_khen", "unitName": "Phòng Kinh tế", **chief},
     ]
-    text = rules.announcement("Đợt thi đua đặc biệt", "05/KH-VPUB", awardees, {
-        "giay_khen": ("125/QĐ-VPUB", date(2025, 8, 20)), "buc_truong": ("1520/QĐ-UBND", "2025-08-25")})
+    text = rules.announcement("Đợt thi đua đặc biệt", "05/KH-VPUB", awarded)
     assert text.splitlines() == [
         "Kết quả khen thưởng Đợt thi đua đặc biệt (Kế hoạch số 05/KH-VPUB):",
         "Bức trướng của UBND tỉnh (Quyết định số 1520/QĐ-UBND ngày 25/08/2025):",
@@ -148,4 +150,4 @@ def test_announcement_lists_awardees_by_award_with_the_decisions():
 
 
 def test_announcement_without_awardees():
-    assert rules.announcement("Đợt", "05/KH-VPUB", [], {}).endswith("Không có tập thể, cá nhân được khen thưởng.")
+    assert rules.announcement("Đợt", "05/KH-VPUB", []).endswith("Không có tập thể, cá nhân được khen thưởng.")

@@ -89,5 +89,7 @@ def test_demo_office_has_both_sides_of_the_bang_khen_rule(directory):
     assert facts("Đặng Văn Hưng")["yearsSinceDiscipline"] == 11
     assert facts("Đặng Quốc Bảo")["worstRatingLast10"] == "completed"
     assert facts("Phạm Thu Hà") == {"yearsAtOffice": 29, "yearsSinceDiscipline": None,
-                                    "worstRatingLast10": "excellent"}
-    assert facts("Vũ Thị Hạnh")["worstRatingLast10"] == "good"  # one year without a rating is ignored
+                                    "worstRatingLast10": "excellent", "missingRatingYears": None}
+    # One year without a rating does not lower the worst rating, but it is reported as missing.
+    assert facts("Vũ Thị Hạnh")["worstRatingLast10"] == "good"
+    assert facts("Vũ Thị Hạnh")["missingRatingYears"] == "2019"

@@ -208,7 +208,7 @@ def test_years_since_discipline(office, decisions, years):
     ({year: "excellent" for year in range(2015, 2025)}, "excellent"),
     # Only 2015..2024 count when the facts are on a 2025 date.
     ({2014: "not_completed", 2025: "completed", **{year: "good" for year in range(2015, 2025)}}, "good"),
-    ({2015: "completed", 2016: "excellent"}, "completed"),  # missing years are ignored
+    ({2015: "completed", 2016: "excellent"}, "completed"),  # missing years do not lower it (they are reported)
     ({2024: "not_completed", 2020: "completed", 2021: "excellent"}, "not_completed"),
     ({2014: "excellent", 2025: "excellent"}, None),  # nothing inside the ten years
 ])
@@ -222,9 +222,9 @@ def test_facts_together(office):
                         ratings={y: "good" for y in range(2012, 2025)})
     office.add_discipline("lannt", date(2014, 6, 20), "Cảnh cáo")
     assert office.facts("lannt", AS_OF) == {"yearsAtOffice": 13, "yearsSinceDiscipline": 11,
-                                            "worstRatingLast10": "good"}
+                                            "worstRatingLast10": "good", "missingRatingYears": None}
     assert office.facts("lannt", date(2024, 1, 1)) == {"yearsAtOffice": 11, "yearsSinceDiscipline": 9,
-                                                       "worstRatingLast10": "good"}
+                                                       "worstRatingLast10": "good", "missingRatingYears": None}
     with pytest.raises(StaffDirectoryError):
         office.facts("lannt", "2025-08-05")
 

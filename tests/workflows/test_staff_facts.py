@@ -14,6 +14,7 @@ from engine.handlers import HandlerRegistry, ServiceTaskContext
 from workflows.demo_office import load_demo_office
 from workflows.staff_directory import Staff, StaffDirectoryError
 from workflows.staff_facts import TOPIC, campaign_end_date, make_staff_facts_handler
+from workflows.handlers import register_checks
 from tests.conftest import FakeClock
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
@@ -47,19 +48,36 @@ def office(directory):
 def test_individual_gets_the_directory_facts_on_the_campaign_end_date(office):
     handler = make_staff_facts_handler(office)
     facts = handler(context({"nominee": individual("lannt", "Nguyễn Thị Lan"), "campaignEndsAt": CAMPAIGN_ENDS_AT}))
-    assert facts == {"yearsAtOffice": 10, "yearsSinceDiscipline": 9, "worstRatingLast10": "completed"}
+    assert facts == {"yearsAtOffice": 10, "yearsSinceDiscipline": 9, "worstRatingLast10": "completed",
+                     "missingRatingYears": None}
     # The date comes from the campaign: a campaign ending a year later sees other facts.
     later = handler(context({"nominee": individual("lannt", "Nguyễn Thị Lan"),
                              "campaignEndsAt": "2026-08-05T23:59:59+07:00"}))
-    assert later == {"yearsAtOffice": 11, "yearsSinceDiscipline": 10, "worstRatingLast10": "good"}
+    # ... and in 2026 the 2025 rating is due: without it the record is incomplete.
+    assert later == {"yearsAtOffice": 11, "yearsSinceDiscipline": 10, "worstRatingLast10": "good",
+                     "missingRatingYears": "2025"}
 
 
 def test_collective_gets_no_facts_and_is_not_looked_up(office):
     handler = make_staff_facts_handler(office)
     assert handler(context({"nominee": COLLECTIVE, "campaignEndsAt": CAMPAIGN_ENDS_AT})) == {
-        "yearsAtOffice": None, "yearsSinceDiscipline": None, "worstRatingLast10": None}
+        "yearsAtOffice": None, "yearsSinceDiscipline": None, "worstRatingLast10": None, "missingRatingYears": None}
     # A collective needs no date either.
     assert handler(context({"nominee": COLLECTIVE}))["yearsAtOffice"] is None
+
+
+def test_a_year_without_a_rating_is_reported_not_skipped(office):
+    """A gap in the ratings used to vanish from the worst rating, so the nominee passed as "good"."""
+    office.upsert_staff(Staff("binhnv", "Nguyễn Văn Bình", "tong_hop", date(2005, 5, 5)),
+                        ratings={y: "good" for y in range(2015, 2025) if y not in (2019, 2021)})
+    # Started on 10/07/2020: under six months of 2020, so 2020 needs no rating; 2021 does.
+    office.upsert_staff(Staff("tuanlm", "Lê Minh Tuấn", "tong_hop", date(2020, 7, 10)),
+                        ratings={y: "good" for y in range(2022, 2025)})
+    handler = make_staff_facts_handler(office)
+    binh = handler(context({"nominee": individual("binhnv", "Nguyễn Văn Bình"), "campaignEndsAt": CAMPAIGN_ENDS_AT}))
+    assert (binh["worstRatingLast10"], binh["missingRatingYears"]) == ("good", "2019, 2021")
+    tuan = handler(context({"nominee": individual("tuanlm", "Lê Minh Tuấn"), "campaignEndsAt": CAMPAIGN_ENDS_AT}))
+    assert tuan["missingRatingYears"] == "2021"
 
 
 def test_the_date_can_come_from_another_variable(office):
@@ -95,8 +113,10 @@ def test_bad_nominees_are_clear_errors(office):
 def test_unit_evaluation_decides_eligibility_from_the_directory(office_database_url, directory):
     demo = load_demo_office(directory)
     tuan, anh, huy = demo.by_name("Lê Minh Tuấn"), demo.by_name("Hoàng Đức Anh"), demo.by_name("Phạm Quang Huy")
+    hanh = demo.by_name("Vũ Thị Hạnh")  # 13 years, every rating "good" but none for 2019
     handlers = HandlerRegistry()
     handlers.register(TOPIC, make_staff_facts_handler(directory))
+    register_checks(handlers)
     clock = FakeClock(datetime(2025, 6, 6, 8, 0, tzinfo=OFFICE_TZ))
     with ProcessEngine(EngineConfig(database_url=office_database_url, clock=clock), handlers=handlers) as engine:
         engine.repository.deploy([("unit_evaluation.bpmn", (BPMN_DIR / "unit_evaluation.bpmn").read_bytes()),
@@ -116,21 +136,24 @@ def test_unit_evaluation_decides_eligibility_from_the_directory(office_database_
         clock.now = datetime(2025, 8, 6, 0, 0, 1, tzinfo=OFFICE_TZ)
         assert engine.runtime.fire_due_timers() == 1
         nominees = [individual(tuan.id, tuan.full_name), individual(anh.id, anh.full_name),
-                    individual(huy.id, huy.full_name), COLLECTIVE]
+                    individual(huy.id, huy.full_name), individual(hanh.id, hanh.full_name), COLLECTIVE]
         engine.tasks.complete(only_task("Task_nominate").id, {"nominees": nominees, "unitResults": "Hoàn thành"},
                               actor="hungnv")
-        for person in (tuan, anh, huy):
+        for person in (tuan, anh, huy, hanh):
             report = only_task("Task_achievement_report")
             assert report.assignee == person.id
             engine.tasks.complete(report.id, {"achievementReport": "Báo cáo"}, actor=person.id)
-        engine.tasks.complete(only_task("Task_submit").id, {}, actor="hungnv")
+        engine.tasks.complete(only_task("Task_submit").id, {"reportedOn": "2025-08-07"}, actor="hungnv")
         engine.tasks.complete(only_task("Task_appraise").id, {"appraisal": "accept"}, actor="hapt")
         assert engine.runtime.get_instance(instance.id).status == "completed"
-        checked = {n["id"]: (n["eligible"], n["route"], n["reasonCode"])
-                   for n in engine.runtime.get_variables(instance.id)["unitResult"]["nominees"]}
+        nominees = engine.runtime.get_variables(instance.id)["unitResult"]["nominees"]
+        checked = {n["id"]: (n["eligible"], n["route"], n["reasonCode"]) for n in nominees}
+        reasons = {n["id"]: n["reason"] for n in nominees}
     assert checked == {
         f"nom-{tuan.id}": (True, "council", "ok"),  # started 01/08/2015: 10 years on 05/08/2025
         f"nom-{anh.id}": (False, "chairman_discretion", "years_below_10"),  # started 15/08/2015: 9 years
         f"nom-{huy.id}": (False, "chairman_discretion", "discipline_within_10"),  # Khiển trách 12/03/2016
+        f"nom-{hanh.id}": (False, "not_eligible", "rating_missing"),
         "nom-tong_hop": (True, "council", "ok"),
     }
+    assert reasons[f"nom-{hanh.id}"] == "Thiếu kết quả đánh giá năm 2019"

@@ -1,57 +1,23 @@
-"""The campaign's list forms: `formKey="thidua:nominees"` (a unit's nominees) and `"thidua:votes"`
-(the council's ballots), drawn as editable tables and checked here before the engine sees them.
+"""The campaign's list forms: `formKey="thidua:nominees"` (a unit's nominees), `"thidua:correction"`
+(the same list returned by TCHCQT, with its reason), `"thidua:votes"` (the council's ballots) and
+`"thidua:chairman"` (web/portal/decision_form.py),
+drawn as editable tables and checked here before the engine (and its completion checks) sees them.
 
 Variable shapes (bpmn/unit_evaluation.bpmn, bpmn/campaign.bpmn, workflows/campaign_rules.py):
 - nominees: [{id, kind: individual|collective, userId, fullName, award, achievements}], unitResults;
-- votes: [{nomineeId, for, against, abstain}], present; one vote per entry of `candidates`.
+- votes: [{nomineeId, for, against, abstain}], present, meetingDate; one vote per entry of `candidates`.
 Errors are keyed like the inputs ("nominees-0-userId", "present") and already translated.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from engine.vietnamese import person_sort_key
+from web.portal.decision_form import ChairmanForm
+from web.portal.form_rendering import error_message
 from web.portal.i18n import translate
-
-AWARDS = ("bang_khen", "giay_khen", "buc_truong")
-KINDS = ("individual", "collective")
-MAX_TEXT = 4000
-MAX_ROWS = 200
-ROW_FIELD = re.compile(r"(\w+)-(\d{1,3})-(\w+)")
-
-
-class ListFormInvalid(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
-
-
-@dataclass
-class Submission:
-    """What a list form posted, kept for redisplay, and the variables once valid."""
-
-    rows: list[dict] = field(default_factory=list)
-    fields: dict[str, str] = field(default_factory=dict)
-
-
-def posted_rows(posted: Mapping[str, str], prefix: str) -> list[dict]:
-    """Rows of a table, in the order of their indexes ("nominees-3-award" is row 3's award)."""
-    rows: dict[int, dict] = {}
-    for key in posted:
-        match = ROW_FIELD.fullmatch(key)
-        if match and match.group(1) == prefix:
-            rows.setdefault(int(match.group(2)), {})[match.group(3)] = posted[key]
-    if len(rows) > MAX_ROWS:
-        raise ListFormInvalid({prefix: translate("list.error.too_many", limit=MAX_ROWS)})
-    return [rows[index] for index in sorted(rows)]
-
-
-def _text(value: Any) -> str:
-    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else ""
-
+from web.portal.list_rows import MAX_TEXT, ListFormInvalid, Submission, iso_day, posted_rows, text_of, vn_day
+from workflows.task_checks import nominee_errors
 
 # --- nominees ---------------------------------------------------------------------------------
 
@@ -67,12 +33,12 @@ class NomineesForm:
 
     def initial(self, variables: Mapping[str, Any]) -> Submission:
         rows = [{k: ("" if v is None else str(v)) for k, v in n.items()} for n in variables.get("nominees") or []]
-        return Submission(rows, {"unitResults": _text(variables.get("unitResults"))})
+        return Submission(rows, {"unitResults": text_of(variables.get("unitResults"))})
 
     def parse(self, posted: Mapping[str, str]) -> Submission:
-        rows = [{k: _text(row.get(k)) for k in ("kind", "userId", "award", "achievements")}
+        rows = [{k: text_of(row.get(k)) for k in ("kind", "userId", "award", "achievements")}
                 for row in posted_rows(posted, "nominees")]
-        return Submission(rows, {"unitResults": _text(posted.get("unitResults"))})
+        return Submission(rows, {"unitResults": text_of(posted.get("unitResults"))})
 
     def variables(self, submission: Submission) -> dict[str, Any]:
         errors: dict[str, str] = {}
@@ -81,16 +47,10 @@ class NomineesForm:
             errors["unitResults"] = translate("form.error.required")
         elif len(unit_results) > MAX_TEXT:
             errors["unitResults"] = translate("form.error.maxlength", maxlength=MAX_TEXT)
-        nominees, seen_people, collectives = [], set(), 0
+        nominees = []
         for index, row in enumerate(submission.rows):
             where = f"nominees-{index}-"
             kind, user_id, award, achievements = row["kind"], row["userId"], row["award"], row["achievements"]
-            if kind not in KINDS:
-                errors[where + "kind"] = translate("list.error.choose")
-            if award not in AWARDS:
-                errors[where + "award"] = translate("list.error.choose")
-            elif award == "buc_truong" and kind == "individual":
-                errors[where + "award"] = translate("list.error.banner_collective_only")
             if not achievements:
                 errors[where + "achievements"] = translate("form.error.required")
             elif len(achievements) > MAX_TEXT:
@@ -98,20 +58,55 @@ class NomineesForm:
             if kind == "individual":
                 if user_id not in self.names:
                     errors[where + "userId"] = translate("list.error.not_in_unit")
-                elif user_id in seen_people:
-                    errors[where + "userId"] = translate("list.error.duplicate_person")
-                seen_people.add(user_id)
                 nominee_id, full_name = f"nom-{user_id}", self.names.get(user_id, "")
             else:
-                collectives += 1
-                if collectives > 1:
-                    errors[where + "kind"] = translate("list.error.one_collective")
                 nominee_id, full_name, user_id = f"nom-{self.unit}", self.unit_name, None
             nominees.append({"id": nominee_id, "kind": kind, "userId": user_id, "fullName": full_name,
                              "award": award, "achievements": achievements})
+        # The list's own rules are the completion check's (workflows/task_checks.py), shown inline.
+        for error in nominee_errors(nominees):
+            errors.setdefault(error.field, error_message(error))
         if errors:
             raise ListFormInvalid(errors)
         return {"nominees": nominees, "unitResults": unit_results}
+
+
+class CorrectionForm(NomineesForm):
+    """`formKey="thidua:correction"`: the returned list, editable, under TCHCQT's reason, and
+    what the unit corrected."""
+
+    key = "thidua:correction"
+    template = "portal/_form_correction.html"
+
+    def __init__(self, people: list, unit: str | None, unit_name: str | None, return_reason: str | None) -> None:
+        super().__init__(people, unit, unit_name)
+        self.return_reason = return_reason or ""
+
+    def initial(self, variables: Mapping[str, Any]) -> Submission:
+        submission = super().initial(variables)
+        submission.fields["correctionNote"] = text_of(variables.get("correctionNote"))
+        return submission
+
+    def parse(self, posted: Mapping[str, str]) -> Submission:
+        submission = super().parse(posted)
+        submission.fields["correctionNote"] = text_of(posted.get("correctionNote"))
+        return submission
+
+    def variables(self, submission: Submission) -> dict[str, Any]:
+        note = submission.fields["correctionNote"]
+        try:
+            values = super().variables(submission)
+        except ListFormInvalid as err:
+            errors = err.errors
+        else:
+            errors = {}
+        if not note:
+            errors["correctionNote"] = translate("form.error.correction_note")
+        elif len(note) > MAX_TEXT:
+            errors["correctionNote"] = translate("form.error.maxlength", maxlength=MAX_TEXT)
+        if errors:
+            raise ListFormInvalid(errors)
+        return {**values, "correctionNote": note}
 
 
 # --- votes ------------------------------------------------------------------------------------
@@ -131,12 +126,14 @@ class VotesForm:
         by_id = {v.get("nomineeId"): v for v in variables.get("votes") or []}
         rows = [{k: str(by_id.get(c["nomineeId"], {}).get(k, "")) for k in COUNTS} for c in self.candidates]
         present = variables.get("present")
-        return Submission(rows, {"present": "" if present is None else str(present)})
+        return Submission(rows, {"present": "" if present is None else str(present),
+                                 "meetingDate": vn_day(variables.get("meetingDate"))})
 
     def parse(self, posted: Mapping[str, str]) -> Submission:
         rows = posted_rows(posted, "votes")
-        rows = [{k: _text(row.get(k)) for k in COUNTS} for row in rows]
-        return Submission(rows, {"present": _text(posted.get("present"))})
+        rows = [{k: text_of(row.get(k)) for k in COUNTS} for row in rows]
+        return Submission(rows, {"present": text_of(posted.get("present")),
+                                 "meetingDate": text_of(posted.get("meetingDate"))})
 
     def variables(self, submission: Submission) -> dict[str, Any]:
         errors: dict[str, str] = {}
@@ -160,19 +157,25 @@ class VotesForm:
             votes.append({"nomineeId": candidate["nomineeId"], **counts})
         if errors:
             raise ListFormInvalid(errors)
-        return {"votes": votes, "present": present}
+        # The meeting date is judged by the completion checks (`votes`, `dates`), against the list's date.
+        return {"votes": votes, "present": present, "meetingDate": iso_day(submission.fields["meetingDate"]) or None}
 
 
 def _count(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 4 else None
 
 
-def list_form(form_key: str | None, variables: Mapping[str, Any], identity) -> NomineesForm | VotesForm | None:
+def list_form(form_key: str | None, variables: Mapping[str, Any], identity):
+
     """The list form a task's formKey names, built from the instance's variables; None for others."""
-    if form_key == NomineesForm.key:
+    if form_key in (NomineesForm.key, CorrectionForm.key):
         unit = variables.get("unit")
-        people = identity.list_users(unit=unit) if unit else []
-        return NomineesForm([p for p in people if p.active], unit, variables.get("unitName"))
+        people = [p for p in (identity.list_users(unit=unit) if unit else []) if p.active]
+        if form_key == CorrectionForm.key:
+            return CorrectionForm(people, unit, variables.get("unitName"), variables.get("returnReason"))
+        return NomineesForm(people, unit, variables.get("unitName"))
+    if form_key == ChairmanForm.key:
+        return ChairmanForm(variables.get("chairmanAwardees") or [])
     if form_key == VotesForm.key:
         members = (variables.get("passRule") or {}).get("members")
         return VotesForm(variables.get("candidates") or [], members if isinstance(members, int) else None)

@@ -1,0 +1,98 @@
+"""Completion checks of the campaign's user tasks (camunda:property `check`), registered with the
+engine by name: a submission that breaks one is refused before anything is written.
+
+Each error is keyed like the portal's inputs ("returnReason", "nominees-1-userId") and carries a
+code the portal translates (`form.error.<code>` in web/portal/translations); its message says the
+same in Vietnamese, then English, for clients of the REST API.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from engine.forms import FieldError, FormValidationError
+from engine.handlers import TaskCheckContext
+
+AWARDS = ("bang_khen", "giay_khen", "buc_truong")
+KINDS = ("individual", "collective")
+
+# code -> (Vietnamese, English); {placeholders} come from the error's params.
+MESSAGES = {
+    "return_reason": ("Khi trả lại hồ sơ, cần ghi lý do trả lại để đơn vị biết cần sửa gì.",
+                      "Give the reason for returning the dossier, so the unit knows what to correct."),
+    "correction_note": ("Vui lòng ghi nội dung đã chỉnh sửa, bổ sung.",
+                        "Say what was corrected or added."),
+    "nominee_list": ("Danh sách đề nghị phải là một danh sách các đề nghị.",
+                     "The nominees must be a list of nominations."),
+    "nominee_kind": ("Đối tượng phải là cá nhân hoặc tập thể.", "The nominee must be an individual or a collective."),
+    "nominee_award": ("Hình thức khen thưởng không hợp lệ.", "This is not an award form."),
+    "banner_collective_only": ("Bức trướng chỉ dành cho tập thể.", "The banner is for collectives only."),
+    "nominee_twice": ("{name} đã có trong danh sách (dòng {first}).", "{name} is already on the list (row {first})."),
+    "one_collective": ("Mỗi đơn vị chỉ đề nghị một tập thể.", "A unit proposes one collective at most."),
+}
+
+
+def field_error(field: str, code: str, messages: Mapping[str, tuple[str, str]] = MESSAGES, **params: Any) -> FieldError:
+    vi, en = messages[code]
+    return FieldError(field, code, f"{vi.format(**params)} / {en.format(**params)}", params)
+
+
+def refuse_if(errors: list[FieldError]) -> None:
+    if errors:
+        raise FormValidationError(errors)
+
+
+def _blank(value: Any) -> bool:
+    return not isinstance(value, str) or not value.strip()
+
+
+# --- appraisal and correction (bpmn/unit_evaluation.bpmn) -------------------------------------
+
+def check_appraisal(ctx: TaskCheckContext) -> None:
+    """A returned dossier carries its reason: the unit is shown it on the correction task."""
+    if ctx.values.get("appraisal") == "return" and _blank(ctx.values.get("returnReason")):
+        refuse_if([field_error("returnReason", "return_reason")])
+
+
+def nominee_errors(nominees: Any) -> list[FieldError]:
+    """What is wrong with a unit's list whatever form sent it: kinds, award forms, the same
+    person (or a second collective) twice. Row numbers in messages count from 1."""
+    if not isinstance(nominees, list) or not all(isinstance(n, Mapping) for n in nominees):
+        return [field_error("nominees", "nominee_list")]
+    errors, first_row, collective_row = [], {}, None
+    for index, nominee in enumerate(nominees):
+        where = f"nominees-{index}-"
+        kind, award = nominee.get("kind"), nominee.get("award")
+        if kind not in KINDS:
+            errors.append(field_error(where + "kind", "nominee_kind"))
+        if award not in AWARDS:
+            errors.append(field_error(where + "award", "nominee_award"))
+        elif award == "buc_truong" and kind == "individual":
+            errors.append(field_error(where + "award", "banner_collective_only"))
+        if kind == "collective":
+            if collective_row is not None:
+                errors.append(field_error(where + "kind", "one_collective"))
+            collective_row = index if collective_row is None else collective_row
+            continue
+        person = nominee.get("userId") or nominee.get("id")
+        if person in first_row:
+            errors.append(field_error(where + "userId", "nominee_twice", name=nominee.get("fullName") or person,
+                                      first=first_row[person] + 1))
+        first_row.setdefault(person, index)
+    return errors
+
+
+def check_nominees(ctx: TaskCheckContext) -> None:
+    refuse_if(nominee_errors(ctx.values.get("nominees")))
+
+
+def check_correction(ctx: TaskCheckContext) -> None:
+    """The unit says what it corrected, and the corrected list obeys the rules of the first one."""
+    errors = [] if not _blank(ctx.values.get("correctionNote")) else [field_error("correctionNote", "correction_note")]
+    refuse_if(errors + nominee_errors(ctx.values.get("nominees", ctx.variables.get("nominees"))))
+
+
+CHECKS = {
+    "appraisal": check_appraisal,
+    "nominees": check_nominees,
+    "correction": check_correction,
+}
