@@ -134,3 +134,25 @@ def test_lists_never_show_another_units_objects(seed):
     assert other_instance not in campaign and seed.instance["own"] in campaign
     instance_page = seed.portal.login("lan").get(f"/instances/{seed.instance['own']}").get_data(as_text=True)
     assert seed.attachment["own"] in instance_page and seed.attachment["other"] not in instance_page
+
+
+def test_rest_variables_follow_the_instance_page_rule(seed):
+    """A staff member reads over REST what the instance page shows them: the start data and their own input."""
+    portal, unit_instance = seed.portal, seed.instance["own"]
+    portal.complete("Task_deploy_plan", {"deployedOn": "2025-06-10", "deploymentNote": "Họp toàn phòng"},
+                    unit="tong_hop", actor="head_a")
+    client = portal.app.test_client()
+
+    def read(role: str, suffix: str = ""):
+        return client.get(f"/engine-rest/process-instance/{unit_instance}/variables{suffix}",
+                          headers={"Authorization": f"Bearer {seed.tokens[role]}"})
+
+    for role in ("head", "tchcqt", "chief", "admin"):
+        assert {"deployedOn", "deploymentNote", "planNumber"} <= set(read(role).get_json()), role
+        assert read(role, "/deploymentNote").get_json()["value"] == "Họp toàn phòng"
+    staff = read("staff").get_json()
+    assert {"planNumber", "campaignName", "unitReportDate"} <= set(staff)
+    assert not {"deployedOn", "deploymentNote"} & set(staff)
+    hidden = read("staff", "/deploymentNote")
+    assert hidden.status_code == 404 and hidden.get_json()["type"] == "InvalidRequestException"
+    assert read("staff", "/planNumber").get_json()["value"] == "86/KH-VPUB"
