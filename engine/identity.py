@@ -340,18 +340,23 @@ class IdentityService:
 
     # -- API tokens --------------------------------------------------------------------------
 
-    def create_token(self, user_id: str, name: str) -> str:
-        """Returns the token's secret: shown to the user once, only its SHA-256 is kept."""
+    def create_token(self, user_id: str, name: str, *, expires_at: datetime | None = None) -> str:
+        """Returns the token's secret: shown to the user once, only its SHA-256 is kept.
+
+        A token with `expires_at` stops working at that moment; without it, when it is revoked.
+        """
         name = _text(name, "token name", 255)
+        if expires_at is not None and (not isinstance(expires_at, datetime) or expires_at.tzinfo is None):
+            raise IdentityError("a token's expiry must be a date and time with its time zone")
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self._ctx.sessions.begin() as session:
             _require_user(session, user_id)
             session.add(ApiToken(id=str(uuid4()), user_id=user_id, name=name, token_hash=_token_hash(secret),
-                                 created_at=self._ctx.now()))
+                                 created_at=self._ctx.now(), expires_at=expires_at))
         return secret
 
     def authenticate_token(self, secret: str) -> Principal | None:
-        """The token's user if the token is known, not revoked and its user active, else None.
+        """The token's user if the token is known, not revoked nor expired and its user active, else None.
 
         The secret has 256 random bits, so looking up its hash leaks nothing a timing attack
         could use; no constant-time comparison is needed.
@@ -366,7 +371,8 @@ class IdentityService:
             if row is None:
                 return None
             token, user = row
-            if token.revoked_at is not None or not user.active:
+            expired = token.expires_at is not None and token.expires_at <= now
+            if token.revoked_at is not None or expired or not user.active:
                 return None
             if token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY:
                 token.last_used_at = now

@@ -278,6 +278,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # None: valid until revoked, as tokens were before expiry existed.
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Attachment(Base):

@@ -31,7 +31,7 @@ from engine.expressions import (
 )
 from engine.forms import FormDefinitionError, form_from_xml
 from engine.reminder_rules import check_reminder_properties
-from engine.sandbox import check_script_syntax
+from engine.sandbox import ScriptPolicyError, check_script
 from engine.specs import (
     CalledProcessTask,
     ExternalServiceTask,
@@ -433,9 +433,11 @@ class _BpmnChecker(_Checker):
         language = (element.get("language") or "").lower()
         if language in ("python", "py"):
             try:
-                check_script_syntax(element.text or "")
+                check_script(element.text or "")
             except SyntaxError as err:
                 self.problem(element.getparent(), f"Python condition does not parse: {err.msg}")
+            except ScriptPolicyError as err:
+                self.problem(element.getparent(), f"Python condition is not allowed in the sandbox: {err.reason}")
             return
         if language not in ("", "juel"):
             self.problem(element.getparent(), f"condition language '{language}' is not supported; "
@@ -517,9 +519,11 @@ class _BpmnChecker(_Checker):
             self.problem(element, "script task has no script")
             return
         try:
-            check_script_syntax(script.text)
+            check_script(script.text)
         except SyntaxError as err:
             self.problem(element, f"script does not parse: {err.msg} (script line {err.lineno})")
+        except ScriptPolicyError as err:
+            self.problem(element, f"script is not allowed in the sandbox: {err.reason} (script line {err.line})")
 
     def on_serviceTask(self, element) -> None:
         for name in JAVA_DELEGATES:

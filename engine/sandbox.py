@@ -137,6 +137,16 @@ def check_script_syntax(script: str) -> None:
     ast.parse(script, _FILENAME, "exec")
 
 
+def check_script(script: str) -> None:
+    """Deploy-time check of a script or Python condition: its syntax (SyntaxError) and the sandbox's
+    compile-time policy (ScriptPolicyError: imports, class definitions, names and attributes
+    starting with "_"). What this refuses could never run, so it is a deployment error rather than
+    an incident in every instance; what only shows at run time (``getattr`` with a computed name)
+    is still stopped there."""
+    check_script_syntax(script)
+    _compile(script, "exec")
+
+
 # --- guards ----------------------------------------------------------------------------------
 
 def _guarded_getattr(obj: Any, name: str, *default: Any) -> Any:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
-from engine.errors import InvalidStateError
+from engine.errors import DeploymentError, InvalidStateError
 from tests.conftest import FakeClock, fixture_bytes
 
 
@@ -109,21 +109,38 @@ def test_unmatched_condition_is_an_incident_not_a_crash(engine):
     assert "startYear" in instance.incident_message
 
 
-ATTACKS = [
+# Refused when deployed: the sandbox's compile-time policy would refuse them in every instance.
+STATIC_ATTACKS = [
     "x = ().__class__.__base__.__subclasses__()",
     "import os\nos.system('touch MARKER')",
     "__import__('os').system('touch MARKER')",
+]
+# Only running shows them: stopped there, as an incident.
+ATTACKS = [
     "x = getattr((), '__cla' + 'ss__')",
     "open('MARKER', 'w').write('owned')",
 ]
 
 
+def escape_model(attack: str, marker) -> bytes:
+    script = attack.replace("MARKER", str(marker))
+    xml = fixture_bytes("script_escape.bpmn").decode().replace("SCRIPT", script.replace("&", "&amp;").replace("<", "&lt;"))
+    return xml.encode()
+
+
+@pytest.mark.parametrize("attack", STATIC_ATTACKS)
+def test_static_script_escape_is_refused_at_deployment(engine, tmp_path, attack):
+    with pytest.raises(DeploymentError) as refused:
+        engine.repository.deploy([("script_escape.bpmn", escape_model(attack, tmp_path / "owned"))])
+    [problem] = refused.value.problems
+    assert problem.element_id == "Script_attack" and "not allowed in the sandbox" in problem.message
+    assert engine.repository.list_deployments() == []
+
+
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_script_escape_is_an_incident_and_nothing_runs(engine, tmp_path, attack):
     marker = tmp_path / "owned"
-    script = attack.replace("MARKER", str(marker))
-    xml = fixture_bytes("script_escape.bpmn").decode().replace("SCRIPT", script.replace("&", "&amp;").replace("<", "&lt;"))
-    engine.repository.deploy([("script_escape.bpmn", xml.encode())])
+    engine.repository.deploy([("script_escape.bpmn", escape_model(attack, marker))])
     instance = engine.runtime.start_process_by_key("script_escape", {})
     assert instance.status == "incident" and instance.incident_element_id == "Script_attack"
     assert not marker.exists()

@@ -213,6 +213,23 @@ def test_api_tokens(engine, identity):
         identity.create_token("bot", "  ")
 
 
+def test_api_token_expiry(engine, identity):
+    identity.create_user("bot", "Máy chủ tích hợp")
+    start = datetime(2025, 8, 8, 2, 0, tzinfo=timezone.utc)
+    now = [start]
+    engine.context.config.clock = lambda: now[0]
+    secret = identity.create_token("bot", "Đợt thi đua 2025", expires_at=start + timedelta(days=30))
+    assert identity.list_tokens("bot")[0].expires_at == start + timedelta(days=30)
+    now[0] = start + timedelta(days=30, seconds=-1)
+    assert identity.authenticate_token(secret).user_id == "bot"
+    now[0] = start + timedelta(days=30)  # the moment it expires it no longer works
+    assert identity.authenticate_token(secret) is None
+    for wrong in (datetime(2026, 1, 1), "2026-01-01"):
+        with pytest.raises(IdentityError, match="expiry"):
+            identity.create_token("bot", "x", expires_at=wrong)
+    assert len(identity.list_tokens("bot")) == 1
+
+
 @pytest.mark.parametrize("user_id, display_name, options, message", [
     ("L", "Lan", {}, "invalid user name"),
     ("Lan", "Nguyễn Thị Lan", {}, "invalid user name"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -115,11 +116,17 @@ def test_cli_creates_users_and_tokens(tmp_path):
     assert created.returncode == 0, created.stderr
     token = thidua("user", "token", "designer", "Camunda Modeler", database_url=url)
     assert token.returncode == 0 and token.stdout.startswith("tdf_")
+    expiring = thidua("user", "token", "designer", "Đợt 2025", "--days", "30", database_url=url)
+    assert expiring.returncode == 0 and expiring.stdout.startswith("tdf_")
     duplicate = thidua("user", "add", "designer", "--name", "X", "--password", "mật-khẩu-2025", database_url=url)
     assert duplicate.returncode == 1 and "designer" in duplicate.stderr
     with ProcessEngine(EngineConfig(database_url=url)) as engine:
         principal = engine.identity.authenticate_token(token.stdout.strip())
         assert principal.user_id == "designer" and "designer" in principal.groups
+        tokens = {t.name: t for t in engine.identity.list_tokens("designer")}
+        assert tokens["Camunda Modeler"].expires_at is None
+        lifetime = tokens["Đợt 2025"].expires_at - tokens["Đợt 2025"].created_at
+        assert abs(lifetime - timedelta(days=30)) < timedelta(minutes=1)
         assert engine.identity.check_password("designer", "mật-khẩu-2025") is not None
 
 

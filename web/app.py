@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 
 from engine import EngineConfig, ProcessEngine
 from engine.schema import head_revision
@@ -27,12 +27,16 @@ def create_app(engine_config: EngineConfig | None = None, engine: ProcessEngine 
     register_portal(app, exempt=(rest,))
     register_unavailable_handler(app, rest.url_prefix)
 
+    @app.errorhandler(400)
+    @app.errorhandler(403)
     @app.errorhandler(404)
     @app.errorhandler(405)
+    @app.errorhandler(413)
     def rest_routing_error(err):
-        # Blueprint handlers never see routing errors; Camunda clients expect JSON under /engine-rest.
+        # Blueprint handlers never see routing errors, and the portal's pages for a status outrank
+        # the REST blueprint's own handler; Camunda clients expect JSON under /engine-rest.
         if request.path.startswith(rest.url_prefix):
-            return error_response(err.code, "RestException", err.description)
+            return error_response(err.code, "RestException", rest_description(err))
         return error_page(err)
 
     @app.get("/health")
@@ -46,3 +50,10 @@ def create_app(engine_config: EngineConfig | None = None, engine: ProcessEngine 
         return jsonify(appPath="/", cockpit=portal, tasklist=portal, admin=portal + "admin")
 
     return app
+
+
+def rest_description(err) -> str:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if err.code == 413 and limit:
+        return f"the request is larger than {limit / (1024 * 1024):.1f} MB, the most this server accepts"
+    return err.description

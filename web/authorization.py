@@ -7,11 +7,13 @@ or that they take part in.
 """
 from __future__ import annotations
 
-from engine.identity import Principal
 from engine.errors import PermissionDeniedError
+from engine.history import event_data
+from engine.identity import Principal
 
 OFFICE_WIDE_GROUPS = frozenset({"admin", "chief", "tchcqt"})
 DESIGNER_GROUPS = frozenset({"admin", "designer"})
+HEAD_GROUPS = frozenset({"unit_head"})
 
 
 def sees_everything(principal: Principal) -> bool:
@@ -43,3 +45,30 @@ def may_work_on_task(principal: Principal, task) -> bool:
 def may_assign_tasks(principal: Principal) -> bool:
     """Hand a task to someone else: the office-wide roles that distribute work."""
     return sees_everything(principal)
+
+
+def sees_all_variables(principal: Principal, instance) -> bool:
+    """The office-wide roles and the heads of the instance's unit see the unit's work."""
+    if sees_everything(principal):
+        return True
+    return bool(instance.unit) and principal.unit == instance.unit and bool(
+        principal.groups & (HEAD_GROUPS | {f"head:{instance.unit}"}))
+
+
+def readable_variables(principal: Principal, instance, variables: dict, events: list) -> dict:
+    """What of an instance's variables the principal may read, on the instance page and over REST.
+
+    Other participants (a nominee, a staff member) get the start data that is plain text,
+    numbers or dates and what they submitted themselves, not the unit's nomination lists or
+    other people's reports.
+    """
+    if sees_all_variables(principal, instance):
+        return dict(variables)
+    allowed: set[str] = set()
+    for event in events:
+        data = event_data(event)
+        if event.event_type == "start":
+            allowed |= {k for k, v in data.items() if isinstance(v, (str, int, float, bool))}
+        elif event.event_type == "complete" and event.actor == principal.user_id:
+            allowed |= set(data)
+    return {k: v for k, v in variables.items() if k in allowed}

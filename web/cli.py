@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -193,10 +193,12 @@ def user_add(user_id: str, display_name: str, unit: str | None, groups: tuple[st
 @user.command("token")
 @click.argument("user_id")
 @click.argument("name")
-def user_token(user_id: str, name: str) -> None:
+@click.option("--days", type=click.IntRange(1, 3650), help="the token stops working after this many days")
+def user_token(user_id: str, name: str, days: int | None) -> None:
     """Create an API token (Bearer) for USER_ID; it is shown once."""
     with open_engine() as engine:
-        click.echo(engine.identity.create_token(user_id, name))
+        expires_at = engine.context.now() + timedelta(days=days) if days else None
+        click.echo(engine.identity.create_token(user_id, name, expires_at=expires_at))
 
 
 @main.group()

@@ -29,6 +29,7 @@ def register_portal(app: Flask, exempt: tuple[Blueprint, ...] = ()) -> None:
     auth.configure(app)
     for blueprint in exempt:
         auth.csrf.exempt(blueprint)
+    app.register_error_handler(400, error_page)
     app.register_error_handler(403, error_page)
     app.register_error_handler(413, error_page)
     i18n.init_app(app)
@@ -46,10 +47,10 @@ def register_portal(app: Flask, exempt: tuple[Blueprint, ...] = ()) -> None:
 
 
 def error_page(err: HTTPException):
-    """403, 404 and 413 as portal pages, in the user's language; other errors as Werkzeug renders them."""
+    """400, 403, 404 and 413 as portal pages, in the user's language; other errors as Werkzeug renders them."""
     from web.portal.i18n import translate
 
-    kind = {403: "forbidden", 404: "not_found", 413: "too_large"}.get(err.code)
+    kind = {400: "bad_request", 403: "forbidden", 404: "not_found", 413: "too_large"}.get(err.code)
     if kind is None:
         return err
     return render_template("portal/error.html", title=translate(f"error.{kind}.title"),

@@ -216,9 +216,11 @@ def staff_preview():
     try:
         preview = _importer().preview(content, upload.filename)
     except ImportRefused as refused:
-        return render_template("portal/admin_staff_import.html", preview=None, error=str(refused)), 400
+        return _refused_import(refused)
+    # A preview with row errors is a page to correct the file from, and an answer a script can tell apart.
     return render_template("portal/admin_staff_import.html", preview=preview, error=None,
-                           content=base64.b64encode(content).decode("ascii"), filename=preview.filename)
+                           content=base64.b64encode(content).decode("ascii"),
+                           filename=preview.filename), 200 if preview.ok else 422
 
 
 @blueprint.post("/staff-import/apply")
@@ -233,10 +235,17 @@ def staff_apply():
         preview = importer.preview(content, request.form.get("filename", ""))
         result = importer.apply(preview)
     except (ImportRefused, ImportHasErrors) as refused:
-        return render_template("portal/admin_staff_import.html", preview=None, error=str(refused)), 400
+        return _refused_import(refused)
     flash(translate("admin.staff.imported", created=result.created, updated=result.updated,
                     ratings=result.ratings), "success")
     return redirect(url_for("admin.staff_import"))
+
+
+def _refused_import(refused: Exception):
+    # The reasons are written in Vietnamese, the language of the file's headers; the sentence
+    # around them is in the admin's language.
+    return render_template("portal/admin_staff_import.html", preview=None,
+                           error=translate("admin.staff.refused", message=str(refused))), 400
 
 
 def _importer() -> StaffImporter:

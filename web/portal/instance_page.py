@@ -7,7 +7,8 @@ Who sees what:
 - all its variables (but the internal ones): the office-wide roles and the heads of the
   instance's unit; other participants (a nominee, a staff member) see the instance's start data
   that is plain text, numbers or dates (plan number, campaign name, deadlines) and what they
-  submitted themselves, not the unit's nomination lists or other people's reports.
+  submitted themselves, not the unit's nomination lists or other people's reports
+  (`web.authorization.readable_variables`, which /engine-rest applies too).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from flask import Response, abort, current_app, render_template, url_for
 
 from engine.errors import NotFoundError
 from engine.history import event_data
-from web.authorization import sees_everything
+from web.authorization import readable_variables, sees_all_variables, sees_everything
 from web.portal.auth import current_principal, engine, portal_blueprint
 from web.portal.i18n import has_text, translate, vndate, vndatetime
 from web.portal.navigation import involvement_of, unit_names
@@ -28,7 +29,6 @@ blueprint = portal_blueprint("instance_page", __name__)
 
 # Variables that steer the process rather than tell a person anything.
 INTERNAL_VARIABLES = frozenset({"headGroup", "data_objects"})
-HEAD_GROUPS = frozenset({"unit_head"})
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
 SHOWN_EVENTS = ("start", "claim", "unclaim", "assign", "complete", "service_task", "timer", "call", "call_ended",
@@ -47,13 +47,6 @@ def visible_instance(instance_id: str):
     return instance
 
 
-def sees_all_variables(principal, instance) -> bool:
-    if sees_everything(principal):
-        return True
-    return bool(instance.unit) and principal.unit == instance.unit and bool(
-        principal.groups & (HEAD_GROUPS | {f"head:{instance.unit}"}))
-
-
 def display_names() -> dict[str, str]:
     return {user.id: user.display_name for user in engine().identity.list_users()}
 
@@ -64,16 +57,7 @@ def is_internal(name: str) -> bool:
 
 def visible_variables(principal, instance, variables: dict, events: list) -> dict:
     shown = {k: v for k, v in variables.items() if not is_internal(k)}
-    if sees_all_variables(principal, instance):
-        return dict(sorted(shown.items()))
-    allowed: set[str] = set()
-    for event in events:
-        data = event_data(event)
-        if event.event_type == "start":
-            allowed |= {k for k, v in data.items() if isinstance(v, (str, int, float, bool))}
-        elif event.event_type == "complete" and event.actor == principal.user_id:
-            allowed |= set(data)
-    return {k: v for k, v in sorted(shown.items()) if k in allowed}
+    return dict(sorted(readable_variables(principal, instance, shown, events).items()))
 
 
 def shown_value(value, field: dict | None = None) -> str:

@@ -9,7 +9,8 @@ from engine import TaskQuery
 from engine.errors import ConflictError, NotFoundError, PermissionDeniedError
 from engine.involvement import Involvement
 from engine.runtime import InstanceQuery
-from web.authorization import may_assign_tasks, may_see_task, may_work_on_task, sees_everything
+from web.authorization import (may_assign_tasks, may_see_task, may_work_on_task, readable_variables,
+                                sees_all_variables, sees_everything)
 from web.rest.auth import current_principal
 from web.rest.blueprint import base_url, body_str, bool_arg, engine, json_body, paging, rest
 from web.rest.dto import process_instance_dto, task_dto
@@ -77,16 +78,23 @@ def get_process_instance(instance_id: str):
     return jsonify(process_instance_dto(instance, base_url()))
 
 
+def readable_instance_variables(instance) -> dict:
+    """The instance page's rule: a staff member does not read the unit's nominations through the API either."""
+    variables, principal = engine().runtime.get_variables(instance.id), current_principal()
+    if sees_all_variables(principal, instance):
+        return variables  # without reading the history, as most API calls are the office's
+    events = engine().history.events(instance_id=instance.id, event_types=["start", "complete"], limit=None)
+    return readable_variables(principal, instance, variables, events)
+
+
 @rest.get("/process-instance/<instance_id>/variables")
 def get_process_instance_variables(instance_id: str):
-    visible_instance(instance_id)
-    return jsonify(to_typed(engine().runtime.get_variables(instance_id)))
+    return jsonify(to_typed(readable_instance_variables(visible_instance(instance_id))))
 
 
 @rest.get("/process-instance/<instance_id>/variables/<name>")
 def get_process_instance_variable(instance_id: str, name: str):
-    visible_instance(instance_id)
-    variables = engine().runtime.get_variables(instance_id)
+    variables = readable_instance_variables(visible_instance(instance_id))
     if name not in variables:
         raise NotFoundError(f"process instance '{instance_id}' has no variable '{name}'")
     return jsonify(to_typed({name: variables[name]})[name])
@@ -219,5 +227,5 @@ def complete_task(task_id: str):
     body = json_body()
     engine().tasks.complete(task_id, typed_body_variables(body), actor=current_principal().user_id)
     if body.get("withVariablesInReturn"):
-        return jsonify(to_typed(engine().runtime.get_variables(task.instance_id)))
+        return jsonify(to_typed(readable_instance_variables(engine().runtime.get_instance(task.instance_id))))
     return Response(status=204)

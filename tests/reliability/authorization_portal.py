@@ -1,0 +1,133 @@
+"""Who may open each portal page and send each form, by role; another unit's objects answer 404.
+
+Without a session (and a REST token is no portal session, valid or not) every page but sign-in,
+sign-out, the language switch, /health and the static files sends the browser to sign in.
+"""
+from __future__ import annotations
+
+import base64
+import io
+
+from tests.conftest import fixture_bytes
+from tests.reliability.authorization_cases import LOGIN, Table, expect, office_wide, only
+from tests.reliability.authorization_seed import PASSWORD, PDF, STAFF_CSV
+
+PORTAL = Table(refused_without_login=LOGIN)
+add = PORTAL.add
+EVERYONE = expect(200)
+ADMIN = only(200, 403, "admin")
+ADMIN_REDIRECT = only(302, 403, "admin")
+DESIGNERS = only(200, 403, "designer", "admin")
+
+
+def get(path: str):
+    return lambda s: (path.format(s=s), {})
+
+
+def form(path: str, data: dict | None = None, *, fresh=None):
+    """A POSTed form (with the page's CSRF token); `fresh(seed)` makes the object that fills {id}."""
+    def build(s):
+        made = fresh(s) if fresh else None
+        return path.format(s=s, id=made), {"data": dict(data or {})}
+    return build
+
+
+def upload(path: str, field: str, name: str, content: bytes, extra: dict | None = None):
+    def build(s):
+        return path.format(s=s), {"data": {field: (io.BytesIO(content), name), **(extra or {})},
+                                  "content_type": "multipart/form-data"}
+    return build
+
+
+# -- public -----------------------------------------------------------------------------------
+SIGNED_IN_LEAVE_LOGIN = expect(302, anonymous=200, expired=200, revoked=200)
+add("GET", "/login", "", get("/login"), SIGNED_IN_LEAVE_LOGIN, public=True)
+add("POST", "/login", "another person signs in", form("/login", {"username": "an", "password": PASSWORD}),
+    expect(302, anonymous=302), public=True, fresh_session=True)
+add("POST", "/logout", "", form("/logout"), expect(302, anonymous=302), public=True, fresh_session=True)
+add("POST", "/language", "", form("/language", {"language": "vi", "next": "/inbox"}), expect(302, anonymous=302),
+    public=True, fresh_session=True)
+add("GET", "/health", "", get("/health"), expect(200, anonymous=200), public=True)
+add("GET", "/.well-known/camunda-automation-platform/webapps", "",
+    get("/.well-known/camunda-automation-platform/webapps"), expect(200, anonymous=200), public=True)
+add("GET", "/static/<path:filename>", "", get("/static/vendor/htmx/htmx.min.js"), expect(200, anonymous=200),
+    public=True)
+
+# -- inbox and tasks --------------------------------------------------------------------------
+add("GET", "/", "", get("/"), EVERYONE)
+add("GET", "/inbox", "", get("/inbox"), EVERYONE)
+# The campaign's "deploy the plan" task is offered to the unit's head; staff do not see it.
+add("GET", "/tasks/<task_id>", "own unit", get("/tasks/{s.task[own]}"), office_wide(200, 404, head=200))
+add("GET", "/tasks/<task_id>", "other unit", get("/tasks/{s.task[other]}"), office_wide(200, 404))
+# A fresh task offered to the own unit's group: its people work on it; the office-wide roles see
+# it (403 to act), the others do not (404).
+WORK_OWN = office_wide(403, 404, staff=302, head=302)
+WORK_OTHER = office_wide(403, 404)
+for side, work in (("own", WORK_OWN), ("other", WORK_OTHER)):
+    add("POST", "/tasks/<task_id>/claim", f"{side} unit", form("/tasks/{id}/claim", fresh=lambda s, side=side:
+                                                                 s.fresh_task(side)), work)
+    add("POST", "/tasks/<task_id>/complete", f"{side} unit", form("/tasks/{id}/complete", fresh=lambda s, side=side:
+                                                                    s.fresh_task(side)), work)
+# In the portal only the holder releases a task (the office-wide roles hand over through REST).
+add("POST", "/tasks/<task_id>/unclaim", "own unit, held by its head",
+    form("/tasks/{id}/unclaim", fresh=lambda s: s.fresh_task("own", claimed_by="head_a")),
+    office_wide(403, 404, staff=403, head=302))
+add("POST", "/tasks/<task_id>/unclaim", "other unit, held there",
+    form("/tasks/{id}/unclaim", fresh=lambda s: s.fresh_task("other", claimed_by="an")), office_wide(403, 404))
+# Files go on a task the uploader may work on: the head's own task.
+add("POST", "/tasks/<task_id>/attachments", "own unit", upload("/tasks/{s.task[own]}/attachments", "file",
+                                                               "Kế hoạch.pdf", PDF), office_wide(403, 404, head=302))
+add("POST", "/tasks/<task_id>/attachments", "other unit", upload("/tasks/{s.task[other]}/attachments", "file",
+                                                                 "Kế hoạch.pdf", PDF), office_wide(403, 404))
+add("GET", "/attachments/<attachment_id>", "own unit", get("/attachments/{s.attachment[own]}"),
+    office_wide(200, 404, staff=200, head=200))
+add("GET", "/attachments/<attachment_id>", "other unit", get("/attachments/{s.attachment[other]}"),
+    office_wide(200, 404))
+
+# -- instances and campaigns ------------------------------------------------------------------
+SEE_OWN_INSTANCE = office_wide(200, 404, staff=200, head=200)
+for rule, path in (("/instances/<instance_id>", "/instances/{{s.instance[{side}]}}"),
+                   ("/instances/<instance_id>/diagram.bpmn", "/instances/{{s.instance[{side}]}}/diagram.bpmn")):
+    add("GET", rule, "own unit", get(path.format(side="own")), SEE_OWN_INSTANCE)
+    add("GET", rule, "other unit", get(path.format(side="other")), office_wide(200, 404))
+add("GET", "/campaigns", "", get("/campaigns"), EVERYONE)
+# A unit's people see the campaign their unit takes part in; council and designer have no part yet.
+add("GET", "/campaigns/<campaign_id>", "", get("/campaigns/{s.campaign_id}"), SEE_OWN_INSTANCE)
+add("GET", "/campaigns/<campaign_id>", "other unit's instance highlighted",
+    get("/campaigns/{s.campaign_id}?instance={s.instance[other]}"), office_wide(200, 404))
+add("GET", "/campaigns/<campaign_id>/diagram.bpmn", "", get("/campaigns/{s.campaign_id}/diagram.bpmn"),
+    SEE_OWN_INSTANCE)
+add("GET", "/campaigns/<campaign_id>/units.bpmn", "", get("/campaigns/{s.campaign_id}/units.bpmn"), SEE_OWN_INSTANCE)
+
+# -- models: designers ------------------------------------------------------------------------
+add("GET", "/models", "", get("/models"), DESIGNERS)
+add("POST", "/models", "", upload("/models", "files", "approval.bpmn", fixture_bytes("approval.bpmn")),
+    only(302, 403, "designer", "admin"))
+add("GET", "/models/<definition_id>", "", get("/models/{s.definition_id}"), DESIGNERS)
+add("GET", "/models/<definition_id>/model.xml", "", get("/models/{s.definition_id}/model.xml"), DESIGNERS)
+
+# -- administration: admin --------------------------------------------------------------------
+add("GET", "/admin/", "", get("/admin/"), ADMIN_REDIRECT)
+add("GET", "/admin/users", "", get("/admin/users"), ADMIN)
+add("POST", "/admin/users", "", lambda s: ("/admin/users", {"data": {
+    "user_id": s.unique("matrix-user-"), "display_name": "Người Thử", "password": "mật-khẩu-dài-2025",
+    "unit": "tong_hop"}}), ADMIN_REDIRECT)
+add("GET", "/admin/users/<user_id>", "", get("/admin/users/an"), ADMIN)
+add("POST", "/admin/users/<user_id>", "", form("/admin/users/an", {"display_name": "Lê Văn An", "unit": "kinh_te",
+                                                                   "groups": "staff"}), ADMIN_REDIRECT)
+add("POST", "/admin/users/<user_id>/active", "", form("/admin/users/an/active", {"active": "1"}), ADMIN_REDIRECT)
+add("POST", "/admin/users/<user_id>/password", "", form("/admin/users/an/password"), ADMIN)
+add("GET", "/admin/units", "", get("/admin/units"), ADMIN)
+add("POST", "/admin/units", "", lambda s: ("/admin/units", {"data": {"code": s.unique("dv_"), "name": "Đơn vị thử"}}),
+    ADMIN_REDIRECT)
+add("GET", "/admin/roles", "", get("/admin/roles"), ADMIN)
+add("POST", "/admin/roles", "", lambda s: ("/admin/roles", {"data": {"group_id": s.unique("vai-tro-"),
+                                                                     "name": "Vai trò thử"}}), ADMIN_REDIRECT)
+add("POST", "/admin/groups/<group_id>/name", "", form("/admin/groups/unit:tong_hop/name", {"name": "Phòng Tổng hợp"}),
+    ADMIN_REDIRECT)
+add("GET", "/admin/staff-import", "", get("/admin/staff-import"), ADMIN)
+add("POST", "/admin/staff-import", "", upload("/admin/staff-import", "file", "can_bo.csv", STAFF_CSV), ADMIN)
+add("POST", "/admin/staff-import/apply", "", form("/admin/staff-import/apply", {
+    "content": base64.b64encode(STAFF_CSV).decode(), "filename": "can_bo.csv"}), ADMIN_REDIRECT)
+add("GET", "/admin/outbox/", "", get("/admin/outbox/"), ADMIN)
+add("POST", "/admin/outbox/<int:mail_id>/resend", "", form("/admin/outbox/{s.mail_id}/resend"), ADMIN_REDIRECT)

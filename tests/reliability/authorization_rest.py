@@ -1,0 +1,144 @@
+"""Who may call each /engine-rest endpoint, by role; another unit's objects answer 404.
+
+Roles: staff and head are of the "own" unit; tchcqt, chief and admin follow every unit; council
+and designer take part in no unit's work yet. Without valid credentials every endpoint but the
+OpenAPI document answers 401.
+"""
+from __future__ import annotations
+
+import io
+
+from tests.conftest import fixture_bytes
+from tests.reliability.authorization_cases import Table, expect, office_wide, only
+
+R = "/engine-rest"
+REST = Table(refused_without_login=401)
+add = REST.add
+EVERYONE = expect(200)
+DESIGNERS = only(200, 403, "designer", "admin")
+
+
+def get(path: str):
+    return lambda s: (R + path.format(s=s), {})
+
+
+def post(path: str, body: dict | None = None, *, fresh=None):
+    """`fresh(seed)` makes the object the request acts on: its id fills {id}."""
+    def build(s):
+        made = fresh(s) if fresh else None
+        return R + path.format(s=s, id=made), {"json": body if body is not None else {}}
+    return build
+
+
+def delete(path: str, fresh):
+    return lambda s: (R + path.format(id=fresh(s)), {})
+
+
+# A unit's instance: its own people and the office-wide roles. Its task (offered to the unit's
+# head): the head and the office-wide roles. Another unit's: the office-wide roles only.
+SEE_OWN_INSTANCE = office_wide(200, 404, staff=200, head=200)
+SEE_OTHER = office_wide(200, 404)
+SEE_OWN_TASK = office_wide(200, 404, head=200)
+# A fresh task offered to the own unit's group (staff and head are candidates): the office-wide
+# roles see it but may not do a unit's work; whoever does not see it gets 404.
+WORK_OWN = office_wide(403, 404, staff=204, head=204)
+WORK_OTHER = office_wide(403, 404)
+
+add("GET", "/engine-rest/version", "", get("/version"), EVERYONE)
+add("GET", "/engine-rest/openapi.json", "public", get("/openapi.json"), expect(200, anonymous=200), public=True)
+
+# -- deployments and definitions: read by everyone signed in, changed by designers -------------
+add("GET", "/engine-rest/deployment", "", get("/deployment"), EVERYONE)
+add("GET", "/engine-rest/deployment/count", "", get("/deployment/count"), EVERYONE)
+add("GET", "/engine-rest/deployment/<deployment_id>", "", get("/deployment/{s.deployment_id}"), EVERYONE)
+add("POST", "/engine-rest/deployment/create", "", lambda s: (R + "/deployment/create", {
+    "content_type": "multipart/form-data",
+    "data": {"deployment-name": "matrix", "approval.bpmn": (io.BytesIO(fixture_bytes("approval.bpmn")),
+                                                            "approval.bpmn")}}), DESIGNERS)
+add("DELETE", "/engine-rest/deployment/<deployment_id>", "",
+    delete("/deployment/{id}", lambda s: s.fresh_deployment()), only(204, 403, "designer", "admin"))
+add("GET", "/engine-rest/deployment/<deployment_id>/script-limits", "",
+    get("/deployment/{s.deployment_id}/script-limits"), DESIGNERS)
+add("PUT", "/engine-rest/deployment/<deployment_id>/script-limits", "",
+    lambda s: (R + f"/deployment/{s.deployment_id}/script-limits", {"json": {"cpuSeconds": 2}}),
+    only(200, 403, "admin"))
+for rule, path in (("/engine-rest/process-definition", "/process-definition"),
+                   ("/engine-rest/process-definition/count", "/process-definition/count"),
+                   ("/engine-rest/process-definition/<definition_id>", "/process-definition/{s.definition_id}"),
+                   ("/engine-rest/process-definition/<definition_id>/xml", "/process-definition/{s.definition_id}/xml"),
+                   ("/engine-rest/process-definition/key/<key>", "/process-definition/key/campaign"),
+                   ("/engine-rest/process-definition/key/<key>/xml", "/process-definition/key/campaign/xml")):
+    add("GET", rule, "", get(path), EVERYONE)
+# Starting is not restricted today: any signed-in user may start a process (see the report).
+START = {"variables": {"reviewDue": {"value": "2025-08-08", "type": "String"}}}
+add("POST", "/engine-rest/process-definition/key/<key>/start", "", post("/process-definition/key/approval/start",
+                                                                        START), EVERYONE)
+add("POST", "/engine-rest/process-definition/<definition_id>/start", "", lambda s: (
+    R + f"/process-definition/{s.engine.repository.latest_definition('approval').id}/start", {"json": START}),
+    EVERYONE)
+
+# -- process instances ------------------------------------------------------------------------
+add("GET", "/engine-rest/process-instance", "", get("/process-instance"), EVERYONE)
+add("GET", "/engine-rest/process-instance/count", "", get("/process-instance/count"), EVERYONE)
+for side, seen in (("own", SEE_OWN_INSTANCE), ("other", SEE_OTHER)):
+    add("GET", "/engine-rest/process-instance/<instance_id>", f"{side} unit",
+        get(f"/process-instance/{{s.instance[{side}]}}"), seen)
+    add("GET", "/engine-rest/process-instance/<instance_id>/variables", f"{side} unit",
+        get(f"/process-instance/{{s.instance[{side}]}}/variables"), seen)
+    add("GET", "/engine-rest/process-instance/<instance_id>/variables/<name>", f"{side} unit",
+        get(f"/process-instance/{{s.instance[{side}]}}/variables/unit"), seen)
+add("DELETE", "/engine-rest/process-instance/<instance_id>", "own unit",
+    delete("/process-instance/{id}", lambda s: s.fresh_instance("own")), office_wide(204, 404, staff=403, head=403))
+add("DELETE", "/engine-rest/process-instance/<instance_id>", "other unit",
+    delete("/process-instance/{id}", lambda s: s.fresh_instance("other")), office_wide(204, 404))
+
+# -- tasks ------------------------------------------------------------------------------------
+add("GET", "/engine-rest/task", "", get("/task"), EVERYONE)
+add("GET", "/engine-rest/task/count", "", get("/task/count"), EVERYONE)
+for side, seen in (("own", SEE_OWN_TASK), ("other", SEE_OTHER)):
+    add("GET", "/engine-rest/task/<task_id>", f"{side} unit", get(f"/task/{{s.task[{side}]}}"), seen)
+    add("GET", "/engine-rest/task/<task_id>/form-variables", f"{side} unit",
+        get(f"/task/{{s.task[{side}]}}/form-variables"), seen)
+
+
+def claim_for_self(side: str):
+    def build(s):
+        return R + f"/task/{s.fresh_task(side)}/claim", {"json": {"userId": s.acting_user}}
+    return build
+
+
+for side, work in (("own", WORK_OWN), ("other", WORK_OTHER)):
+    add("POST", "/engine-rest/task/<task_id>/claim", f"{side} unit, for oneself", claim_for_self(side), work)
+    add("POST", "/engine-rest/task/<task_id>/complete", f"{side} unit",
+        post("/task/{id}/complete", fresh=lambda s, side=side: s.fresh_task(side)), work)
+# Releasing or handing over: the holder releases, the office-wide roles redistribute.
+add("POST", "/engine-rest/task/<task_id>/unclaim", "own unit, held by its head",
+    post("/task/{id}/unclaim", fresh=lambda s: s.fresh_task("own", claimed_by="head_a")),
+    office_wide(204, 404, staff=403, head=204))
+add("POST", "/engine-rest/task/<task_id>/unclaim", "other unit, held there",
+    post("/task/{id}/unclaim", fresh=lambda s: s.fresh_task("other", claimed_by="an")), office_wide(204, 404))
+add("POST", "/engine-rest/task/<task_id>/assignee", "own unit",
+    post("/task/{id}/assignee", {"userId": "lan"}, fresh=lambda s: s.fresh_task("own")),
+    office_wide(204, 404, staff=403, head=403))
+add("POST", "/engine-rest/task/<task_id>/assignee", "other unit",
+    post("/task/{id}/assignee", {"userId": "an"}, fresh=lambda s: s.fresh_task("other")), office_wide(204, 404))
+
+# -- external tasks: the worker group (admin included) ----------------------------------------
+WORKERS = only(200, 403, "admin")
+WORKERS_NO_CONTENT = only(204, 403, "admin")
+add("POST", "/engine-rest/external-task/fetchAndLock", "", post("/external-task/fetchAndLock", {
+    "workerId": "matrix", "maxTasks": 1, "topics": [{"topicName": "nothing-here", "lockDuration": 1000}]}), WORKERS)
+add("GET", "/engine-rest/external-task", "", get("/external-task"), WORKERS)
+add("POST", "/engine-rest/external-task/<task_id>/complete", "",
+    post("/external-task/{id}/complete", {"workerId": "w"}, fresh=lambda s: s.fresh_external_task()),
+    WORKERS_NO_CONTENT)
+add("POST", "/engine-rest/external-task/<task_id>/failure", "",
+    post("/external-task/{id}/failure", {"workerId": "w", "errorMessage": "SMTP down", "retries": 1},
+         fresh=lambda s: s.fresh_external_task()), WORKERS_NO_CONTENT)
+add("POST", "/engine-rest/external-task/<task_id>/unlock", "",
+    post("/external-task/{id}/unlock", fresh=lambda s: s.fresh_external_task()), WORKERS_NO_CONTENT)
+
+# -- history: everyone signed in, filtered to what they may see (test_lists_hide_other_units) --
+for rule in ("/engine-rest/history/process-instance", "/engine-rest/history/process-instance/count",
+             "/engine-rest/history/task", "/engine-rest/history/activity-instance"):
+    add("GET", rule, "", get(rule.removeprefix(R)), EVERYONE)
