@@ -1,6 +1,6 @@
 """API tokens may expire
 
-Revision ID: 0011
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-04 21:10:00
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import engine.models
 
 
-revision = '0011'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None
