@@ -108,19 +108,27 @@ def _script_line(error: BaseException) -> int | None:
 class Worker:
     def __init__(self) -> None:
         self.limits = _Limits()
+        self.armed = False
         self.now = datetime.now()
         self.environment = RestrictedEnvironment(expression_helpers(now=lambda: self.now))
         self.baseline = _address_space_in_use()
         _, self.memory_hard = resource.getrlimit(resource.RLIMIT_AS)
+        self._unlimited = (self.memory_hard, self.memory_hard)
         signal.signal(signal.SIGPROF, self._on_cpu_limit)
 
     def _on_cpu_limit(self, signum, frame) -> None:
+        if not self.armed:
+            return  # fired while disarming: the script has already been stopped
         self.limits.cpu_hit = True
         raise CpuLimitExceeded("CPU time limit exceeded")
 
     def serve(self, stdin: BinaryIO, stdout: BinaryIO) -> None:
         while (request := read_frame(stdin)) is not None:
-            reply, stop = self.handle(request)
+            try:
+                reply, stop = self.handle(request)
+            except BaseException as error:  # noqa: BLE001 - out of memory even while answering
+                self._disarm()
+                reply, stop = _error_reply(error, self.limits, request), True
             try:
                 frame = encode_frame(reply)
             except (TypeError, ValueError) as error:
@@ -147,6 +155,8 @@ class Worker:
             finally:
                 self._disarm()
         except (Exception, CpuLimitExceeded) as error:  # noqa: BLE001 - every failure is the script's answer
+            # The timer may have fired inside the finally above, before it was switched off.
+            self._disarm()
             if isinstance(error, MemoryError):
                 limits.memory_hit = True
             reply = _error_reply(error, limits, request)
@@ -173,11 +183,14 @@ class Worker:
         if self.memory_hard != resource.RLIM_INFINITY:
             memory = min(memory, self.memory_hard)
         resource.setrlimit(resource.RLIMIT_AS, (memory, self.memory_hard))
+        self.armed = True
         signal.setitimer(signal.ITIMER_PROF, float(request["cpu_seconds"]), _CPU_REPEAT_SECONDS)
 
     def _disarm(self) -> None:
+        # Memory first, with a tuple made in advance: out of memory, building one would fail too.
+        self.armed = False
+        resource.setrlimit(resource.RLIMIT_AS, self._unlimited)
         signal.setitimer(signal.ITIMER_PROF, 0, 0)
-        resource.setrlimit(resource.RLIMIT_AS, (self.memory_hard, self.memory_hard))
 
 
 def main() -> None:
