@@ -90,3 +90,62 @@ class IssuedDocument(CampaignBase):
     number: Mapped[int] = mapped_column(Integer)
     reference: Mapped[str | None] = mapped_column(String(255))  # the business key it was issued for
     title: Mapped[str | None] = mapped_column(Text)
+
+
+# Kinds of open matter that keep a person from being considered for commendation (Luật Thi đua,
+# khen thưởng 2022, art. 15 and its decree): under disciplinary review, investigation, inspection,
+# or with a complaint or denunciation being handled.
+PENDING_CASE_KINDS = ("discipline_review", "investigation", "inspection", "complaint", "denunciation")
+COUNCIL_ROLES = ("chair", "vice_chair", "member", "secretary")
+AWARD_FORMS = ("buc_truong", "bang_khen", "giay_khen")
+NOMINEE_KINDS = ("individual", "collective")
+
+
+class PendingCase(CampaignBase):
+    """An open matter in the staff register; `closed_on` is set when it is settled."""
+
+    __tablename__ = "pending_case"
+    __table_args__ = (CheckConstraint(f"kind IN ({_quoted(PENDING_CASE_KINDS)})", name="ck_pending_case_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff_member.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class CouncilMember(CampaignBase):
+    """A member of the Office's Emulation and Commendation Council (Hội đồng TĐKT), as appointed by
+    the Office's decision; the secretary is a voting member (ủy viên thư ký)."""
+
+    __tablename__ = "council_member"
+    __table_args__ = (CheckConstraint(f"role IN ({_quoted(COUNCIL_ROLES)})", name="ck_council_member_role"),)
+
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff_member.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class AwardRecord(CampaignBase):
+    """The register of commendations (sổ theo dõi khen thưởng): one row per award decided for a
+    person (`staff_id`) or a collective (`unit_code` and its name), with the decision."""
+
+    __tablename__ = "award_record"
+    __table_args__ = (
+        UniqueConstraint("campaign_key", "nominee_id", "award", name="uq_award_record_campaign_key_nominee_id_award"),
+        CheckConstraint(f"award IN ({_quoted(AWARD_FORMS)})", name="ck_award_record_award"),
+        CheckConstraint(f"kind IN ({_quoted(NOMINEE_KINDS)})", name="ck_award_record_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff_member.id"), index=True)
+    unit_code: Mapped[str | None] = mapped_column(ForeignKey("org_unit.code"), index=True)
+    full_name: Mapped[str] = mapped_column(String(255))  # the person's or the collective's name then
+    award: Mapped[str] = mapped_column(String(16))
+    authority: Mapped[str] = mapped_column(String(255))  # who conferred it
+    decision_number: Mapped[str | None] = mapped_column(String(64))
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    campaign_key: Mapped[str] = mapped_column(String(255))  # the campaign's business key
+    campaign_name: Mapped[str | None] = mapped_column(Text)
+    nominee_id: Mapped[str] = mapped_column(String(160))  # "unit:nom-…", the campaign's candidate id
