@@ -55,11 +55,15 @@ def consolidate(unit_results: Iterable[Mapping[str, Any]]) -> dict[str, list[dic
                 "unit": result["unit"],
                 "unitName": result.get("unitName"),
                 "kind": nominee.get("kind"),
+                "userId": nominee.get("userId"),
                 "fullName": nfc(nominee.get("fullName") or ""),
                 "award": nominee.get("award"),
                 "eligible": bool(nominee.get("eligible")),
                 "route": nominee.get("route"),
                 "reason": nominee.get("reason"),
+                # What the appraiser noted when accepting, and a collective's checked criteria.
+                "appraisalNote": nominee.get("appraisalNote"),
+                "criteria": nominee.get("criteria"),
             }
             (candidates if entry["route"] in COUNCIL_ROUTES else not_eligible).append(entry)
     return {"candidates": sorted(candidates, key=candidate_sort_key),

@@ -60,8 +60,9 @@ def test_consolidate_keeps_council_and_chairman_cases_with_reasons_sorted():
     assert [c["nomineeId"] for c in out["candidates"]] == ["tong_hop:th", "tong_hop:lan", "kinh_te:minh"]
     minh = out["candidates"][2]
     assert minh == {"nomineeId": "kinh_te:minh", "unit": "kinh_te", "unitName": "Phòng Kinh tế",
-                    "kind": "individual", "fullName": "Trần Văn Minh", "award": "bang_khen", "eligible": False,
-                    "route": "chairman_discretion", "reason": "Chưa đủ 10 năm công tác tại Văn phòng"}
+                    "kind": "individual", "userId": "minh", "fullName": "Trần Văn Minh", "award": "bang_khen",
+                    "eligible": False, "route": "chairman_discretion", "reason": "Chưa đủ 10 năm công tác tại Văn phòng",
+                    "appraisalNote": None, "criteria": None}
     assert [(c["nomineeId"], c["reason"]) for c in out["notEligible"]] == [
         ("kinh_te:an", "Bức trướng chỉ dành cho tập thể")]
 
