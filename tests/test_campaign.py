@@ -92,7 +92,7 @@ def campaign_engine(database_url, handlers, clock):
         user_id = ctx.variables["nominee"].get("userId")
         years, discipline, rating = STAFF_FACTS[user_id] if user_id else (None, None, None)
         return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating,
-                "missingRatingYears": None}
+                "missingRatingYears": None, "pendingCase": None, "pendingCaseText": None, "sameAwardInCampaign": None}
 
     handlers.register("staff_facts", staff_facts)
     with ProcessEngine(EngineConfig(database_url=database_url, clock=clock), handlers=handlers) as engine:

@@ -16,6 +16,7 @@ import pytest
 
 from engine.errors import DeploymentError, NotFoundError
 from tests.conftest import fixture_bytes
+from workflows.pending_cases import CASE_TEXTS, case_text
 
 DMN = Path(__file__).parent.parent / "bpmn" / "eligibility.dmn"
 
@@ -37,10 +38,13 @@ def deploy(engine, dmn: bytes | None = None):
                                      ("eligibility.dmn", DMN.read_bytes() if dmn is None else dmn)])
 
 
-def nominee(kind="individual", award="bang_khen", years=12, discipline=None, rating="good", missing=None) -> dict:
+def nominee(kind="individual", award="bang_khen", years=12, discipline=None, rating="good", missing=None,
+            pending=None, same=None) -> dict:
     """A nominee who meets every Bằng khen condition, unless told otherwise."""
     return {"nomineeKind": kind, "award": award, "yearsAtOffice": years,
-            "yearsSinceDiscipline": discipline, "worstRatingLast10": rating, "missingRatingYears": missing}
+            "yearsSinceDiscipline": discipline, "worstRatingLast10": rating, "missingRatingYears": missing,
+            "pendingCase": pending, "pendingCaseText": case_text(pending) if pending else None,
+            "sameAwardInCampaign": same}
 
 
 def decide(engine, variables: dict) -> dict:
@@ -107,6 +111,48 @@ def test_a_missing_rating_is_not_eligible_with_the_year(engine, variables, reaso
     assert (result["eligible"], result["route"], result["reasonCode"]) == (False, "not_eligible", "rating_missing")
     assert result["reason"] == reason
     assert unicodedata.is_normalized("NFC", result["reason"])
+
+
+@pytest.mark.parametrize("kind, reason", [
+    ("discipline_review", "Không xét khen thưởng: đang bị xem xét kỷ luật"),
+    ("investigation", "Không xét khen thưởng: đang bị điều tra"),
+    ("inspection", "Không xét khen thưởng: đang bị thanh tra, kiểm tra"),
+    ("complaint", "Không xét khen thưởng: đang có khiếu nại chưa được giải quyết"),
+    ("denunciation", "Không xét khen thưởng: đang có tố cáo chưa được giải quyết"),
+])
+def test_an_open_case_blocks_the_nomination_before_any_other_rule(engine, kind, reason):
+    assert set(CASE_TEXTS) == {"discipline_review", "investigation", "inspection", "complaint", "denunciation"}
+    deploy(engine)
+    # Whatever the award and however good the record, and before a missing rating or short service.
+    for variables in (nominee(pending=kind), nominee(award="giay_khen", pending=kind),
+                      nominee(years=3, missing="2019", pending=kind), nominee(award="buc_truong", pending=kind)):
+        result = decide(engine, variables)
+        assert (result["eligible"], result["route"], result["reasonCode"]) == (False, "blocked", "pending_case")
+        assert result["reason"] == reason and unicodedata.is_normalized("NFC", result["reason"])
+
+
+def test_a_collective_is_not_blocked_by_personal_facts(engine):
+    deploy(engine)
+    # A collective's facts are None; even a stray value is not read for it.
+    result = decide(engine, nominee(kind="collective", award="giay_khen", pending="complaint"))
+    assert (result["eligible"], result["route"], result["reasonCode"]) == COUNCIL
+
+
+@pytest.mark.parametrize("award, reason", [
+    ("bang_khen", "Đã được tặng Bằng khen của Chủ tịch UBND tỉnh trong đợt thi đua này"),
+    ("giay_khen", "Đã được tặng Giấy khen của Chánh Văn phòng trong đợt thi đua này"),
+])
+def test_the_same_award_twice_in_one_campaign_is_not_eligible(engine, award, reason):
+    deploy(engine)
+    result = decide(engine, nominee(award=award, same=True))
+    assert (result["eligible"], result["route"], result["reasonCode"]) == (False, "not_eligible",
+                                                                            "same_award_in_campaign")
+    assert result["reason"] == reason
+    # Not yet awarded (False), or no campaign to compare with (None): the usual rules decide.
+    for same in (False, None):
+        assert (decide(engine, nominee(award=award, same=same))["route"]) == "council"
+    # An open case weighs more than the history.
+    assert decide(engine, nominee(award=award, same=True, pending="inspection"))["route"] == "blocked"
 
 
 def test_missing_years_at_the_office_is_not_eligible(engine):

@@ -79,10 +79,11 @@ def unit_engine(database_url, handlers, clock, looked_up):
         looked_up.append(nominee.get("userId"))
         if nominee.get("userId") is None:
             return {"yearsAtOffice": None, "yearsSinceDiscipline": None, "worstRatingLast10": None,
-                    "missingRatingYears": None}
+                    "missingRatingYears": None, "pendingCase": None, "pendingCaseText": None,
+                    "sameAwardInCampaign": None}
         years, discipline, rating = STAFF_FACTS[nominee["userId"]]
         return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating,
-                "missingRatingYears": None}
+                "missingRatingYears": None, "pendingCase": None, "pendingCaseText": None, "sameAwardInCampaign": None}
 
     handlers.register("staff_facts", staff_facts)
     register_checks(handlers)

@@ -11,6 +11,7 @@ import click
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.errors import EngineError
 from engine.forms import FormValidationError
+from web.cli_cases import case
 from web.composition import (backup_database, build_engine, outbox_sender, restore_database, staff_directory,
                              start_scheduler, upgrade_database)
 from workflows.demo import load_demo
@@ -204,6 +205,9 @@ def user_token(user_id: str, name: str, days: int | None) -> None:
 @main.group()
 def staff() -> None:
     """The staff directory (danh bạ cán bộ)."""
+
+
+staff.add_command(case)
 
 
 @staff.command("import")

@@ -5,10 +5,13 @@ process variables it needs and returns the ones to set.
 """
 from __future__ import annotations
 
+from functools import partial
+
 from engine import HandlerRegistry
 from engine.handlers import ServiceTaskContext
 
 from workflows import campaign_rules, date_rules, decisions, document_register, staff_facts, task_checks, vote_checks
+from workflows.award_register import AwardRegister
 from workflows.document_register import DocumentRegister
 from workflows.staff_directory import StaffDirectory
 
@@ -27,13 +30,16 @@ def tally_votes(ctx: ServiceTaskContext) -> dict:
     return {**result, **decisions.by_authority(result["awardees"])}
 
 
-def announce_results(ctx: ServiceTaskContext) -> dict:
+def announce_results(ctx: ServiceTaskContext, awards: AwardRegister | None = None) -> dict:
     """Thông báo kết quả: what was awarded (`awarded`, each with its decision), what the Chairman
-    did not award (`notAwarded`), and the `announcement`."""
+    did not award (`notAwarded`), and the `announcement`; each award goes into the register of
+    commendations (`awards`) under the campaign's business key."""
     v = ctx.variables
     results = decisions.final_results(v.get("awardees") or [], (v.get("decisionNumber"), v.get("decisionDate")),
                                       v.get("chairmanDecisions") or [])
     text = campaign_rules.announcement(v.get("campaignName", ""), v.get("planNumber", ""), results["awarded"])
+    if awards is not None:  # a retried task writes nothing twice (the register's unique key)
+        awards.record(results["awarded"], ctx.business_key or ctx.instance_id, v.get("campaignName"))
     return {**results, "announcement": text}
 
 
@@ -46,13 +52,14 @@ def register_checks(registry: HandlerRegistry) -> HandlerRegistry:
 
 
 def register_handlers(registry: HandlerRegistry, directory: StaffDirectory | None = None,
-                      register: DocumentRegister | None = None) -> HandlerRegistry:
+                      register: DocumentRegister | None = None, awards: AwardRegister | None = None) -> HandlerRegistry:
     """The composition point web/ and the CLI call. `staff_facts` (bpmn/unit_evaluation.bpmn)
     reads the staff directory and `number_document` the document register: each is registered
-    when given. The user tasks' completion checks (workflows/task_checks.py) always are."""
+    when given; `announce_results` records the awards in `awards` when given. The user tasks'
+    completion checks (workflows/task_checks.py) always are."""
     registry.register("consolidate", consolidate)
     registry.register("tally_votes", tally_votes)
-    registry.register("announce_results", announce_results)
+    registry.register("announce_results", partial(announce_results, awards=awards))
     register_checks(registry)
     if directory is not None:
         registry.register(staff_facts.TOPIC, staff_facts.make_staff_facts_handler(directory))

@@ -83,7 +83,7 @@ def person_key(staff: Staff) -> tuple:
 
 class StaffDirectory:
     def __init__(self, db: Engine) -> None:
-        self._db = db
+        self.db = db  # the campaign tables next to the directory (pending cases, awards) share it
         self._sessions = sessionmaker(db, expire_on_commit=False)
 
     # -- units -------------------------------------------------------------------------------

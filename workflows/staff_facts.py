@@ -1,7 +1,9 @@
 """The `staff_facts` service task (bpmn/unit_evaluation.bpmn, "Tra cứu hồ sơ cán bộ").
 
 Reads the nominee of the current loop iteration and sets the facts bpmn/eligibility.dmn reads:
-yearsAtOffice, yearsSinceDiscipline, worstRatingLast10, missingRatingYears. The date they are computed on comes
+yearsAtOffice, yearsSinceDiscipline, worstRatingLast10, missingRatingYears (the directory's), the
+first case open on that date, pendingCase and its pendingCaseText (workflows/pending_cases.py), and
+sameAwardInCampaign (workflows/award_register.py). The date they are computed on comes
 from the campaign's variables (by default the end of the campaign period, `campaignEndsAt`),
 never from the clock or the code.
 """
@@ -11,11 +13,13 @@ from datetime import date, datetime
 from typing import Any, Callable, Mapping
 
 from engine.handlers import Handler, ServiceTaskContext
+from workflows.award_register import AwardRegister
+from workflows.pending_cases import PendingCases
 from workflows.staff_directory import StaffDirectory, StaffDirectoryError
 
 TOPIC = "staff_facts"
 NO_FACTS = {"yearsAtOffice": None, "yearsSinceDiscipline": None, "worstRatingLast10": None,
-            "missingRatingYears": None}
+            "missingRatingYears": None, "pendingCase": None, "pendingCaseText": None, "sameAwardInCampaign": None}
 
 
 def date_of(value: Any, name: str) -> date:
@@ -42,14 +46,18 @@ def campaign_end_date(variables: Mapping[str, Any]) -> date:
 
 
 def make_staff_facts_handler(directory: StaffDirectory,
-                             as_of: Callable[[Mapping[str, Any]], date] = campaign_end_date) -> Handler:
+                             as_of: Callable[[Mapping[str, Any]], date] = campaign_end_date, *,
+                             cases: PendingCases | None = None, awards: AwardRegister | None = None) -> Handler:
     """The handler to register for topic `staff_facts`.
 
     A collective (any nominee that is not an individual) gets every fact as None, which the
     decision table does not read for collectives. An individual's `userId` must be in the
     directory: an unknown person raises, so the engine retries and then raises an incident naming
-    the person, instead of letting the decision decide on missing facts.
+    the person, instead of letting the decision decide on missing facts. Pending cases and the
+    award register are read from the directory's database unless given.
     """
+    cases = cases or PendingCases(directory.db)
+    awards = awards or AwardRegister(directory.db)
 
     def staff_facts(ctx: ServiceTaskContext) -> dict:
         nominee = ctx.variables.get("nominee")
@@ -62,6 +70,9 @@ def make_staff_facts_handler(directory: StaffDirectory,
         if not isinstance(user_id, str) or not user_id:
             raise StaffDirectoryError(f"the individual nominee {nominee.get('fullName') or nominee.get('id')!r} "
                                       "has no userId to look up in the staff directory")
-        return directory.facts(user_id, as_of(ctx.variables))
+        day = as_of(ctx.variables)
+        # The unit's instance carries its campaign's business key (camunda:in businessKey).
+        same = awards.has(user_id, nominee.get("award"), ctx.business_key) if ctx.business_key else None
+        return {**directory.facts(user_id, day), **cases.facts(user_id, day), "sameAwardInCampaign": same}
 
     return staff_facts

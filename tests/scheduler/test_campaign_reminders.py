@@ -73,7 +73,7 @@ def office(database_url, handlers, smtp_server):
         user_id = ctx.variables["nominee"].get("userId")
         years, discipline, rating = STAFF_FACTS[user_id] if user_id else (None, None, None)
         return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating,
-                "missingRatingYears": None}
+                "missingRatingYears": None, "pendingCase": None, "pendingCaseText": None, "sameAwardInCampaign": None}
 
     handlers.register("staff_facts", staff_facts)
     config = EngineConfig(database_url=database_url, clock=clock, portal_url="https://thidua.example.vn")

@@ -49,19 +49,22 @@ def test_individual_gets_the_directory_facts_on_the_campaign_end_date(office):
     handler = make_staff_facts_handler(office)
     facts = handler(context({"nominee": individual("lannt", "Nguyễn Thị Lan"), "campaignEndsAt": CAMPAIGN_ENDS_AT}))
     assert facts == {"yearsAtOffice": 10, "yearsSinceDiscipline": 9, "worstRatingLast10": "completed",
-                     "missingRatingYears": None}
+                     "missingRatingYears": None, "pendingCase": None, "pendingCaseText": None,
+                     "sameAwardInCampaign": False}
     # The date comes from the campaign: a campaign ending a year later sees other facts.
     later = handler(context({"nominee": individual("lannt", "Nguyễn Thị Lan"),
                              "campaignEndsAt": "2026-08-05T23:59:59+07:00"}))
     # ... and in 2026 the 2025 rating is due: without it the record is incomplete.
     assert later == {"yearsAtOffice": 11, "yearsSinceDiscipline": 10, "worstRatingLast10": "good",
-                     "missingRatingYears": "2025"}
+                     "missingRatingYears": "2025", "pendingCase": None, "pendingCaseText": None,
+                     "sameAwardInCampaign": False}
 
 
 def test_collective_gets_no_facts_and_is_not_looked_up(office):
     handler = make_staff_facts_handler(office)
     assert handler(context({"nominee": COLLECTIVE, "campaignEndsAt": CAMPAIGN_ENDS_AT})) == {
-        "yearsAtOffice": None, "yearsSinceDiscipline": None, "worstRatingLast10": None, "missingRatingYears": None}
+        "yearsAtOffice": None, "yearsSinceDiscipline": None, "worstRatingLast10": None, "missingRatingYears": None,
+        "pendingCase": None, "pendingCaseText": None, "sameAwardInCampaign": None}
     # A collective needs no date either.
     assert handler(context({"nominee": COLLECTIVE}))["yearsAtOffice"] is None
 
