@@ -4,7 +4,8 @@
 Chosen so that the Bằng khen rule has cases on both sides when the campaign period ends on
 05/08/2025: people who started at the Office on 01/08/2015 and 05/08/2015 have 10 years, on
 15/08/2015 only 9; disciplinary decisions of 2014 are 11 years old, those of 2015–2016 only 9;
-a few people have a "Hoàn thành nhiệm vụ" year and one has a year without a rating.
+a few people have a "Hoàn thành nhiệm vụ" year and one has a year without a rating; one person
+the Phòng Tổng hợp would nominate is under disciplinary review, so the blocking rule shows.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from workflows.pending_cases import PendingCases
 from workflows.staff_directory import Discipline, Staff, StaffDirectory, Unit, fold
 
 FIRST_RATING_YEAR = 2015
@@ -108,6 +110,11 @@ Lê Văn Dũng | 10/09/2015 | Khiển trách | Vi phạm quy định về quản
 Đặng Văn Hưng | 15/01/2014 | Khiển trách | Vi phạm nội quy tiếp nhận hồ sơ tại Trung tâm
 """
 
+# Open cases of the staff register: full name, kind, opened on (dd/mm/yyyy), note.
+_PENDING_CASES = """
+Lò Văn Pánh | discipline_review | 15/07/2025 | Đang xem xét trách nhiệm về việc để chậm hồ sơ đất đai quá hạn
+"""
+
 
 @dataclass(frozen=True)
 class DemoOffice:
@@ -115,6 +122,7 @@ class DemoOffice:
     staff: tuple[Staff, ...]
     ratings: dict[str, dict[int, str]]
     disciplines: tuple[Discipline, ...]
+    pending_cases: tuple[tuple[str, str, date, str], ...] = ()  # staff id, kind, opened on, note
 
     def unit_heads(self) -> dict[str, str]:
         """unit code → the user name of its head (Trưởng phòng, Giám đốc, Trưởng ban)."""
@@ -157,11 +165,16 @@ def demo_office() -> DemoOffice:
     by_name = {s.full_name: s.id for s in staff}
     disciplines = tuple(Discipline(by_name[name], _date(decided), form, note)
                         for name, decided, form, note in _rows(_DISCIPLINES))
-    return DemoOffice(units=UNITS, staff=tuple(staff), ratings=ratings, disciplines=disciplines)
+    pending = tuple((by_name[name], kind, _date(opened), note) for name, kind, opened, note in _rows(_PENDING_CASES))
+    return DemoOffice(units=UNITS, staff=tuple(staff), ratings=ratings, disciplines=disciplines, pending_cases=pending)
 
 
 def load_demo_office(directory: StaffDirectory) -> DemoOffice:
     """Writes the demo Office in one transaction; loading it again changes nothing."""
     office = demo_office()
     directory.save(office.staff, ratings=office.ratings, disciplines=office.disciplines, units=office.units)
+    cases = PendingCases(directory.db)
+    for staff_id, kind, opened_on, note in office.pending_cases:
+        if not any(c.kind == kind and c.opened_on == opened_on for c in cases.cases(staff_id)):
+            cases.open(staff_id, kind, opened_on, note)
     return office

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from engine.identity import USER_ID
 from workflows.demo_office import demo_office, load_demo_office
-from workflows.models import DisciplinaryRecord, RATINGS, StaffMember, UNIT_KINDS, YearlyRating
+from workflows.models import DisciplinaryRecord, PendingCase, RATINGS, StaffMember, UNIT_KINDS, YearlyRating
+from workflows.pending_cases import PendingCases
 
 CAMPAIGN_END = date(2025, 8, 5)
 UNIT_NAMES = {"Phòng Tổng hợp", "Phòng Kinh tế", "Phòng Nội chính", "Phòng Tổ chức - Hành chính - Quản trị",
@@ -66,6 +67,7 @@ def test_loading_the_demo_office_twice_stores_it_once(directory, db):
         assert connection.scalar(select(func.count()).select_from(DisciplinaryRecord)) == len(office.disciplines)
         assert connection.scalar(select(func.count()).select_from(YearlyRating)) == sum(
             len(r) for r in office.ratings.values())
+        assert connection.scalar(select(func.count()).select_from(PendingCase)) == len(office.pending_cases) == 1
     people = directory.list_staff()
     assert len(people) == len(office.staff) and all(unicodedata.is_normalized("NFC", p.full_name) for p in people)
     # "quang" finds the Thái family name Quàng and the middle name Quang; sorted by given name.
@@ -93,3 +95,13 @@ def test_demo_office_has_both_sides_of_the_bang_khen_rule(directory):
     # One year without a rating does not lower the worst rating, but it is reported as missing.
     assert facts("Vũ Thị Hạnh")["worstRatingLast10"] == "good"
     assert facts("Vũ Thị Hạnh")["missingRatingYears"] == "2019"
+
+
+def test_one_person_a_unit_would_nominate_is_blocked_by_an_open_case(directory):
+    office = load_demo_office(directory)
+    panh = office.by_name("Lò Văn Pánh")  # 16 years at the Office, every rating good or better
+    facts = directory.facts(panh.id, CAMPAIGN_END)
+    assert facts["yearsAtOffice"] >= 10 and facts["worstRatingLast10"] in ("good", "excellent")
+    assert PendingCases(directory.db).facts(panh.id, CAMPAIGN_END) == {
+        "pendingCase": "discipline_review", "pendingCaseText": "đang bị xem xét kỷ luật"}
+    assert all(unicodedata.is_normalized("NFC", note) for *_, note in office.pending_cases)
