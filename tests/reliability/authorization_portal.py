@@ -99,6 +99,15 @@ add("GET", "/campaigns/<campaign_id>/diagram.bpmn", "", get("/campaigns/{s.campa
     SEE_OWN_INSTANCE)
 add("GET", "/campaigns/<campaign_id>/units.bpmn", "", get("/campaigns/{s.campaign_id}/units.bpmn"), SEE_OWN_INSTANCE)
 
+# -- a person's record: the person, their unit's head and the office-wide readers (TCHCQT, council,
+# Chief, admin); another unit's people and the designer get 404, as for nobody.
+add("GET", "/people/me", "", get("/people/me"), expect(302))
+add("GET", "/people/<user_id>", "own unit's staff member", get("/people/lan"),
+    expect(200, designer=404))
+add("GET", "/people/<user_id>", "other unit's staff member", get("/people/an"),
+    expect(200, staff=404, head=404, designer=404))
+add("GET", "/people/<user_id>", "nobody", get("/people/khong-co"), expect(404))
+
 # -- models: designers ------------------------------------------------------------------------
 add("GET", "/models", "", get("/models"), DESIGNERS)
 add("POST", "/models", "", upload("/models", "files", "approval.bpmn", fixture_bytes("approval.bpmn")),

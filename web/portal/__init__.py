@@ -19,6 +19,7 @@ PAGES = (
     "web.portal.models_page",
     "web.portal.admin",
     "web.portal.outbox",
+    "web.portal.person_page",
 )
 
 
