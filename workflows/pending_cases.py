@@ -86,7 +86,8 @@ class PendingCases:
 
     def open(self, staff_id: str, kind: str, opened_on: date, note: str | None = None) -> Case:
         """Records a new open case; the same kind still open for the person is refused."""
-        kind, opened_on, note = _check_kind(kind), _check_day(opened_on, "Ngày mở", "the opening date"), _check_note(note)
+        kind, note = _check_kind(kind), _check_note(note)
+        opened_on = _check_day(opened_on, "Ngày mở", "the opening date")
         with self._sessions.begin() as session:
             if not isinstance(staff_id, str) or session.get(StaffMember, staff_id) is None:
                 raise NotFoundError(f"Không có cán bộ '{staff_id}' trong danh bạ cán bộ / "

@@ -70,10 +70,11 @@ def count(db) -> int:
 
 
 def test_open_list_and_close_a_case(cases):
-    case = cases.open("lannt", "discipline_review", date(2025, 7, 1), "  Xem xét  trách nhiệm\u0301 ")
+    typed = unicodedata.normalize("NFD", "  Xem xét  trách nhiệm ")  # as some keyboards send it
+    case = cases.open("lannt", "discipline_review", date(2025, 7, 1), typed)
     assert (case.staff_id, case.kind, case.opened_on, case.closed_on) == ("lannt", "discipline_review",
                                                                           date(2025, 7, 1), None)
-    assert unicodedata.is_normalized("NFC", case.note) and case.note == unicodedata.normalize("NFC", "Xem xét trách nhiệm\u0301")
+    assert case.note == "Xem xét trách nhiệm" and unicodedata.is_normalized("NFC", case.note)
     assert case.text == "đang bị xem xét kỷ luật"
     assert cases.first_open("lannt", END) == case
     assert cases.first_open("lannt", date(2025, 6, 30)) is None  # not yet opened
