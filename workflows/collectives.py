@@ -111,11 +111,13 @@ def criteria_errors(where: str, nominee: Mapping[str, Any], criteria: list[dict]
     errors, by_id = [], {}
     for entry in given:
         criterion_id = entry.get("id")
-        if criterion_id not in known or nfc(str(entry.get("text") or "")) != known[criterion_id]:
+        if not isinstance(criterion_id, str) or criterion_id not in known \
+                or nfc(str(entry.get("text") or "")) != known[criterion_id]:
             errors.append(_error(where + "criteria", "criterion_unknown", id=str(criterion_id)))
         elif criterion_id in by_id:
             errors.append(_error(where + "criteria", "criteria_list"))
-        by_id.setdefault(criterion_id, entry)
+        else:
+            by_id[criterion_id] = entry
     name = nominee.get("fullName") or ""
     for k, criterion in enumerate(criteria):
         entry, label = by_id.get(criterion["id"]), short(criterion["text"])

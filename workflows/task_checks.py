@@ -53,6 +53,11 @@ def check_appraisal(ctx: TaskCheckContext) -> None:
         refuse_if([field_error("returnReason", "return_reason")])
 
 
+def _key(value: Any) -> Any:
+    """A value sent by an API client, usable as a dict key whatever its JSON type."""
+    return value if value is None or isinstance(value, (str, int)) else repr(value)
+
+
 def nominee_errors(nominees: Any, campaign: Mapping[str, Any] | None = None) -> list[FieldError]:
     """What is wrong with a unit's list whatever form sent it: kinds, award forms, the same
     person or the same collective twice, and, given the unit's instance variables (`campaign`),
@@ -75,7 +80,7 @@ def nominee_errors(nominees: Any, campaign: Mapping[str, Any] | None = None) -> 
         if collective and campaign is not None:
             errors.extend(collective_errors(index, nominee, campaign))
         # Ids must be unique too: the council knows a nominee as "unit:id".
-        keys = [("id", nominee.get("id"))] + ([] if collective else [("user", nominee.get("userId") or nominee.get("id"))])
+        keys = [("id", _key(nominee.get("id")))] + ([] if collective else [("user", _key(nominee.get("userId") or nominee.get("id")))])
         seen = next((first_row[key] for key in keys if key in first_row), None)
         if seen is not None:
             errors.append(field_error(where + ("name" if collective else "userId"), "nominee_twice",
