@@ -16,6 +16,7 @@ import pytest
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.forms import FormValidationError
 from engine.runtime import InstanceQuery
+from workflows.demo import COLLECTIVE_CRITERIA_2025
 from workflows.document_register import DocumentRegister
 from workflows.handlers import register_handlers
 from tests.conftest import FakeClock
@@ -41,6 +42,7 @@ VARIABLES = {
     "anniversaryDate": "2025-08-28",
     "units": UNITS,
     "passRule": PASS_RULE,
+    "collectiveCriteria": COLLECTIVE_CRITERIA_2025,
 }
 
 # userId -> (yearsAtOffice, yearsSinceDiscipline, worstRatingLast10), as the staff register would say.
@@ -69,8 +71,10 @@ def individual(user_id: str, full_name: str, award: str) -> dict:
 
 
 def collective(unit: dict, award: str = "giay_khen") -> dict:
+    """The unit itself, meeting every collective criterion of the campaign, each with its evidence."""
     return {"id": f"nom-{unit['code']}", "kind": "collective", "userId": None, "fullName": unit["name"],
-            "award": award, "achievements": "Tập thể đoàn kết, hoàn thành tốt các nhiệm vụ"}
+            "collectiveOf": unit["code"], "award": award, "achievements": "Tập thể đoàn kết, hoàn thành tốt các nhiệm vụ",
+            "criteria": [{**c, "met": True, "evidence": "Biên bản họp bình xét"} for c in COLLECTIVE_CRITERIA_2025]}
 
 
 TONG_HOP, KINH_TE = UNITS

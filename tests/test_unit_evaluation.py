@@ -347,11 +347,11 @@ def test_the_unit_sees_the_reason_and_edits_the_returned_list(unit_engine, clock
     ({"correctionNote": "  "}, "correctionNote", "correction_note"),
     ({"correctionNote": "Sửa", "nominees": [individual("lan", "Nguyễn Thị Lan"), individual("lan", "Nguyễn Thị Lan")]},
      "nominees-1-userId", "nominee_twice"),
-    ({"correctionNote": "Sửa", "nominees": [collective(), collective("buc_truong")]}, "nominees-1-kind",
-     "one_collective"),
+    ({"correctionNote": "Sửa", "nominees": [collective(), collective("buc_truong")]}, "nominees-1-name",
+     "nominee_twice"),
     ({"correctionNote": "Sửa", "nominees": [individual("lan", "Nguyễn Thị Lan", "buc_truong")]},
      "nominees-0-award", "banner_collective_only"),
-], ids=["no-note", "nominee-twice", "two-collectives", "banner-to-a-person"])
+], ids=["no-note", "nominee-twice", "the-unit-twice", "banner-to-a-person"])
 def test_a_bad_correction_is_refused_and_changes_nothing(unit_engine, clock, values, field, code):
     engine = unit_engine
     instance = returned_to_the_unit(engine, clock)

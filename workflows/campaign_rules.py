@@ -178,7 +178,8 @@ def announcement(campaign_name: str, plan_number: str, awarded: Iterable[Mapping
             lines.append(f"{award_name}{_decision(number, day)}:")
             for index, awardee in enumerate(sorted(group, key=candidate_sort_key), start=1):
                 unit = awardee.get("unitName") or awardee.get("unit")
-                suffix = f" – {unit}" if awardee.get("kind") == "individual" and unit else ""
+                # A person or a sub-team is named with its unit; a unit proposed as itself is its own name.
+                suffix = f" – {unit}" if unit and nfc(awardee.get("fullName") or "") != nfc(unit) else ""
                 lines.append(f"  {index}. {awardee.get('fullName')}{suffix}")
     if len(lines) == 1:
         lines.append("Không có tập thể, cá nhân được khen thưởng.")

@@ -27,6 +27,16 @@ ROLE_GROUPS = {
 }
 # The units whose members play an office-wide role in the campaign.
 ROLE_OF_UNIT = {"tchcqt": "tchcqt", "thong_tin": "info_centre"}
+# The plan's collective criteria (Kế hoạch, mục IV.1): campaign data, so next year's plan brings its own.
+COLLECTIVE_CRITERIA_2025 = [
+    {"id": "phat_dong", "text": "Phát động và hưởng ứng tham gia đợt thi đua đặc biệt thiết thực, hiệu quả gắn với "
+                                "các nhiệm vụ chính trị của cơ quan Văn phòng; tham gia đầy đủ các hoạt động do "
+                                "Văn phòng UBND tỉnh phát động và tổ chức."},
+    {"id": "thanh_tich", "text": "Có thành tích xuất sắc trong đợt thi đua và trong các hoạt động kỷ niệm 80 năm "
+                                 "ngày Truyền thống Văn phòng các cơ quan hành chính nhà nước (28/8/1945-28/8/2025)."},
+    {"id": "doan_ket", "text": "Nội bộ đoàn kết, thực hiện tốt chủ trương của Đảng, chính sách, pháp luật của Nhà nước."},
+]
+
 CAMPAIGN_2025 = {
     "planNumber": "86/KH-VPUB",
     "planDate": "2025-06-05",
@@ -37,6 +47,7 @@ CAMPAIGN_2025 = {
     "unitReportDate": "2025-08-08",
     "appraisalDate": "2025-08-10",
     "anniversaryDate": "2025-08-28",
+    "collectiveCriteria": COLLECTIVE_CRITERIA_2025,
 }
 
 

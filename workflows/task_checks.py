@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from engine.forms import FieldError, FormValidationError
 from engine.handlers import TaskCheckContext
+from workflows.collectives import collective_errors
 
 AWARDS = ("bang_khen", "giay_khen", "buc_truong")
 KINDS = ("individual", "collective")
@@ -27,7 +28,6 @@ MESSAGES = {
     "nominee_award": ("Hình thức khen thưởng không hợp lệ.", "This is not an award form."),
     "banner_collective_only": ("Bức trướng chỉ dành cho tập thể.", "The banner is for collectives only."),
     "nominee_twice": ("{name} đã có trong danh sách (dòng {first}).", "{name} is already on the list (row {first})."),
-    "one_collective": ("Mỗi đơn vị chỉ đề nghị một tập thể.", "A unit proposes one collective at most."),
 }
 
 
@@ -53,12 +53,19 @@ def check_appraisal(ctx: TaskCheckContext) -> None:
         refuse_if([field_error("returnReason", "return_reason")])
 
 
-def nominee_errors(nominees: Any) -> list[FieldError]:
+def _key(value: Any) -> Any:
+    """A value sent by an API client, usable as a dict key whatever its JSON type."""
+    return value if value is None or isinstance(value, (str, int)) else repr(value)
+
+
+def nominee_errors(nominees: Any, campaign: Mapping[str, Any] | None = None) -> list[FieldError]:
     """What is wrong with a unit's list whatever form sent it: kinds, award forms, the same
-    person (or a second collective) twice. Row numbers in messages count from 1."""
+    person or the same collective twice, and, given the unit's instance variables (`campaign`),
+    each collective against the campaign's criteria (workflows/collectives.py). Row numbers in
+    messages count from 1."""
     if not isinstance(nominees, list) or not all(isinstance(n, Mapping) for n in nominees):
         return [field_error("nominees", "nominee_list")]
-    errors, first_row, collective_row = [], {}, None
+    errors, first_row = [], {}
     for index, nominee in enumerate(nominees):
         where = f"nominees-{index}-"
         kind, award = nominee.get("kind"), nominee.get("award")
@@ -68,27 +75,29 @@ def nominee_errors(nominees: Any) -> list[FieldError]:
             errors.append(field_error(where + "award", "nominee_award"))
         elif award == "buc_truong" and kind == "individual":
             errors.append(field_error(where + "award", "banner_collective_only"))
-        if kind == "collective":
-            if collective_row is not None:
-                errors.append(field_error(where + "kind", "one_collective"))
-            collective_row = index if collective_row is None else collective_row
-            continue
-        person = nominee.get("userId") or nominee.get("id")
-        if person in first_row:
-            errors.append(field_error(where + "userId", "nominee_twice", name=nominee.get("fullName") or person,
-                                      first=first_row[person] + 1))
-        first_row.setdefault(person, index)
+        # A unit proposes itself and each of its sub-teams at most once, as each person once.
+        collective = kind == "collective"
+        if collective and campaign is not None:
+            errors.extend(collective_errors(index, nominee, campaign))
+        # Ids must be unique too: the council knows a nominee as "unit:id".
+        keys = [("id", _key(nominee.get("id")))] + ([] if collective else [("user", _key(nominee.get("userId") or nominee.get("id")))])
+        seen = next((first_row[key] for key in keys if key in first_row), None)
+        if seen is not None:
+            errors.append(field_error(where + ("name" if collective else "userId"), "nominee_twice",
+                                      name=nominee.get("fullName") or nominee.get("id"), first=seen + 1))
+        for key in keys:
+            first_row.setdefault(key, index)
     return errors
 
 
 def check_nominees(ctx: TaskCheckContext) -> None:
-    refuse_if(nominee_errors(ctx.values.get("nominees")))
+    refuse_if(nominee_errors(ctx.values.get("nominees"), ctx.variables))
 
 
 def check_correction(ctx: TaskCheckContext) -> None:
     """The unit says what it corrected, and the corrected list obeys the rules of the first one."""
     errors = [] if not _blank(ctx.values.get("correctionNote")) else [field_error("correctionNote", "correction_note")]
-    refuse_if(errors + nominee_errors(ctx.values.get("nominees", ctx.variables.get("nominees"))))
+    refuse_if(errors + nominee_errors(ctx.values.get("nominees", ctx.variables.get("nominees")), ctx.variables))
 
 
 CHECKS = {

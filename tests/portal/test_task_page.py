@@ -84,7 +84,7 @@ def test_nominee_list_form(portal):
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
     for message in ("Vui lòng chọn một người của đơn vị.", "Bức trướng chỉ dành cho tập thể.",
-                    "Mỗi đơn vị chỉ đề nghị một tập thể.", "Vui lòng nhập thông tin này."):
+                    "Phòng Tổng hợp đã có trong danh sách (dòng 2).", "Vui lòng nhập thông tin này."):
         assert message in html
     assert "Tập thể đoàn kết" in html and "Lần hai" in html  # rows kept
     assert "Task_nominate" in _task_ids(portal, portal.units[UNIT_A])
@@ -98,7 +98,7 @@ def test_nominee_list_form(portal):
         {"id": "nom-lan", "kind": "individual", "userId": "lan", "fullName": "Nguyễn Thị Lan",
          "award": "bang_khen", "achievements": "Hoàn thành xuất sắc nhiệm vụ"},
         {"id": "nom-tong_hop", "kind": "collective", "userId": None, "fullName": "Phòng Tổng hợp",
-         "award": "giay_khen", "achievements": "Tập thể đoàn kết"}]
+         "collectiveOf": "tong_hop", "award": "giay_khen", "achievements": "Tập thể đoàn kết", "criteria": []}]
     assert "Task_achievement_report" in _task_ids(portal, portal.units[UNIT_A])
 
 

@@ -5,6 +5,8 @@ drawn as editable tables and checked here before the engine (and its completion 
 
 Variable shapes (bpmn/unit_evaluation.bpmn, bpmn/campaign.bpmn, workflows/campaign_rules.py):
 - nominees: [{id, kind: individual|collective, userId, fullName, award, achievements}], unitResults;
+  a collective also has collectiveOf (the unit) and criteria [{id, text, met, evidence}]
+  (web/portal/collective_rows.py, workflows/collectives.py);
 - votes: [{nomineeId, for, against, abstain}], present, meetingDate; one vote per entry of `candidates`.
 Errors are keyed like the inputs ("nominees-0-userId", "present") and already translated.
 """
@@ -16,7 +18,9 @@ from engine.vietnamese import person_sort_key
 from web.portal.decision_form import ChairmanForm
 from web.portal.form_rendering import error_message
 from web.portal.i18n import translate
+from web.portal.collective_rows import checklist, collective_nominee, initial_row, parse_row, posted_criteria
 from web.portal.list_rows import MAX_TEXT, ListFormInvalid, Submission, iso_day, posted_rows, text_of, vn_day
+from workflows.collectives import campaign_criteria
 from workflows.task_checks import nominee_errors
 
 # --- nominees ---------------------------------------------------------------------------------
@@ -30,15 +34,25 @@ class NomineesForm:
         self.people = sorted(people, key=lambda u: person_sort_key(u.display_name))
         self.names = {u.id: u.display_name for u in self.people}
         self.unit, self.unit_name = unit, unit_name or unit or ""
+        self.criteria: list[dict] = []  # the collective criteria the posted page carried
 
     def initial(self, variables: Mapping[str, Any]) -> Submission:
-        rows = [{k: ("" if v is None else str(v)) for k, v in n.items()} for n in variables.get("nominees") or []]
+        rows = [initial_row(n) for n in variables.get("nominees") or []]
         return Submission(rows, {"unitResults": text_of(variables.get("unitResults"))})
 
     def parse(self, posted: Mapping[str, str]) -> Submission:
-        rows = [{k: text_of(row.get(k)) for k in ("kind", "userId", "award", "achievements")}
-                for row in posted_rows(posted, "nominees")]
+        self.criteria = posted_criteria(posted)
+        rows = [parse_row(row, self.criteria) for row in posted_rows(posted, "nominees")]
         return Submission(rows, {"unitResults": text_of(posted.get("unitResults"))})
+
+    @staticmethod
+    def criteria_of(variables: Mapping[str, Any]) -> list[dict]:
+        """The campaign's collective criteria the page asks about ([] when it has none)."""
+        return campaign_criteria(variables.get("collectiveCriteria")) or []
+
+    @staticmethod
+    def checklist(row: Mapping[str, Any], criteria: list[dict]) -> list[dict]:
+        return checklist(row, criteria)
 
     def variables(self, submission: Submission) -> dict[str, Any]:
         errors: dict[str, str] = {}
@@ -60,11 +74,14 @@ class NomineesForm:
                     errors[where + "userId"] = translate("list.error.not_in_unit")
                 nominee_id, full_name = f"nom-{user_id}", self.names.get(user_id, "")
             else:
-                nominee_id, full_name, user_id = f"nom-{self.unit}", self.unit_name, None
+                nominees.append({**collective_nominee(row, self.unit, self.unit_name), "kind": kind})
+                continue
             nominees.append({"id": nominee_id, "kind": kind, "userId": user_id, "fullName": full_name,
                              "award": award, "achievements": achievements})
-        # The list's own rules are the completion check's (workflows/task_checks.py), shown inline.
-        for error in nominee_errors(nominees):
+        # The list's own rules are the completion check's (workflows/task_checks.py), shown inline;
+        # the engine's check holds the collectives to the instance's own criteria again.
+        campaign = {"unit": self.unit, "unitName": self.unit_name, "collectiveCriteria": self.criteria}
+        for error in nominee_errors(nominees, campaign):
             errors.setdefault(error.field, error_message(error))
         if errors:
             raise ListFormInvalid(errors)
