@@ -72,7 +72,9 @@ def appraisal_errors(appraisals: Any, checked: list[Mapping[str, Any]]) -> list:
             continue
         seen.add(nominee)
         decision, note = entry.get("decision"), entry.get("note")
-        if decision not in DECISIONS:
+        if decision is None:
+            errors.append(_error(where + "decision", "appraisal_missing", name=name))
+        elif decision not in DECISIONS:
             errors.append(_error(where + "decision", "appraisal_decision", name=name))
         if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
             errors.append(_error(where + "note", "appraisal_note", limit=MAX_NOTE))
