@@ -105,6 +105,7 @@ def test_the_appraiser_reads_each_nominee_and_decides_one_by_one(portal_any_db):
     task = portal.task("Task_appraise", UNIT_A)
     html = officer.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert 'id="appraisal-changes"' in html and "Báo cáo thành tích đã thay đổi" in html
+    assert "2 đề nghị mới hoặc có thay đổi" in html
     assert "Đổi hình thức: Giấy khen của Chánh Văn phòng → Bằng khen của Chủ tịch UBND tỉnh" in html
     assert "Lý do đã trả lại: Báo cáo thiếu số liệu năm 2024" in html
     assert officer.post(f"/tasks/{task.id}/complete", {
