@@ -17,6 +17,7 @@ from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.forms import FormValidationError
 from engine.runtime import InstanceQuery
 from workflows.demo import COLLECTIVE_CRITERIA_2025
+from workflows.appraisal import decisions
 from workflows.document_register import DocumentRegister
 from workflows.handlers import register_handlers
 from tests.conftest import FakeClock
@@ -143,15 +144,21 @@ class Campaign:
     def unit_of(self, instance_id: str) -> str:
         return next((code for code, iid in self.units().items() if iid == instance_id), "campaign")
 
-    def task(self, element_id: str, instance_id: str | None = None):
+    def task(self, element_id: str, instance_id: str | None = None, assignee: str | None = None):
+        # Nominees write their reports in parallel: a report task is told apart by its assignee.
         tasks = [t for t in self.engine.tasks.list(TaskQuery(instance_id=instance_id or self.id))
-                 if t.element_id == element_id]
+                 if t.element_id == element_id and (assignee is None or t.assignee in (None, assignee))]
         assert len(tasks) == 1, (element_id, [t.element_id for t in tasks])
         return tasks[0]
 
     def complete(self, element_id: str, values: dict | None = None, unit: str | None = None, actor: str = "x"):
         instance_id = self.units()[unit] if unit else self.id
-        self.engine.tasks.complete(self.task(element_id, instance_id).id, values or {}, actor=actor)
+        self.engine.tasks.complete(self.task(element_id, instance_id, actor).id, values or {}, actor=actor)
+
+    def appraise(self, unit: str, returns: dict[str, str] | None = None) -> None:
+        """TCHCQT decides on each of the unit's checked nominees: accepted unless `returns` gives a reason."""
+        checked = self.engine.runtime.get_variables(self.units()[unit])["checkedNominees"]
+        self.complete("Task_appraise", decisions(checked, returns), unit=unit, actor="hoa")
 
     # the launch
     def launch(self) -> None:
@@ -177,11 +184,11 @@ class Campaign:
                               actor=nominee["userId"])
         self.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=code)
         if returned:
-            self.complete("Task_appraise", {"appraisal": "return", "returnReason": "Thiếu biên bản"}, unit=code)
+            self.appraise(code, {nominees[0]["id"]: "Thiếu biên bản"})
             assert self.tasks_of(unit["headGroup"]) == [(code, "Task_correct")]
             self.complete("Task_correct", {"correctionNote": "Đã bổ sung biên bản"}, unit=code)
             self.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=code)
-        self.complete("Task_appraise", {"appraisal": "accept"}, unit=code, actor="hoa")
+        self.appraise(code)
 
     # the council
     def to_council(self) -> None:

@@ -106,12 +106,35 @@ def test_repository_diff_between_deployed_versions(engine):
     assert [d.id for d in engine.repository.list_decision_definitions()] == [decision.id]
 
 
+ENUM_MODEL = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">
+  <bpmn:process id="enum_form" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="decide" name="Quyết định">
+      <bpmn:extensionElements><camunda:formData>
+        <camunda:formField id="result" label="Kết quả" type="enum">
+          <camunda:value id="accept" name="Chấp nhận" /><camunda:value id="return" name="Trả lại đơn vị" />
+        </camunda:formField>
+      </camunda:formData></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="decide" />
+    <bpmn:sequenceFlow id="f2" sourceRef="decide" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
 def test_form_fields_of_a_process_with_labels_and_options(engine):
     engine.repository.deploy([(name, (BPMN_DIR / name).read_bytes())
                               for name in ("eligibility.dmn", "unit_evaluation.bpmn", "campaign.bpmn")])
     unit = engine.repository.form_fields(engine.repository.latest_definition("unit_evaluation").id)
     assert unit["deployedOn"]["label"] == "Ngày triển khai" and unit["deployedOn"]["type"] == "date"
-    assert {o["id"]: o["name"] for o in unit["appraisal"]["options"]} == {"accept": "Chấp nhận",
-                                                                          "return": "Trả lại đơn vị"}
+    # Fields inside the nominees' loop count too; the appraisal has its own page (thidua:appraisal).
+    assert unit["achievementReport"]["label"] == "Báo cáo thành tích" and "appraisal" not in unit
+    engine.repository.deploy([("enum.bpmn", ENUM_MODEL.encode())])
+    enum = engine.repository.form_fields(engine.repository.latest_definition("enum_form").id)
+    assert {o["id"]: o["name"] for o in enum["result"]["options"]} == {"accept": "Chấp nhận",
+                                                                       "return": "Trả lại đơn vị"}
     campaign = engine.repository.form_fields(engine.repository.latest_definition("campaign").id)
     assert campaign["planNumber"]["label"] == "Số kế hoạch"  # the start event's form

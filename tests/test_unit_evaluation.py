@@ -16,6 +16,7 @@ import pytest
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.forms import FormValidationError
+from workflows.appraisal import decisions
 from workflows.handlers import register_checks
 from tests.conftest import FakeClock
 
@@ -146,9 +147,11 @@ def submit(engine, instance) -> None:
     engine.tasks.complete(task.id, {"reportedOn": "2025-08-07"}, actor="lan")
 
 
-def appraise(engine, instance, values) -> None:
+def appraise(engine, instance, returns: dict | None = None, notes: dict | None = None) -> None:
+    """TCHCQT decides on each checked nominee: accepted unless `returns` gives its reason."""
     task = only_task(engine, instance.id, "Task_appraise")
-    engine.tasks.complete(task.id, values, actor="hoa")
+    checked = engine.runtime.get_variables(instance.id)["checkedNominees"]
+    engine.tasks.complete(task.id, decisions(checked, returns, notes), actor="hoa")
 
 
 # --- scenarios ------------------------------------------------------------------------------
@@ -162,7 +165,7 @@ def test_two_nominees_accepted(unit_engine, clock, looked_up):
     write_reports(engine, instance, ["lan"])
     assert looked_up == ["lan", None]
     submit(engine, instance)
-    appraise(engine, instance, {"appraisal": "accept"})
+    appraise(engine, instance)
 
     done = engine.runtime.get_instance(instance.id)
     assert done.status == "completed", done.incident_message
@@ -172,11 +175,13 @@ def test_two_nominees_accepted(unit_engine, clock, looked_up):
     assert result["unitResults"] == "Phòng hoàn thành xuất sắc nhiệm vụ"
     lan, unit = result["nominees"]
     assert lan == {**individual("lan", "Nguyễn Thị Lan"), "eligible": True, "route": "council", "reasonCode": "ok",
-                   "reason": "Đủ điều kiện", "achievementReport": "Báo cáo thành tích của lan"}
+                   "reason": "Đủ điều kiện", "achievementReport": "Báo cáo thành tích của lan",
+                   "appraisalNote": None}
     assert unit == {**collective(), "eligible": True, "route": "council", "reasonCode": "ok",
-                    "reason": "Đủ điều kiện"}
+                    "reason": "Đủ điều kiện", "appraisalNote": None}
     # Only the collected results leave the loop, not one iteration's working variables.
-    for leaked in ("nominee", "checked", "nomineeKind", "award", "eligible", "route", "yearsAtOffice"):
+    for leaked in ("nominee", "checked", "nomineeKind", "award", "eligible", "route", "yearsAtOffice", "byId",
+                   "decided", "returned"):
         assert leaked not in variables
     assert [e.event_type for e in engine.history.events(instance_id=instance.id, event_types=["end"])] == ["end"]
 
@@ -188,7 +193,7 @@ def test_bang_khen_under_ten_years_goes_to_the_chairman_with_the_reason(unit_eng
     nominate(engine, instance, [individual("minh", "Trần Văn Minh")])
     write_reports(engine, instance, ["minh"])
     submit(engine, instance)
-    appraise(engine, instance, {"appraisal": "accept"})
+    appraise(engine, instance)
 
     assert engine.runtime.get_instance(instance.id).status == "completed"
     [minh] = engine.runtime.get_variables(instance.id)["unitResult"]["nominees"]
@@ -204,24 +209,23 @@ def test_appraisal_returns_the_dossier_and_the_unit_corrects_it(unit_engine, clo
     nominate(engine, instance, [collective("buc_truong")])
     write_reports(engine, instance, [])
     submit(engine, instance)
-    appraise(engine, instance, {"appraisal": "return", "returnReason": "Thiếu biên bản họp bình xét"})
+    appraise(engine, instance, {"nom-tong_hop": "Thiếu biên bản họp bình xét"})
 
     correct = only_task(engine, instance.id, "Task_correct")
     with pytest.raises(FormValidationError):
         engine.tasks.complete(correct.id, {})  # the correction note is required
     engine.tasks.complete(correct.id, {"correctionNote": "Đã bổ sung biên bản họp ngày 07/8"}, actor="lan")
     submit(engine, instance)  # the list is checked again and the unit submits it again
-    appraise(engine, instance, {"appraisal": "accept"})
+    appraise(engine, instance)
 
     assert engine.runtime.get_instance(instance.id).status == "completed"
     completions = [(e.element_id, e.actor, json.loads(e.data_json)) for e in engine.history.events(
         instance_id=instance.id, event_types=["complete"]) if e.element_id in ("Task_appraise", "Task_correct")]
     assert [c[0] for c in completions] == ["Task_appraise", "Task_correct", "Task_appraise"]
-    assert completions[0][2]["appraisal"] == "return"
-    assert completions[0][2]["returnReason"] == "Thiếu biên bản họp bình xét"
+    assert completions[0][2] == {"appraisals": [{"nomineeId": "nom-tong_hop", "decision": "return", "note": "Thiếu biên bản họp bình xét"}]}
     assert completions[1][2] == {"correctionNote": "Đã bổ sung biên bản họp ngày 07/8"}
     assert [c[1] for c in completions] == ["hoa", "lan", "hoa"]
-    assert completions[2][2]["appraisal"] == "accept"
+    assert completions[2][2] == {"appraisals": [{"nomineeId": "nom-tong_hop", "decision": "accept", "note": None}]}
     [unit] = engine.runtime.get_variables(instance.id)["unitResult"]["nominees"]
     assert (unit["award"], unit["eligible"], unit["route"]) == ("buc_truong", True, "council")
 
@@ -259,7 +263,8 @@ def test_every_task_is_offered_and_due_as_the_portal_shows_it(unit_engine, clock
     submit_task = record("Task_submit")
     engine.tasks.complete(submit_task.id, {"reportedOn": "2025-08-07"})
     appraisal = record("Task_appraise")
-    engine.tasks.complete(appraisal.id, {"appraisal": "return", "returnReason": "Thiếu tờ trình"})
+    engine.tasks.complete(appraisal.id, decisions(engine.runtime.get_variables(instance.id)["checkedNominees"],
+                                                  {"nom-lan": "Thiếu tờ trình"}))
     record("Task_correct")
 
     assert seen == {
@@ -295,7 +300,7 @@ def returned_to_the_unit(engine, clock, reason="Thiếu biên bản họp bình 
     nominate(engine, instance, [individual("lan", "Nguyễn Thị Lan"), collective()])
     write_reports(engine, instance, ["lan"])
     submit(engine, instance)
-    appraise(engine, instance, {"appraisal": "return", "returnReason": reason})
+    appraise(engine, instance, {"nom-lan": reason})
     return instance
 
 
@@ -308,15 +313,16 @@ def test_a_return_without_a_reason_is_refused_and_changes_nothing(unit_engine, c
     submit(engine, instance)
     task = only_task(engine, instance.id, "Task_appraise")
     before = snapshot(engine, instance.id)
-    values = {"appraisal": "return"} if reason is None else {"appraisal": "return", "returnReason": reason}
+    entry = {"nomineeId": "nom-tong_hop", "decision": "return"}
+    values = {"appraisals": [entry if reason is None else {**entry, "note": reason}]}
     with pytest.raises(FormValidationError) as refused:
         engine.tasks.complete(task.id, values, actor="hoa")
     [error] = refused.value.errors
-    assert (error.field, error.code) == ("returnReason", "return_reason")
+    assert (error.field, error.code) == ("appraisals-0-note", "appraisal_reason")
     assert "lý do trả lại" in error.message and "reason for returning" in error.message
     assert snapshot(engine, instance.id) == before
     # Accepting needs no reason.
-    engine.tasks.complete(task.id, {"appraisal": "accept"}, actor="hoa")
+    engine.tasks.complete(task.id, {"appraisals": [{"nomineeId": "nom-tong_hop", "decision": "accept"}]}, actor="hoa")
     assert engine.runtime.get_instance(instance.id).status == "completed"
 
 
@@ -325,7 +331,7 @@ def test_the_unit_sees_the_reason_and_edits_the_returned_list(unit_engine, clock
     instance = returned_to_the_unit(engine, clock)
     correct = only_task(engine, instance.id, "Task_correct")
     assert correct.form_key == "thidua:correction"
-    assert engine.runtime.get_variables(instance.id)["returnReason"] == "Thiếu biên bản họp bình xét"
+    assert engine.runtime.get_variables(instance.id)["returnReason"] == "Nguyễn Thị Lan: Thiếu biên bản họp bình xét"
 
     # The unit drops the collective and proposes Minh instead; Lan's report is kept.
     engine.tasks.complete(correct.id, {"nominees": [individual("lan", "Nguyễn Thị Lan"),
@@ -334,7 +340,7 @@ def test_the_unit_sees_the_reason_and_edits_the_returned_list(unit_engine, clock
     assert looked_up == ["lan", None, "lan", "minh"]  # the corrected list is checked again
     write_reports(engine, instance, ["minh"])  # only the newly proposed person writes a report
     submit(engine, instance)
-    appraise(engine, instance, {"appraisal": "accept"})
+    appraise(engine, instance)
 
     assert engine.runtime.get_instance(instance.id).status == "completed"
     lan, minh = engine.runtime.get_variables(instance.id)["unitResult"]["nominees"]
@@ -413,9 +419,12 @@ def test_a_second_return_needs_its_own_reason(unit_engine, clock):
     assert engine.tasks.form_variables(task.id).get("returnReason") in (None, "")  # nothing stale prefilled
     before = snapshot(engine, instance.id)
     with pytest.raises(FormValidationError):
-        engine.tasks.complete(task.id, {"appraisal": "return"}, actor="hoa")
+        engine.tasks.complete(task.id, {"appraisals": [{"nomineeId": "nom-lan", "decision": "return"},
+                                                       {"nomineeId": "nom-tong_hop", "decision": "accept"}]},
+                              actor="hoa")
     assert snapshot(engine, instance.id) == before
     # The first return is still in the history.
     returns = [json.loads(e.data_json) for e in engine.history.events(instance_id=instance.id, event_types=["complete"])
                if e.element_id == "Task_appraise"]
-    assert returns == [{"appraisal": "return", "returnReason": "Thiếu biên bản họp bình xét"}]
+    assert returns == [{"appraisals": [{"nomineeId": "nom-lan", "decision": "return", "note": "Thiếu biên bản họp bình xét"},
+                                       {"nomineeId": "nom-tong_hop", "decision": "accept", "note": None}]}]

@@ -12,6 +12,7 @@ from engine.handlers import ServiceTaskContext
 
 from workflows import campaign_rules, date_rules, decisions, document_register, staff_facts, task_checks, vote_checks
 from workflows.award_register import AwardRegister
+from workflows import appraisal
 from workflows.document_register import DocumentRegister
 from workflows.staff_directory import StaffDirectory
 
@@ -46,6 +47,8 @@ def announce_results(ctx: ServiceTaskContext, awards: AwardRegister | None = Non
 def register_checks(registry: HandlerRegistry) -> HandlerRegistry:
     """The completion checks the campaign's user tasks name (camunda:property `check`)."""
     checks = {**task_checks.CHECKS, **decisions.CHECKS, **vote_checks.CHECKS, "dates": date_rules.check_dates}
+    # The per-nominee appraisal (workflows/appraisal.py) replaces task_checks' whole-unit "appraisal".
+    checks.update(appraisal.CHECKS)
     for name, check in checks.items():
         registry.register_check(name, check)
     return registry

@@ -103,7 +103,7 @@ def test_one_unit_through_the_whole_campaign(office):
            ("Task_achievement_report", {"achievementReport": "Báo cáo thành tích"}, "an"),
            ("Task_submit", {"reportedOn": "2025-08-07"}, "head_b"))
     appraisal(office)
-    unit_b(office, ("Task_appraise", {"appraisal": "accept"}, "officer"))
+    portal.appraise(UNIT_B)
 
     do_task(office, "officer", "Trình Hội đồng TĐKT danh sách đề nghị",
             {"submittedOn": "10/08/2025", "submissionNumber": "101/TTr-VPUB"})
@@ -271,16 +271,24 @@ def appraisal(office) -> None:
         page.get_by_role("link", name="Biên bản họp bình xét.pdf").click()
     assert download.value.suggested_filename == "Biên bản họp bình xét.pdf"
     assert open(download.value.path(), "rb").read() == MINUTES_PDF
-    page.select_option("#field-appraisal", "return")
-    page.fill("#field-returnReason", "Thiếu chữ ký của Trưởng phòng trên biên bản")
+    # Lan is accepted; the collective is returned for the missing signature.
+    expect(page.locator("#appraisal-0")).to_contain_text(ACHIEVEMENT_REPORT)
+    page.check("#appraisals-0-accept")
+    page.check("#appraisals-1-return")
+    page.fill("#appraisals-1-note", "Thiếu chữ ký của Trưởng phòng trên biên bản")
     complete(office, page, name)
 
     page = open_task(office, "head_a", "Chỉnh sửa, bổ sung hồ sơ")
-    expect(page.locator("#return-reason")).to_contain_text("Thiếu chữ ký của Trưởng phòng trên biên bản")
+    expect(page.locator("#return-reason")).to_contain_text(
+        f"{UNIT_A_NAME}: Thiếu chữ ký của Trưởng phòng trên biên bản")
     page.fill("#field-correctionNote", "Đã bổ sung biên bản họp bình xét")
     complete(office, page, "Chỉnh sửa, bổ sung hồ sơ")
     do_task(office, "head_a", "Trình danh sách đề nghị (qua phòng TCHCQT)", {"reportedOn": "08/08/2025"})
-    do_task(office, "officer", name, {"appraisal": "accept"}, UNIT_A_NAME)
+    page = open_task(office, "officer", name, UNIT_A_NAME)
+    expect(page.locator("#appraisal-changes")).to_contain_text("Đơn vị không thay đổi danh sách.")
+    page.check("#appraisals-0-accept")
+    page.check("#appraisals-1-accept")
+    complete(office, page, name)
 
 
 def council_votes(office) -> None:

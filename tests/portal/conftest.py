@@ -31,6 +31,7 @@ from tests.conftest import METADATAS, MIGRATIONS, FakeClock, migrated_sqlite_fil
 from tests.live import serving
 from web.app import create_app
 from web.composition import build_engine, staff_directory
+from workflows.appraisal import decisions
 from workflows.staff_directory import Staff
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
@@ -168,6 +169,11 @@ class Portal:
 
     def complete(self, element_id: str, values: dict | None = None, unit: str | None = None, actor: str = "x"):
         self.engine.tasks.complete(self.task(element_id, unit).id, values or {}, actor=actor)
+
+    def appraise(self, unit: str, returns: dict[str, str] | None = None, actor: str = "officer") -> None:
+        """TCHCQT decides on each of the unit's checked nominees: accepted unless `returns` gives a reason."""
+        checked = self.engine.runtime.get_variables(self.units[unit])["checkedNominees"]
+        self.complete("Task_appraise", decisions(checked, returns), unit=unit, actor=actor)
 
     def end_campaign_period(self) -> None:
         self.clock.now = datetime(2025, 8, 6, 8, 0, tzinfo=OFFICE_TZ)

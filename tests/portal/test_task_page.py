@@ -116,7 +116,7 @@ def _to_vote(portal):
         if unit == UNIT_A:
             portal.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit=unit, actor="lan")
         portal.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=unit)
-        portal.complete("Task_appraise", {"appraisal": "accept"}, unit=unit)
+        portal.appraise(unit)
     portal.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"})
 
 
@@ -165,18 +165,20 @@ def test_a_return_needs_a_reason_which_the_unit_sees_on_the_list_it_corrects(por
     _lan_submitted(portal, "giay_khen")
     officer = portal.login("officer")
     appraise = portal.task("Task_appraise", UNIT_A)
-    refused = officer.post(f"/tasks/{appraise.id}/complete", {"appraisal": "return", "returnReason": " "})
+    refused = officer.post(f"/tasks/{appraise.id}/complete", {"appraisals-0-decision": "return",
+                                                               "appraisals-0-note": " "})
     assert refused.status_code == 422
-    assert "Khi trả lại hồ sơ, cần ghi lý do trả lại để đơn vị biết cần sửa gì." in refused.get_data(as_text=True)
+    assert ("Ghi lý do trả lại đề nghị của Nguyễn Thị Lan, để đơn vị biết cần sửa gì."
+            in refused.get_data(as_text=True))
     assert _task_ids(portal, portal.units[UNIT_A]) == {"Task_appraise"}
     assert "returnReason" not in portal.engine.runtime.get_variables(portal.units[UNIT_A])
-    assert officer.post(f"/tasks/{appraise.id}/complete", {"appraisal": "return",
-                                                            "returnReason": "Thiếu biên bản họp"}).status_code == 302
+    assert officer.post(f"/tasks/{appraise.id}/complete", {"appraisals-0-decision": "return",
+                                                            "appraisals-0-note": "Thiếu biên bản họp"}).status_code == 302
 
     head = portal.login("head_a")
     correct = portal.task("Task_correct", UNIT_A)
     html = head.get(f"/tasks/{correct.id}").get_data(as_text=True)
-    assert 'id="return-reason"' in html and "Thiếu biên bản họp" in html
+    assert 'id="return-reason"' in html and "Nguyễn Thị Lan: Thiếu biên bản họp" in html
     assert 'id="nominees-table"' in html and 'name="nominees-0-userId"' in html  # the list is editable
     twice = {"unitResults": "Tốt", "correctionNote": "Bổ sung",
              **_nominee(0, "individual", "lan", "giay_khen", "Xuất sắc"),
@@ -197,10 +199,10 @@ def test_a_return_needs_a_reason_which_the_unit_sees_on_the_list_it_corrects(por
 
 def test_the_chairman_decision_is_recorded_per_nominee(portal):
     _lan_submitted(portal, "bang_khen")
-    portal.complete("Task_appraise", {"appraisal": "accept"}, unit=UNIT_A)
+    portal.appraise(UNIT_A)
     portal.complete("Task_nominate", {"nominees": [], "unitResults": "Tốt"}, unit=UNIT_B)
     portal.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=UNIT_B)
-    portal.complete("Task_appraise", {"appraisal": "accept"}, unit=UNIT_B)
+    portal.appraise(UNIT_B)
     for element_id in ("Task_guidance", "Task_open_pages", "Task_news"):
         portal.complete(element_id, {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-06-25"} if element_id == "Task_guidance" else {})
     portal.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"})

@@ -127,7 +127,7 @@ def test_campaign_reminders_and_escalations(office, smtp_server):
     campaign.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit="tong_hop")
 
     mornings_until(clock, scheduler, date(2025, 8, 11), received, smtp_server)
-    campaign.complete("Task_appraise", {"appraisal": "accept"}, unit="tong_hop", actor="hoa")
+    campaign.appraise("tong_hop")
 
     mornings_until(clock, scheduler, date(2025, 8, 14), received, smtp_server)
     campaign.complete("Task_nominate", {"nominees": [AN], "unitResults": "Hoàn thành"}, unit="kinh_te")
@@ -135,7 +135,7 @@ def test_campaign_reminders_and_escalations(office, smtp_server):
 
     mornings_until(clock, scheduler, date(2025, 8, 15), received, smtp_server)
     campaign.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit="kinh_te")
-    campaign.complete("Task_appraise", {"appraisal": "accept"}, unit="kinh_te", actor="hoa")
+    campaign.appraise("kinh_te")
     assert campaign.open_tasks() == ["Task_submit_council"]
     campaign.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"}, actor="hoa")
     mornings_until(clock, scheduler, date(2025, 8, 18), received, smtp_server)  # nothing left to remind of

@@ -14,6 +14,7 @@ from engine.handlers import HandlerRegistry, ServiceTaskContext
 from workflows.demo_office import load_demo_office
 from workflows.staff_directory import Staff, StaffDirectoryError
 from workflows.staff_facts import TOPIC, campaign_end_date, make_staff_facts_handler
+from workflows.appraisal import decisions
 from workflows.handlers import register_checks
 from tests.conftest import FakeClock
 
@@ -142,12 +143,14 @@ def test_unit_evaluation_decides_eligibility_from_the_directory(office_database_
                     individual(huy.id, huy.full_name), individual(hanh.id, hanh.full_name), COLLECTIVE]
         engine.tasks.complete(only_task("Task_nominate").id, {"nominees": nominees, "unitResults": "Hoàn thành"},
                               actor="hungnv")
+        # Every individual writes the report at the same time.
+        reports = {t.assignee: t for t in engine.tasks.list(TaskQuery(instance_id=instance.id))}
+        assert set(reports) == {tuan.id, anh.id, huy.id, hanh.id}
         for person in (tuan, anh, huy, hanh):
-            report = only_task("Task_achievement_report")
-            assert report.assignee == person.id
-            engine.tasks.complete(report.id, {"achievementReport": "Báo cáo"}, actor=person.id)
+            engine.tasks.complete(reports[person.id].id, {"achievementReport": "Báo cáo"}, actor=person.id)
         engine.tasks.complete(only_task("Task_submit").id, {"reportedOn": "2025-08-07"}, actor="hungnv")
-        engine.tasks.complete(only_task("Task_appraise").id, {"appraisal": "accept"}, actor="hapt")
+        checked = engine.runtime.get_variables(instance.id)["checkedNominees"]
+        engine.tasks.complete(only_task("Task_appraise").id, decisions(checked), actor="hapt")
         assert engine.runtime.get_instance(instance.id).status == "completed"
         nominees = engine.runtime.get_variables(instance.id)["unitResult"]["nominees"]
         checked = {n["id"]: (n["eligible"], n["route"], n["reasonCode"]) for n in nominees}

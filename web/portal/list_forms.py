@@ -15,12 +15,14 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from engine.vietnamese import person_sort_key
+from web.portal.appraisal_form import AppraisalForm, appraisal_form
 from web.portal.decision_form import ChairmanForm
 from web.portal.form_rendering import error_message
 from web.portal.i18n import translate
 from web.portal.collective_rows import checklist, collective_nominee, initial_row, parse_row, posted_criteria
 from web.portal.list_rows import MAX_TEXT, ListFormInvalid, Submission, iso_day, posted_rows, text_of, vn_day
 from workflows.collectives import campaign_criteria
+from workflows.appraisal import rewrite_errors
 from workflows.task_checks import nominee_errors
 
 # --- nominees ---------------------------------------------------------------------------------
@@ -95,18 +97,27 @@ class CorrectionForm(NomineesForm):
     key = "thidua:correction"
     template = "portal/_form_correction.html"
 
-    def __init__(self, people: list, unit: str | None, unit_name: str | None, return_reason: str | None) -> None:
+    def __init__(self, people: list, unit: str | None, unit_name: str | None, return_reason: str | None,
+                 returned: list | None = None) -> None:
         super().__init__(people, unit, unit_name)
         self.return_reason = return_reason or ""
+        # The list as TCHCQT returned it (workflows/appraisal.py): each returned nominee's reason,
+        # and the individuals whose kept report the unit may re-open (rewriteReports).
+        returned = [n for n in returned or [] if isinstance(n, Mapping)]
+        self.returned = [n for n in returned if n.get("appraisalDecision") == "return"]
+        self.reports = [n for n in returned if n.get("kind") == "individual" and n.get("achievementReport")]
 
     def initial(self, variables: Mapping[str, Any]) -> Submission:
         submission = super().initial(variables)
         submission.fields["correctionNote"] = text_of(variables.get("correctionNote"))
+        submission.fields["rewriteReports"] = list(variables.get("rewriteReports") or [])
         return submission
 
     def parse(self, posted: Mapping[str, str]) -> Submission:
         submission = super().parse(posted)
         submission.fields["correctionNote"] = text_of(posted.get("correctionNote"))
+        ticked = posted.getlist("rewriteReports") if hasattr(posted, "getlist") else []
+        submission.fields["rewriteReports"] = [text_of(r) for r in ticked if text_of(r)]
         return submission
 
     def variables(self, submission: Submission) -> dict[str, Any]:
@@ -114,16 +125,20 @@ class CorrectionForm(NomineesForm):
         try:
             values = super().variables(submission)
         except ListFormInvalid as err:
-            errors = err.errors
+            values, errors = {}, err.errors
         else:
             errors = {}
         if not note:
             errors["correctionNote"] = translate("form.error.correction_note")
         elif len(note) > MAX_TEXT:
             errors["correctionNote"] = translate("form.error.maxlength", maxlength=MAX_TEXT)
+        rewrite = submission.fields.get("rewriteReports") or []
+        # A ticked row is judged against the corrected list once that list is valid.
+        for error in rewrite_errors(rewrite, values["nominees"]) if "nominees" in values else []:
+            errors.setdefault(error.field, error_message(error))
         if errors:
             raise ListFormInvalid(errors)
-        return {**values, "correctionNote": note}
+        return {**values, "correctionNote": note, "rewriteReports": rewrite}
 
 
 # --- votes ------------------------------------------------------------------------------------
@@ -189,8 +204,11 @@ def list_form(form_key: str | None, variables: Mapping[str, Any], identity):
         unit = variables.get("unit")
         people = [p for p in (identity.list_users(unit=unit) if unit else []) if p.active]
         if form_key == CorrectionForm.key:
-            return CorrectionForm(people, unit, variables.get("unitName"), variables.get("returnReason"))
+            return CorrectionForm(people, unit, variables.get("unitName"), variables.get("returnReason"),
+                                  variables.get("returnedNominees"))
         return NomineesForm(people, unit, variables.get("unitName"))
+    if form_key == AppraisalForm.key:
+        return appraisal_form(variables)
     if form_key == ChairmanForm.key:
         return ChairmanForm(variables.get("chairmanAwardees") or [])
     if form_key == VotesForm.key:
