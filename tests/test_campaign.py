@@ -18,6 +18,7 @@ from engine.forms import FormValidationError
 from engine.runtime import InstanceQuery
 from workflows.demo import COLLECTIVE_CRITERIA_2025
 from workflows.appraisal import decisions
+from workflows.council import Council
 from workflows.document_register import DocumentRegister
 from workflows.handlers import register_handlers
 from tests.conftest import FakeClock
@@ -101,7 +102,7 @@ def campaign_engine(database_url, handlers, clock):
 
     handlers.register("staff_facts", staff_facts)
     with ProcessEngine(EngineConfig(database_url=database_url, clock=clock), handlers=handlers) as engine:
-        register_handlers(handlers, register=DocumentRegister(engine.context.db))
+        register_handlers(handlers, register=DocumentRegister(engine.context.db), council=Council(engine.context.db))
         engine.repository.deploy([(name, (BPMN_DIR / name).read_bytes())
                                   for name in ("campaign.bpmn", "unit_evaluation.bpmn", "eligibility.dmn")])
         yield engine

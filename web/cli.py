@@ -14,6 +14,7 @@ from engine.forms import FormValidationError
 from web.cli_cases import case
 from web.composition import (backup_database, build_engine, outbox_sender, restore_database, staff_directory,
                              start_scheduler, upgrade_database)
+from workflows.council import ROLE_NAMES, Council, CouncilError, parse_assignment, sync_group
 from workflows.demo import load_demo
 from workflows.staff_import import StaffImporter
 
@@ -229,6 +230,45 @@ def staff_import(file: Path, dry_run: bool) -> None:
             return
         result = importer.apply(preview)
     click.echo(f"đã nhập: {result.created} mới, {result.updated} cập nhật, {result.ratings} xếp loại")
+
+
+@main.group()
+def council() -> None:
+    """The Emulation and Commendation Council (Hội đồng TĐKT): its members and their roles."""
+
+
+def _echo_council(seats) -> None:
+    for seat in seats:
+        click.echo(f"{seat.staff_id:<12} {ROLE_NAMES[seat.role][0]:<22} {seat.full_name}")
+
+
+@council.command("set")
+@click.argument("assignments", nargs=-1, required=True)
+def council_set(assignments: tuple[str, ...]) -> None:
+    """Replace the council with USER:ROLE pairs (chair, vice_chair, member, secretary), e.g.
+    `thidua council set minhtb:chair hatp:secretary hungnv:member`."""
+    with open_engine() as engine:
+        try:
+            seats = Council(engine.context.db).set_members(parse_assignment(a) for a in assignments)
+        except CouncilError as err:
+            for problem in err.problems:
+                click.echo(f"lỗi: {problem}", err=True)
+            sys.exit(1)
+        without_account = sync_group(engine.identity, seats)
+    _echo_council(seats)
+    for user_id in without_account:
+        click.echo(f"cảnh báo: {user_id} chưa có tài khoản, chưa nhận được việc của Hội đồng / "
+                   f"{user_id} has no account yet", err=True)
+    click.echo(f"Hội đồng có {len(seats)} thành viên")
+
+
+@council.command("list")
+def council_list() -> None:
+    """The council's members: the chair first, then by role and given name."""
+    with open_engine() as engine:
+        seats = Council(engine.context.db).members()
+    _echo_council(seats)
+    click.echo(f"Hội đồng có {len(seats)} thành viên")
 
 
 def parse_moment(value: str, tz) -> datetime:

@@ -11,6 +11,7 @@ from engine.schema import upgrade as upgrade_engine_schema
 from engine.mail import OutboxSender, SmtpSettings
 from engine.scheduler import Scheduler
 from workflows.award_register import AwardRegister
+from workflows.council import Council
 from workflows.document_register import DocumentRegister
 from workflows.reminder_texts import CampaignReminderTexts
 from workflows.handlers import register_handlers
@@ -57,7 +58,7 @@ def build_engine(config: EngineConfig | None = None) -> ProcessEngine:
     # Handlers are looked up when a task runs, so the directory (which needs the engine's
     # database) can be registered after the engine exists.
     register_handlers(registry, staff_directory(engine), DocumentRegister(engine.context.db),
-                      AwardRegister(engine.context.db))
+                      awards=AwardRegister(engine.context.db), council=Council(engine.context.db))
     engine.reminders.mail_variables = MAIL_VARIABLES
     return engine
 

@@ -7,17 +7,25 @@ data given to the process at its start, as a real campaign's would be.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 from engine import ProcessEngine
 from engine.errors import ConflictError
 from engine.runtime import InstanceQuery
+from workflows.council import Council, sync_group
 from workflows.demo_office import HEAD_POSITIONS, DemoOffice, load_demo_office
-from workflows.staff_directory import StaffDirectory
+from workflows.staff_directory import Staff, StaffDirectory, Unit
 
 CAMPAIGN_KEY = "campaign"
 BUSINESS_KEY = "KH-80NTT-2025"
 CHIEF = ("minhtb", "Trần Bình Minh")  # Chánh Văn phòng, who signed the plan
+# The Office's leadership is not one of the units that run an evaluation; the chief is in the
+# staff register under it so that the chief can chair the council.
+LEADERSHIP = Unit("lanh_dao", "Lãnh đạo Văn phòng", "ban")
+CHIEF_STAFF = Staff(id=CHIEF[0], full_name=CHIEF[1], unit_code=LEADERSHIP.code, position="Chánh Văn phòng",
+                    office_start_date=date(1996, 9, 1), email=f"{CHIEF[0]}@sonla.gov.vn")
+SECRETARY_UNIT = "tchcqt"  # the council's secretariat (DOMAIN.md): its head is the secretary
 SERVICE_ACCOUNTS = (("designer", "Người thiết kế quy trình", ("designer",)),
                     ("admin", "Quản trị hệ thống", ("admin",)))
 ROLE_GROUPS = {
@@ -58,7 +66,8 @@ def demo_password() -> str:
 
 def load_demo(engine: ProcessEngine, directory: StaffDirectory, models_dir: Path) -> str:
     office = load_demo_office(directory)
-    council = _create_accounts(engine, office)
+    _create_accounts(engine, office)
+    council = _appoint_council(engine, directory, office)
     _deploy_models(engine, models_dir)
     started = _start_campaign(engine, office, council)
     open_tasks = engine.tasks.count()
@@ -75,26 +84,38 @@ def load_demo(engine: ProcessEngine, directory: StaffDirectory, models_dir: Path
     ])
 
 
-def _create_accounts(engine: ProcessEngine, office: DemoOffice) -> list[str]:
+def _create_accounts(engine: ProcessEngine, office: DemoOffice) -> None:
     identity = engine.identity
     for group, name in ROLE_GROUPS.items():
         identity.ensure_group(group, name, "role")
     for unit in office.units:
         identity.ensure_group(f"unit:{unit.code}", unit.name, "unit")
         identity.ensure_group(f"head:{unit.code}", f"Lãnh đạo {unit.name}", "role")
-    council = [CHIEF[0]]
-    _ensure_user(engine, CHIEF[0], CHIEF[1], None, ("chief", "council"))
+    _ensure_user(engine, CHIEF[0], CHIEF[1], None, ("chief",))
     for user_id, name, groups in SERVICE_ACCOUNTS:
         _ensure_user(engine, user_id, name, None, groups)
     for person in office.staff:
         groups = [f"unit:{person.unit_code}", "staff"]
         if person.position in HEAD_POSITIONS:
-            groups += [f"head:{person.unit_code}", "unit_head", "council"]
-            council.append(person.id)
+            groups += [f"head:{person.unit_code}", "unit_head"]
         if person.unit_code in ROLE_OF_UNIT:
             groups.append(ROLE_OF_UNIT[person.unit_code])
         _ensure_user(engine, person.id, person.full_name, person.unit_code, groups)
-    return council
+
+
+def _appoint_council(engine: ProcessEngine, directory: StaffDirectory, office: DemoOffice) -> list[str]:
+    """The council is data (workflows/council.py): the chief chairs it, TCHCQT's head is its
+    secretary, the other unit heads are members; the `council` group follows it. An Office that
+    has set its own council keeps it."""
+    council = Council(engine.context.db)
+    seats = council.members()
+    if not seats:
+        directory.save([CHIEF_STAFF], units=[LEADERSHIP])
+        heads = office.unit_heads()
+        seats = council.set_members([(CHIEF[0], "chair"), (heads[SECRETARY_UNIT], "secretary")]
+                                    + [(head, "member") for unit, head in heads.items() if unit != SECRETARY_UNIT])
+    sync_group(engine.identity, seats)
+    return [seat.staff_id for seat in seats]
 
 
 def _ensure_user(engine: ProcessEngine, user_id: str, name: str, unit: str | None, groups) -> None:

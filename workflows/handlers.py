@@ -13,6 +13,7 @@ from engine.handlers import ServiceTaskContext
 from workflows import campaign_rules, date_rules, decisions, document_register, staff_facts, task_checks, vote_checks
 from workflows.award_register import AwardRegister
 from workflows import appraisal
+from workflows.council import TOPIC as COUNCIL_ROSTER, Council, make_roster_handler
 from workflows.document_register import DocumentRegister
 from workflows.staff_directory import StaffDirectory
 
@@ -23,11 +24,12 @@ def consolidate(ctx: ServiceTaskContext) -> dict:
 
 
 def tally_votes(ctx: ServiceTaskContext) -> dict:
-    """Tính kết quả biểu quyết: `candidates`, `votes`, `present`, `passRule` → `quorumReached`,
-    `awardees`, `rejected`, and the awardees by who decides (`chiefAwardees`, `chairmanAwardees`)."""
+    """Tính kết quả biểu quyết: `candidates`, `votes`, `present`, the meeting's rule (`meetingRule`,
+    else `passRule`) → `quorumReached`, `awardees`, `rejected`, and the awardees by who decides
+    (`chiefAwardees`, `chairmanAwardees`)."""
     variables = ctx.variables
     result = campaign_rules.tally(variables.get("candidates") or [], variables.get("votes") or [],
-                                  variables.get("present"), variables["passRule"])
+                                  variables.get("present"), vote_checks.rule_of(variables))
     return {**result, **decisions.by_authority(result["awardees"])}
 
 
@@ -55,7 +57,8 @@ def register_checks(registry: HandlerRegistry) -> HandlerRegistry:
 
 
 def register_handlers(registry: HandlerRegistry, directory: StaffDirectory | None = None,
-                      register: DocumentRegister | None = None, awards: AwardRegister | None = None) -> HandlerRegistry:
+                      register: DocumentRegister | None = None, awards: AwardRegister | None = None,
+                      council: Council | None = None) -> HandlerRegistry:
     """The composition point web/ and the CLI call. `staff_facts` (bpmn/unit_evaluation.bpmn)
     reads the staff directory and `number_document` the document register: each is registered
     when given; `announce_results` records the awards in `awards` when given. The user tasks'
@@ -68,4 +71,6 @@ def register_handlers(registry: HandlerRegistry, directory: StaffDirectory | Non
         registry.register(staff_facts.TOPIC, staff_facts.make_staff_facts_handler(directory))
     if register is not None:
         registry.register(document_register.TOPIC, document_register.make_number_document_handler(register))
+    if council is not None:
+        registry.register(COUNCIL_ROSTER, make_roster_handler(council))
     return registry

@@ -24,6 +24,7 @@ from engine.mail import OutboxSender, SmtpSettings
 from engine.scheduler import Scheduler
 from tests.conftest import FakeClock
 from tests.test_campaign import AN, BPMN_DIR, LAN, OFFICE_TZ, STAFF_FACTS, TONG_HOP, Campaign, collective
+from workflows.council import Council
 from workflows.document_register import DocumentRegister
 from workflows.handlers import register_handlers
 from workflows.reminder_texts import CampaignReminderTexts
@@ -78,7 +79,7 @@ def office(database_url, handlers, smtp_server):
     handlers.register("staff_facts", staff_facts)
     config = EngineConfig(database_url=database_url, clock=clock, portal_url="https://thidua.example.vn")
     with ProcessEngine(config, handlers=handlers) as engine:
-        register_handlers(handlers, register=DocumentRegister(engine.context.db))
+        register_handlers(handlers, register=DocumentRegister(engine.context.db), council=Council(engine.context.db))
         engine.reminders.mail_variables = ("campaignName", "unitName")
         engine.repository.deploy([(name, (BPMN_DIR / name).read_bytes())
                                   for name in ("campaign.bpmn", "unit_evaluation.bpmn", "eligibility.dmn")])

@@ -19,6 +19,7 @@ from engine.errors import NotFoundError
 from engine.runtime import InstanceQuery
 from web.authorization import sees_everything
 from web.portal.auth import current_principal, engine, portal_blueprint
+from web.portal.award_groups import by_award
 from web.portal.instance_page import xml_response
 from web.portal.inbox import due_state
 from web.portal.navigation import involvement_of, menu_item, unit_names
@@ -134,7 +135,16 @@ def campaign(campaign_id: str):
     return render_template("portal/campaign.html", campaign=row, variables=variables,
                            timeline=timeline(variables, today), units=mine, unit_names=unit_names(),
                            due_states={i.instance_id: due_state(i.due_at, now) for i in mine},
-                           selected=selected, own=own, diagrams=diagrams, heatmap_total=len(units.instances))
+                           selected=selected, own=own, diagrams=diagrams, heatmap_total=len(units.instances),
+                           announced=announced_awards(variables))
+
+
+def announced_awards(variables: dict) -> list[dict] | None:
+    """What the campaign awarded, once announced (`awarded`, set by announce_results): public to
+    everyone who sees the campaign, as a notice on the Office's board is. None before."""
+    if "awarded" not in variables:
+        return None
+    return by_award(variables.get("awarded") or [])
 
 
 def _selected(instance_id: str | None, campaign_id: str, mine: list):

@@ -16,8 +16,9 @@ class ChairmanForm:
     key = "thidua:chairman"
     template = "portal/_form_chairman.html"
 
-    def __init__(self, nominees: list[dict]) -> None:
+    def __init__(self, nominees: list[dict], present: int | None = None) -> None:
         self.nominees = list(nominees or [])
+        self.present = present  # members at the council's meeting, beside each nominee's votes
 
     def initial(self, variables: Mapping[str, Any]) -> Submission:
         recorded = {d.get("nomineeId"): d for d in variables.get("chairmanDecisions") or []}

@@ -1,6 +1,7 @@
 """The campaign's list forms: `formKey="thidua:nominees"` (a unit's nominees), `"thidua:correction"`
-(the same list returned by TCHCQT, with its reason), `"thidua:votes"` (the council's ballots) and
-`"thidua:chairman"` (web/portal/decision_form.py),
+(the same list returned by TCHCQT, with its reason), `"thidua:votes"` (the council's meeting,
+web/portal/votes_form.py), `"thidua:chairman"` (web/portal/decision_form.py), `"thidua:council_list"`
+(web/portal/council_list_form.py) and the deciders' lists (web/portal/awardees_form.py),
 drawn as editable tables and checked here before the engine (and its completion checks) sees them.
 
 Variable shapes (bpmn/unit_evaluation.bpmn, bpmn/campaign.bpmn, workflows/campaign_rules.py):
@@ -16,6 +17,8 @@ from typing import Any, Mapping
 
 from engine.vietnamese import person_sort_key
 from web.portal.appraisal_form import AppraisalForm, appraisal_form
+from web.portal.awardees_form import LISTS as AWARDEE_LISTS, AwardeesForm
+from web.portal.council_list_form import CouncilListForm
 from web.portal.decision_form import ChairmanForm
 from web.portal.form_rendering import error_message
 from web.portal.i18n import translate
@@ -23,6 +26,7 @@ from web.portal.collective_rows import checklist, collective_nominee, initial_ro
 from web.portal.list_rows import MAX_TEXT, ListFormInvalid, Submission, iso_day, posted_rows, text_of, vn_day
 from workflows.collectives import campaign_criteria
 from workflows.appraisal import rewrite_errors
+from web.portal.votes_form import VotesForm, votes_form
 from workflows.task_checks import nominee_errors
 
 # --- nominees ---------------------------------------------------------------------------------
@@ -141,62 +145,6 @@ class CorrectionForm(NomineesForm):
         return {**values, "correctionNote": note, "rewriteReports": rewrite}
 
 
-# --- votes ------------------------------------------------------------------------------------
-
-COUNTS = ("for", "against", "abstain")
-
-
-class VotesForm:
-    key = "thidua:votes"
-    template = "portal/_form_votes.html"
-
-    def __init__(self, candidates: list[dict], members: int | None) -> None:
-        self.candidates = list(candidates or [])
-        self.members = members
-
-    def initial(self, variables: Mapping[str, Any]) -> Submission:
-        by_id = {v.get("nomineeId"): v for v in variables.get("votes") or []}
-        rows = [{k: str(by_id.get(c["nomineeId"], {}).get(k, "")) for k in COUNTS} for c in self.candidates]
-        present = variables.get("present")
-        return Submission(rows, {"present": "" if present is None else str(present),
-                                 "meetingDate": vn_day(variables.get("meetingDate"))})
-
-    def parse(self, posted: Mapping[str, str]) -> Submission:
-        rows = posted_rows(posted, "votes")
-        rows = [{k: text_of(row.get(k)) for k in COUNTS} for row in rows]
-        return Submission(rows, {"present": text_of(posted.get("present")),
-                                 "meetingDate": text_of(posted.get("meetingDate"))})
-
-    def variables(self, submission: Submission) -> dict[str, Any]:
-        errors: dict[str, str] = {}
-        present = _count(submission.fields["present"])
-        if present is None:
-            errors["present"] = translate("list.error.count")
-        elif self.members is not None and present > self.members:
-            errors["present"] = translate("list.error.more_than_members", members=self.members)
-        if len(submission.rows) != len(self.candidates):
-            raise ListFormInvalid({"votes": translate("list.error.every_candidate")})
-        votes = []
-        for index, (candidate, row) in enumerate(zip(self.candidates, submission.rows)):
-            counts = {}
-            for name in COUNTS:
-                counts[name] = _count(row[name])
-                if counts[name] is None:
-                    errors[f"votes-{index}-{name}"] = translate("list.error.count")
-            if present is not None and None not in counts.values() and sum(counts.values()) != present:
-                errors[f"votes-{index}-for"] = translate("list.error.ballots", present=present,
-                                                         total=sum(counts.values()))
-            votes.append({"nomineeId": candidate["nomineeId"], **counts})
-        if errors:
-            raise ListFormInvalid(errors)
-        # The meeting date is judged by the completion checks (`votes`, `dates`), against the list's date.
-        return {"votes": votes, "present": present, "meetingDate": iso_day(submission.fields["meetingDate"]) or None}
-
-
-def _count(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) <= 4 else None
-
-
 def list_form(form_key: str | None, variables: Mapping[str, Any], identity):
 
     """The list form a task's formKey names, built from the instance's variables; None for others."""
@@ -210,8 +158,11 @@ def list_form(form_key: str | None, variables: Mapping[str, Any], identity):
     if form_key == AppraisalForm.key:
         return appraisal_form(variables)
     if form_key == ChairmanForm.key:
-        return ChairmanForm(variables.get("chairmanAwardees") or [])
+        return ChairmanForm(variables.get("chairmanAwardees") or [], variables.get("present"))
     if form_key == VotesForm.key:
-        members = (variables.get("passRule") or {}).get("members")
-        return VotesForm(variables.get("candidates") or [], members if isinstance(members, int) else None)
+        return votes_form(variables)
+    if form_key == CouncilListForm.key:
+        return CouncilListForm(variables.get("candidates") or [], variables.get("notEligible") or [])
+    if form_key in AWARDEE_LISTS:
+        return AwardeesForm(form_key, variables)
     return None

@@ -16,6 +16,7 @@ from web.portal.form_rendering import error_messages, field_views, submitted_val
 from web.portal.i18n import translate
 from web.portal.list_forms import ListFormInvalid, list_form
 from web.portal.navigation import unit_names
+from web.portal.visibility import may_see_instance
 
 blueprint = portal_blueprint("task_page", __name__)
 
@@ -84,6 +85,7 @@ def _render(view: TaskView, *, posted=None, errors=None, list_submission=None, f
         list_form=special, submission=list_submission, errors=errors or {},
         may_work=may_work_on_task(principal, view), unit_names=unit_names(),
         assignee_name=display_name(view.assignee),
+        instance_visible=may_see_instance(principal, view.instance_id),
         attachments=engine().attachments.list(view.instance_id),
         max_attachment_mb=engine().context.config.max_attachment_bytes // (1024 * 1024),
     ), status
