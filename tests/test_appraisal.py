@@ -29,7 +29,7 @@ def engine(database_url, handlers):
         user_id = ctx.variables["nominee"].get("userId")
         years, discipline, rating = FACTS[user_id] if user_id else (None, None, None)
         return {"yearsAtOffice": years, "yearsSinceDiscipline": discipline, "worstRatingLast10": rating,
-                "missingRatingYears": None}
+                "missingRatingYears": None, "pendingCase": None, "pendingCaseText": None, "sameAwardInCampaign": None}
 
     handlers.register("staff_facts", staff_facts)
     register_checks(handlers)

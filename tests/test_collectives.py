@@ -169,14 +169,14 @@ def test_a_returned_list_is_corrected_under_the_same_criteria_and_keeps_its_ids(
     campaign = at_nominations(campaign_engine, clock)
     campaign.complete("Task_nominate", {"nominees": [sub_team()], "unitResults": "Tốt"}, unit="tong_hop")
     campaign.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit="tong_hop")
-    campaign.complete("Task_appraise", {"appraisal": "return", "returnReason": "Bổ sung minh chứng"}, unit="tong_hop")
+    campaign.appraise("tong_hop", {TEAM_ID: "Bổ sung minh chứng"})
     unmet = [sub_team(), collective(TONG_HOP) | {"criteria": checked(met=(False, True, True))}]
     errors = refused(campaign, "Task_correct", {"nominees": unmet, "correctionNote": "Thêm tập thể phòng"})
     assert [(field, code) for field, code, _ in errors] == [("nominees-1-met_0", "criterion_not_met")]
     campaign.complete("Task_correct", {"nominees": [sub_team(), collective(TONG_HOP)],
                                        "correctionNote": "Thêm tập thể phòng"}, unit="tong_hop")
     campaign.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit="tong_hop")
-    campaign.complete("Task_appraise", {"appraisal": "accept"}, unit="tong_hop")
+    campaign.appraise("tong_hop")
     campaign.unit_evaluates(KINH_TE, [AN])
     assert [c["nomineeId"] for c in campaign.variables()["candidates"]] == [
         "tong_hop:nom-tong_hop", f"tong_hop:{TEAM_ID}", "kinh_te:nom-an"]

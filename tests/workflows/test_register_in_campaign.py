@@ -12,6 +12,7 @@ from tests.conftest import FakeClock
 from tests.test_campaign import (AN, BPMN_DIR, LAN, MINH, OFFICE_TZ, PLAN, TONG_HOP, UNITS, Campaign, collective,
                                  individual, run_units)
 from workflows.award_register import AwardRegister
+from workflows.council import Council
 from workflows.document_register import DocumentRegister
 from workflows.handlers import register_handlers
 from workflows.pending_cases import PendingCases
@@ -37,7 +38,8 @@ def office(directory):
 @pytest.fixture
 def engine(office_database_url, office, handlers, clock):
     with ProcessEngine(EngineConfig(database_url=office_database_url, clock=clock), handlers=handlers) as engine:
-        register_handlers(handlers, office, DocumentRegister(engine.context.db), AwardRegister(engine.context.db))
+        register_handlers(handlers, office, DocumentRegister(engine.context.db), awards=AwardRegister(engine.context.db),
+                          council=Council(engine.context.db))
         engine.repository.deploy([(name, (BPMN_DIR / name).read_bytes())
                                   for name in ("campaign.bpmn", "unit_evaluation.bpmn", "eligibility.dmn")])
         yield engine
