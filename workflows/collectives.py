@@ -94,6 +94,11 @@ def campaign_criteria(value: Any) -> list[dict] | None:
     return criteria
 
 
+def _words(text: Any) -> str:
+    """A criterion's text as compared: NFC, whitespace as single spaces (a page may rewrap it)."""
+    return " ".join(nfc(text).split()) if isinstance(text, str) else ""
+
+
 def short(text: str, limit: int = 90) -> str:
     """A criterion named in a message: its text, cut at a word when long."""
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
@@ -112,7 +117,7 @@ def criteria_errors(where: str, nominee: Mapping[str, Any], criteria: list[dict]
     for entry in given:
         criterion_id = entry.get("id")
         if not isinstance(criterion_id, str) or criterion_id not in known \
-                or nfc(str(entry.get("text") or "")) != known[criterion_id]:
+                or _words(entry.get("text")) != _words(known[criterion_id]):
             errors.append(_error(where + "criteria", "criterion_unknown", id=str(criterion_id)))
         elif criterion_id in by_id:
             errors.append(_error(where + "criteria", "criteria_list"))

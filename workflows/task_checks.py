@@ -80,7 +80,9 @@ def nominee_errors(nominees: Any, campaign: Mapping[str, Any] | None = None) -> 
         if collective and campaign is not None:
             errors.extend(collective_errors(index, nominee, campaign))
         # Ids must be unique too: the council knows a nominee as "unit:id".
-        keys = [("id", _key(nominee.get("id")))] + ([] if collective else [("user", _key(nominee.get("userId") or nominee.get("id")))])
+        keys = [("id", _key(nominee.get("id")))]
+        if not collective:
+            keys.append(("user", _key(nominee.get("userId") or nominee.get("id"))))
         seen = next((first_row[key] for key in keys if key in first_row), None)
         if seen is not None:
             errors.append(field_error(where + ("name" if collective else "userId"), "nominee_twice",
