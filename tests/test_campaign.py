@@ -180,7 +180,9 @@ class Campaign:
         self.complete("Task_nominate", {"nominees": nominees, "unitResults": f"{unit['name']} hoàn thành tốt"},
                       unit=code)
         for nominee in nominees:
-            if nominee["kind"] == "individual":
+            # Only a nominee the council will consider writes a report (not the blocked, not the ineligible).
+            if nominee["kind"] == "individual" and self.engine.tasks.list(
+                    TaskQuery(instance_id=self.units()[code], assignee=nominee["userId"])):
                 self.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit=code,
                               actor=nominee["userId"])
         self.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=code)

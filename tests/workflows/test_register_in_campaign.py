@@ -82,7 +82,6 @@ def test_blocked_nominee_award_register_and_no_second_award(engine, clock, db):
     again = Campaign(engine, clock)
     again.launch()  # its period has already ended: the units go straight to their nominations
     again.complete("Task_nominate", {"nominees": [LAN], "unitResults": "Hoàn thành"}, unit="tong_hop")
-    again.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit="tong_hop", actor="lan")
     checked = engine.runtime.get_variables(again.units()["tong_hop"])["checkedNominees"]
     assert [(c["route"], c["reasonCode"], c["reason"]) for c in checked] == [
         ("not_eligible", "same_award_in_campaign",
