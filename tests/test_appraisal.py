@@ -12,6 +12,9 @@ import pytest
 from engine import EngineConfig, ProcessEngine
 from engine.forms import FormValidationError
 from tests.conftest import FakeClock
+from tests.test_campaign import AN as CAMPAIGN_AN, LAN as CAMPAIGN_LAN, TONG_HOP, UNITS as CAMPAIGN_UNITS
+from tests.test_campaign import Campaign, campaign_engine, clock  # noqa: F401 (fixtures)
+from tests.test_campaign import collective as campaign_collective
 from tests.test_unit_evaluation import (BPMN_DIR, MODEL, OFFICE_TZ, VARIABLES, collective, individual,
                                         open_tasks, only_task, run_to_nominations, snapshot, submit)
 from workflows.appraisal import changes_since_return, decisions
@@ -235,3 +238,26 @@ def test_the_history_keeps_each_decision(engine):
     [first] = [json.loads(e.data_json) for e in engine.history.events(instance_id=instance.id, event_types=["complete"])
                if e.element_id == "Task_appraise"]
     assert [a["decision"] for a in first["appraisals"]] == ["accept", "return", "accept"]
+
+
+# --- the notes go on to the council's list ------------------------------------------------------
+
+def test_the_appraisal_notes_reach_the_councils_list(campaign_engine, clock):
+    campaign = Campaign(campaign_engine, clock)
+    campaign.launch()
+    campaign.end_campaign_period()
+    nominations = {"tong_hop": [CAMPAIGN_LAN, campaign_collective(TONG_HOP)], "kinh_te": [CAMPAIGN_AN]}
+    notes = {"nom-lan": "Thành tích tiêu biểu của Văn phòng"}
+    for unit in CAMPAIGN_UNITS:
+        code = unit["code"]
+        campaign.complete("Task_nominate", {"nominees": nominations[code], "unitResults": "Tốt"}, unit=code)
+        for nominee in nominations[code]:
+            if nominee["kind"] == "individual":
+                campaign.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit=code,
+                                  actor=nominee["userId"])
+        campaign.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=code)
+        checked_list = campaign_engine.runtime.get_variables(campaign.units()[code])["checkedNominees"]
+        campaign.complete("Task_appraise", decisions(checked_list, notes=notes), unit=code, actor="hoa")
+    candidates = {c["nomineeId"]: c["appraisalNote"] for c in campaign.variables()["candidates"]}
+    assert candidates == {"tong_hop:nom-lan": "Thành tích tiêu biểu của Văn phòng", "tong_hop:nom-tong_hop": None,
+                          "kinh_te:nom-an": None}

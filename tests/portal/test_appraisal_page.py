@@ -25,7 +25,7 @@ UNIT_ROW = _nominee(1, "collective", "", "giay_khen", "Tập thể đoàn kết"
 
 
 def _submitted(portal):
-    """Lan (Chuyên viên chính, reprimanded in 2019, no rating for 2020) and the unit, reported and submitted."""
+    """Lan (Chuyên viên chính, reprimanded in 2019) and the unit, reported and submitted."""
     directory = staff_directory(portal.engine)
     directory.upsert_staff(Staff("lan", "Nguyễn Thị Lan", UNIT_A, date(2012, 9, 1), position="Chuyên viên chính"))
     directory.add_discipline("lan", date(2019, 3, 4), "Khiển trách", "Chậm trễ văn bản")
@@ -136,3 +136,26 @@ def test_the_page_in_english(portal):
     officer.post("/language", {"language": "en", "next": f"/tasks/{task.id}"})
     html = officer.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert "Return to the unit" in html and "Ratings of the years that count" in html
+
+
+def test_a_year_without_a_rating_is_shown_missing_with_the_rules_reason(portal):
+    """Tú joined in 2014; the register has no rating for 2020: the page shows the gap and the reason."""
+    portal.engine.identity.create_user("tu", "Hoàng Văn Tú", password="mật-khẩu-2025", unit=UNIT_A,
+                                       groups=["staff", f"unit:{UNIT_A}"])
+    staff_directory(portal.engine).upsert_staff(
+        Staff("tu", "Hoàng Văn Tú", UNIT_A, date(2014, 2, 10), position="Phó Trưởng phòng"),
+        ratings={year: "excellent" for year in range(2015, 2025) if year != 2020})
+    for unit in (UNIT_A, UNIT_B):
+        portal.complete("Task_deploy_plan", {"deployedOn": "2025-06-10"}, unit=unit)
+    portal.end_campaign_period()
+    tu = {"id": "nom-tu", "kind": "individual", "userId": "tu", "fullName": "Hoàng Văn Tú", "award": "bang_khen",
+          "achievements": "Xuất sắc"}
+    portal.complete("Task_nominate", {"nominees": [tu], "unitResults": "Tốt"}, unit=UNIT_A)
+    portal.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit=UNIT_A, actor="tu")
+    portal.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=UNIT_A)
+    [checked] = portal.engine.runtime.get_variables(portal.units[UNIT_A])["checkedNominees"]
+    assert checked["eligible"] is False and "2020" in checked["reason"]
+    html = portal.login("officer").get(f"/tasks/{portal.task('Task_appraise', UNIT_A).id}").get_data(as_text=True)
+    assert "Phó Trưởng phòng" in html and "11 năm (từ 10/02/2014)" in html
+    assert "2019: Hoàn thành xuất sắc nhiệm vụ" in html and "2020: <span class=\"text-danger\">thiếu kết quả đánh giá" in html
+    assert checked["reason"] in html and "Chưa đủ điều kiện" in html

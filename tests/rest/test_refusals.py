@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 
 from sqlalchemy import func, select
 
@@ -146,21 +147,21 @@ def test_basic_auth_shares_the_portal_sign_in_limit(office):
     assert office.client.get("/engine-rest/task", headers=office.auth("designer")).status_code == 200
 
 
-APPRAISAL_FIELDS = """
-  <camunda:formField id="appraisal" label="Kết quả" type="enum">
-    <camunda:value id="accept" name="Chấp nhận" /><camunda:value id="return" name="Trả lại" />
-  </camunda:formField>
-  <camunda:formField id="returnReason" label="Lý do trả lại" type="string" />"""
-
-
 def test_a_campaign_check_refuses_over_rest_in_both_languages(office, handlers):
+    """The per-nominee appraisal (workflows/appraisal.py): a return without its reason is refused
+    through the API as on the page, in both languages, and nothing is written."""
     register_checks(handlers)
-    office.engine.repository.deploy([("checked.bpmn", checked_model("appraisal", APPRAISAL_FIELDS, "tchcqt"))])
-    instance = office.engine.runtime.start_process_by_key("checked", {})
+    # No camunda:formData: the task's list is posted whole, as the thidua:appraisal page does.
+    model = checked_model("appraisal", "", "tchcqt").replace(b"<camunda:formData></camunda:formData>", b"")
+    office.engine.repository.deploy([("checked.bpmn", model)])
+    instance = office.engine.runtime.start_process_by_key("checked", {"checkedNominees": [
+        {"id": "nom-lan", "kind": "individual", "fullName": "Nguyễn Thị Lan"}]})
     [task] = office.engine.tasks.list(TaskQuery(instance_id=instance.id))
+    returned = json.dumps([{"nomineeId": "nom-lan", "decision": "return", "note": " "}])
     body = refused(office, "post", f"/engine-rest/task/{task.id}/complete", "officer", 400,
-                   "FormFieldValidationException", json={"variables": {"appraisal": {"value": "return"}}})
-    assert "Khi trả lại hồ sơ, cần ghi lý do trả lại" in body["message"]
-    assert "Give the reason for returning the dossier" in body["message"]
+                   "FormFieldValidationException",
+                   json={"variables": {"appraisals": {"value": returned, "type": "Json"}}})
+    assert "Ghi lý do trả lại đề nghị của Nguyễn Thị Lan" in body["message"]
+    assert "Give the reason for returning Nguyễn Thị Lan" in body["message"]
     assert office.engine.tasks.get(task.id).id == task.id
-    assert "appraisal" not in office.engine.runtime.get_variables(instance.id)
+    assert "appraisals" not in office.engine.runtime.get_variables(instance.id)

@@ -20,7 +20,7 @@ from web.portal.form_rendering import error_message
 from web.portal.i18n import translate
 from web.portal.list_rows import MAX_TEXT, ListFormInvalid, Submission, posted_rows, text_of
 from workflows.appraisal import appraisal_errors, changes_since_return
-from workflows.service_record import RATING_YEARS
+from workflows.service_record import RATING_YEARS, rated_years
 from workflows.staff_directory import StaffDirectory, StaffDirectoryError
 from workflows.staff_facts import campaign_end_date
 
@@ -47,10 +47,12 @@ def staff_facts(directory: StaffDirectory | None, user_id: str | None, as_of: da
         years = directory.facts(user_id, as_of)["yearsAtOffice"] if as_of else None
     except (StaffDirectoryError, NotFoundError):
         return StaffFacts(found=False)
-    # The years the eligibility rule reads: the full years before the campaign's year.
-    counted = range(as_of.year - RATING_YEARS, as_of.year) if as_of else sorted(ratings)
+    # The years the eligibility rule reads (workflows/service_record.py): the full years before the
+    # campaign's year in which the person had to be rated; a year without a rating is shown missing.
+    counted = (rated_years(person.office_start_date, as_of.year - RATING_YEARS, as_of.year - 1) if as_of
+               else sorted(ratings))
     return StaffFacts(True, person.position, person.office_start_date, years,
-                      [(year, ratings.get(year)) for year in counted if year >= person.office_start_date.year],
+                      [(year, ratings.get(year)) for year in counted],
                       [d for d in disciplines if as_of is None or d.decided_on <= as_of])
 
 
