@@ -98,7 +98,7 @@ def test_the_meeting_lists_the_council_records_who_is_present_and_shows_the_rule
     assert members == [("head_a", "Nguyễn Văn Hùng", "Chủ tịch Hội đồng"), ("officer", "Phạm Thu Hà", "Ủy viên thư ký"),
                        ("head_b", "Trần Thị Bình", "Ủy viên")]
     assert "Được đề nghị khi số phiếu tán thành trên 50% số thành viên dự họp." in html
-    assert "Cuộc họp hợp lệ khi có ít nhất 3/3 thành viên dự họp (66.7%)." in html  # 3 members, not passRule's
+    assert "Cuộc họp hợp lệ khi có ít nhất 3/3 thành viên dự họp (66,7%)." in html  # 3 members, not passRule's
     assert 'name="present"' not in html and "portal/votes.js" in html
     # An Lê Văn An is row 0 (An < Lan); no meeting date: refused, and the rows say who would pass.
     refused = client.post(f"/tasks/{task.id}/complete", _meeting([0, 1, 2], {0: (1, 2, 0), 1: (3, 0, 0)}, date=""))
