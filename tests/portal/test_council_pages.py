@@ -205,3 +205,20 @@ def test_the_announcement_shows_exactly_the_awarded_to_every_unit_and_nominee(po
 def test_before_the_results_there_is_no_announcement(portal):
     client = portal.login("lan")
     assert 'id="announcement"' not in client.get(f"/campaigns/{portal.campaign_id}").get_data(as_text=True)
+
+
+def test_the_list_shows_the_chairmans_cases_and_who_was_left_off_with_the_reasons(portal):
+    from flask import render_template
+
+    from web.portal.council_list_form import CouncilListForm
+    candidates = [{**LAN, "nomineeId": "tong_hop:nom-lan", "unit": UNIT_A, "unitName": "Phòng Tổng hợp",
+                   "route": "chairman_discretion", "reason": "Chưa đủ 10 năm công tác tại Văn phòng"}]
+    left_off = [{**AN, "nomineeId": "kinh_te:nom-an", "unit": UNIT_B, "unitName": "Phòng Kinh tế",
+                 "route": "not_eligible", "reason": "Thiếu kết quả đánh giá năm 2023"}]
+    with portal.app.test_request_context("/"):
+        html = render_template("portal/_form_council_list.html", list_form=CouncilListForm(candidates, left_off),
+                               errors={}, submission=None)
+    assert "Chủ tịch UBND tỉnh xem xét" in html and "Chưa đủ 10 năm công tác tại Văn phòng" in html
+    not_eligible = html[html.index('id="not-eligible"'):]
+    assert "Lê Văn An" in not_eligible and "Thiếu kết quả đánh giá năm 2023" in not_eligible
+    assert "Lê Văn An" not in html[:html.index('id="not-eligible"')]
