@@ -222,3 +222,31 @@ def test_the_list_shows_the_chairmans_cases_and_who_was_left_off_with_the_reason
     not_eligible = html[html.index('id="not-eligible"'):]
     assert "Lê Văn An" in not_eligible and "Thiếu kết quả đánh giá năm 2023" in not_eligible
     assert "Lê Văn An" not in html[:html.index('id="not-eligible"')]
+
+
+def test_over_rest_a_member_not_on_the_council_is_refused_in_both_languages(portal):
+    import base64
+
+    from tests.portal.conftest import PASSWORD
+    _appoint(portal)
+    _to_list(portal, {UNIT_A: [LAN], UNIT_B: []})
+    portal.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"})
+    task = portal.task("Task_vote")
+    auth = {"Authorization": "Basic " + base64.b64encode(f"officer:{PASSWORD}".encode()).decode()}
+    before = portal.engine.runtime.get_variables(portal.campaign_id)
+    variables = {"meetingDate": {"value": "2025-08-15", "type": "String"},
+                 "presentMembers": {"value": ["head_a", "council"], "type": "Json"},
+                 "present": {"value": 2, "type": "Integer"},
+                 "votes": {"value": [{"nomineeId": "tong_hop:nom-lan", "for": 2, "against": 0, "abstain": 0}],
+                           "type": "Json"}}
+    refused = portal.app.test_client().post(f"/engine-rest/task/{task.id}/complete", json={"variables": variables},
+                                            headers=auth)
+    assert refused.status_code == 400, refused.get_data(as_text=True)
+    message = refused.get_json()["message"]
+    assert "'council' không phải thành viên Hội đồng. / 'council' is not a member of the council." in message
+    assert portal.engine.runtime.get_variables(portal.campaign_id) == before
+    variables["presentMembers"]["value"] = ["head_a", "head_b"]
+    done = portal.app.test_client().post(f"/engine-rest/task/{task.id}/complete", json={"variables": variables},
+                                         headers=auth)
+    assert done.status_code == 204, done.get_data(as_text=True)
+    assert portal.engine.runtime.get_variables(portal.campaign_id)["presentMembers"] == ["head_a", "head_b"]
