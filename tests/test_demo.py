@@ -10,6 +10,7 @@ from engine import EngineConfig, TaskQuery
 from engine.involvement import Involvement
 from engine.runtime import InstanceQuery
 from web.composition import build_engine
+from workflows.council import Council
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,3 +43,9 @@ def test_demo_leaves_a_running_campaign_with_work_for_each_role(tmp_path):
         mine = engine.tasks.list(TaskQuery(involving=Involvement(head.user_id, head.groups, head.unit)))
         assert [t.candidate_groups for t in mine] == [("head:tong_hop",)]
         assert engine.identity.check_password("minhtb", "mật-khẩu-demo").groups >= {"chief", "council"}
+        # The council is the council table: the chief chairs, TCHCQT's head is the secretary, the
+        # other six unit heads are members; the `council` group holds exactly them.
+        seats = Council(engine.context.db).members()
+        assert [(s.staff_id, s.role) for s in seats[:2]] == [("minhtb", "chair"), ("hapt", "secretary")]
+        assert len(seats) == 8 and {s.role for s in seats[2:]} == {"member"}
+        assert engine.identity.members("council") == sorted(s.staff_id for s in seats)

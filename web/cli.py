@@ -246,7 +246,7 @@ def _echo_council(seats) -> None:
 @click.argument("assignments", nargs=-1, required=True)
 def council_set(assignments: tuple[str, ...]) -> None:
     """Replace the council with USER:ROLE pairs (chair, vice_chair, member, secretary), e.g.
-    `thidua council set minhtb:chair hatp:secretary hungnv:member`."""
+    `thidua council set minhtb:chair hapt:secretary hungnv:member`."""
     with open_engine() as engine:
         try:
             seats = Council(engine.context.db).set_members(parse_assignment(a) for a in assignments)

@@ -13,6 +13,7 @@ import unicodedata
 
 from engine import TaskQuery
 from tests.browser.conftest import expect, screenshot
+from workflows.council import Council, sync_group
 from tests.portal.conftest import UNIT_A, UNIT_B
 
 UNIT_A_NAME = "Phòng Tổng hợp"
@@ -92,6 +93,9 @@ AN = {"id": "nom-an", "kind": "individual", "userId": "an", "fullName": "Lê Vă
 
 def test_one_unit_through_the_whole_campaign(office):
     portal = office.portal
+    # The council, as the Office's decision appointed it: the secretary records the meeting.
+    sync_group(portal.engine.identity, Council(portal.engine.context.db).set_members(
+        [("head_a", "chair"), ("officer", "secretary"), ("head_b", "member")]))
     launch(office)
     unit_b(office, ("Task_deploy_plan", {"deployedOn": "2025-06-11"}, "head_b"))
 
@@ -105,8 +109,7 @@ def test_one_unit_through_the_whole_campaign(office):
     appraisal(office)
     portal.appraise(UNIT_B)
 
-    do_task(office, "officer", "Trình Hội đồng TĐKT danh sách đề nghị",
-            {"submittedOn": "10/08/2025", "submissionNumber": "101/TTr-VPUB"})
+    council_list(office)
     council_votes(office)
     do_task(office, "chief", "Quyết định tặng Giấy khen", {"decisionDate": "20/08/2025"})
     do_task(office, "officer", "Trình Chủ tịch UBND tỉnh tặng Bằng khen, Bức trướng", {"proposalNumber": "98/TTr-VPUB"})
@@ -121,6 +124,10 @@ def test_one_unit_through_the_whole_campaign(office):
     page = show_campaign(office)
     expect(page.locator("main p.text-muted").first).to_contain_text("Đã hoàn thành")
     expect(page.locator(f"#unit-progress tr[data-unit={UNIT_A}]")).to_contain_text("Đã hoàn thành")
+    # The announcement: what was awarded, to every unit and nominee, here to Lê Văn An of unit B.
+    page = show_campaign(office, "an")
+    expect(page.locator("#announcement table.announced tbody tr")).to_have_count(3)
+    expect(page.locator("#announcement")).to_contain_text("1520/QĐ-UBND")
 
     # The unit head follows the unit's dossier from the campaign page: who did what, the files.
     page = show_campaign(office, "head_a")
@@ -291,16 +298,41 @@ def appraisal(office) -> None:
     complete(office, page, name)
 
 
+def council_list(office) -> None:
+    """TCHCQT reads the list by form of award, then submits it to the council."""
+    name = "Trình Hội đồng TĐKT danh sách đề nghị"
+    page = open_task(office, "officer", name)
+    expect(page.locator("table.council-list")).to_have_count(2)  # Bằng khen, then Giấy khen
+    expect(page.locator("table.council-list").first).to_contain_text("Nguyễn Thị Lan")
+    expect(page.locator("#link-instance")).to_be_visible()
+    page.fill("#field-submittedOn", "10/08/2025")
+    page.fill("#field-submissionNumber", "101/TTr-VPUB")
+    complete(office, page, name)
+
+
 def council_votes(office) -> None:
-    """Three members present; every candidate passes unanimously."""
+    """The secretary ticks the three members present; every candidate passes unanimously. The page
+    says as it is filled in whether the quorum is reached and whether each row passes."""
     name = "Hội đồng TĐKT biểu quyết"
-    page = open_task(office, "council", name)
+    page = open_task(office, "officer", name)
     rows = page.locator("#votes-table tbody tr")
     expect(rows).to_have_count(3)
+    expect(page.locator("#council-members tbody tr")).to_have_count(3)
+    expect(page.locator("#pass-rule")).to_contain_text("ít nhất 3/3 thành viên dự họp")
     page.fill("#field-meetingDate", "15/08/2025")
-    page.fill("#field-present", "3")
+    page.check("input[name=member-0-present]")
+    page.check("input[name=member-1-present]")
+    expect(page.locator("#quorum-state")).to_have_text("Chưa đủ số thành viên dự họp")
+    page.check("input[name=member-2-present]")
+    expect(page.locator("#present-count .present-number")).to_have_text("3")
+    expect(page.locator("#quorum-state")).to_have_text("Đủ số thành viên dự họp")
     for index in range(3):
         page.fill(f"input[name=votes-{index}-for]", "3")
         page.fill(f"input[name=votes-{index}-against]", "0")
         page.fill(f"input[name=votes-{index}-abstain]", "0")
+    expect(rows.locator(".row-result .badge").filter(has_text="Đạt")).to_have_count(3)
+    page.fill("input[name=votes-0-for]", "1")
+    expect(rows.nth(0).locator(".row-result .badge")).to_have_text("Không đạt")
+    page.fill("input[name=votes-0-for]", "3")
+    screenshot(page, "council-meeting")
     complete(office, page, name)

@@ -98,7 +98,7 @@ def test_the_meeting_lists_the_council_records_who_is_present_and_shows_the_rule
     assert members == [("head_a", "Nguyễn Văn Hùng", "Chủ tịch Hội đồng"), ("officer", "Phạm Thu Hà", "Ủy viên thư ký"),
                        ("head_b", "Trần Thị Bình", "Ủy viên")]
     assert "Được đề nghị khi số phiếu tán thành trên 50% số thành viên dự họp." in html
-    assert "Cuộc họp hợp lệ khi có ít nhất 3/3 thành viên dự họp (66.7%)." in html  # 3 members, not passRule's
+    assert "Cuộc họp hợp lệ khi có ít nhất 3/3 thành viên dự họp (66,7%)." in html  # 3 members, not passRule's
     assert 'name="present"' not in html and "portal/votes.js" in html
     # An Lê Văn An is row 0 (An < Lan); no meeting date: refused, and the rows say who would pass.
     refused = client.post(f"/tasks/{task.id}/complete", _meeting([0, 1, 2], {0: (1, 2, 0), 1: (3, 0, 0)}, date=""))
@@ -205,3 +205,48 @@ def test_the_announcement_shows_exactly_the_awarded_to_every_unit_and_nominee(po
 def test_before_the_results_there_is_no_announcement(portal):
     client = portal.login("lan")
     assert 'id="announcement"' not in client.get(f"/campaigns/{portal.campaign_id}").get_data(as_text=True)
+
+
+def test_the_list_shows_the_chairmans_cases_and_who_was_left_off_with_the_reasons(portal):
+    from flask import render_template
+
+    from web.portal.council_list_form import CouncilListForm
+    candidates = [{**LAN, "nomineeId": "tong_hop:nom-lan", "unit": UNIT_A, "unitName": "Phòng Tổng hợp",
+                   "route": "chairman_discretion", "reason": "Chưa đủ 10 năm công tác tại Văn phòng"}]
+    left_off = [{**AN, "nomineeId": "kinh_te:nom-an", "unit": UNIT_B, "unitName": "Phòng Kinh tế",
+                 "route": "not_eligible", "reason": "Thiếu kết quả đánh giá năm 2023"}]
+    with portal.app.test_request_context("/"):
+        html = render_template("portal/_form_council_list.html", list_form=CouncilListForm(candidates, left_off),
+                               errors={}, submission=None)
+    assert "Chủ tịch UBND tỉnh xem xét" in html and "Chưa đủ 10 năm công tác tại Văn phòng" in html
+    not_eligible = html[html.index('id="not-eligible"'):]
+    assert "Lê Văn An" in not_eligible and "Thiếu kết quả đánh giá năm 2023" in not_eligible
+    assert "Lê Văn An" not in html[:html.index('id="not-eligible"')]
+
+
+def test_over_rest_a_member_not_on_the_council_is_refused_in_both_languages(portal):
+    import base64
+
+    from tests.portal.conftest import PASSWORD
+    _appoint(portal)
+    _to_list(portal, {UNIT_A: [LAN], UNIT_B: []})
+    portal.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"})
+    task = portal.task("Task_vote")
+    auth = {"Authorization": "Basic " + base64.b64encode(f"officer:{PASSWORD}".encode()).decode()}
+    before = portal.engine.runtime.get_variables(portal.campaign_id)
+    variables = {"meetingDate": {"value": "2025-08-15", "type": "String"},
+                 "presentMembers": {"value": ["head_a", "council"], "type": "Json"},
+                 "present": {"value": 2, "type": "Integer"},
+                 "votes": {"value": [{"nomineeId": "tong_hop:nom-lan", "for": 2, "against": 0, "abstain": 0}],
+                           "type": "Json"}}
+    refused = portal.app.test_client().post(f"/engine-rest/task/{task.id}/complete", json={"variables": variables},
+                                            headers=auth)
+    assert refused.status_code == 400, refused.get_data(as_text=True)
+    message = refused.get_json()["message"]
+    assert "'council' không phải thành viên Hội đồng. / 'council' is not a member of the council." in message
+    assert portal.engine.runtime.get_variables(portal.campaign_id) == before
+    variables["presentMembers"]["value"] = ["head_a", "head_b"]
+    done = portal.app.test_client().post(f"/engine-rest/task/{task.id}/complete", json={"variables": variables},
+                                         headers=auth)
+    assert done.status_code == 204, done.get_data(as_text=True)
+    assert portal.engine.runtime.get_variables(portal.campaign_id)["presentMembers"] == ["head_a", "head_b"]
