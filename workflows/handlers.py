@@ -48,9 +48,8 @@ def announce_results(ctx: ServiceTaskContext, awards: AwardRegister | None = Non
 
 def register_checks(registry: HandlerRegistry) -> HandlerRegistry:
     """The completion checks the campaign's user tasks name (camunda:property `check`)."""
-    checks = {**task_checks.CHECKS, **decisions.CHECKS, **vote_checks.CHECKS, "dates": date_rules.check_dates}
-    # The per-nominee appraisal (workflows/appraisal.py) replaces task_checks' whole-unit "appraisal".
-    checks.update(appraisal.CHECKS)
+    checks = {**task_checks.CHECKS, **appraisal.CHECKS, **decisions.CHECKS, **vote_checks.CHECKS,
+              "dates": date_rules.check_dates}
     for name, check in checks.items():
         registry.register_check(name, check)
     return registry

@@ -18,8 +18,6 @@ KINDS = ("individual", "collective")
 
 # code -> (Vietnamese, English); {placeholders} come from the error's params.
 MESSAGES = {
-    "return_reason": ("Khi trả lại hồ sơ, cần ghi lý do trả lại để đơn vị biết cần sửa gì.",
-                      "Give the reason for returning the dossier, so the unit knows what to correct."),
     "correction_note": ("Vui lòng ghi nội dung đã chỉnh sửa, bổ sung.",
                         "Say what was corrected or added."),
     "nominee_list": ("Danh sách đề nghị phải là một danh sách các đề nghị.",
@@ -45,13 +43,8 @@ def _blank(value: Any) -> bool:
     return not isinstance(value, str) or not value.strip()
 
 
-# --- appraisal and correction (bpmn/unit_evaluation.bpmn) -------------------------------------
-
-def check_appraisal(ctx: TaskCheckContext) -> None:
-    """A returned dossier carries its reason: the unit is shown it on the correction task."""
-    if ctx.values.get("appraisal") == "return" and _blank(ctx.values.get("returnReason")):
-        refuse_if([field_error("returnReason", "return_reason")])
-
+# --- nominations and their correction (bpmn/unit_evaluation.bpmn); the appraisal's checks are
+# in workflows/appraisal.py --------------------------------------------------------------------
 
 def _key(value: Any) -> Any:
     """A value sent by an API client, usable as a dict key whatever its JSON type."""
@@ -103,7 +96,6 @@ def check_correction(ctx: TaskCheckContext) -> None:
 
 
 CHECKS = {
-    "appraisal": check_appraisal,
     "nominees": check_nominees,
     "correction": check_correction,
 }
