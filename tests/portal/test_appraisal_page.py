@@ -151,7 +151,8 @@ def test_a_year_without_a_rating_is_shown_missing_with_the_rules_reason(portal):
     tu = {"id": "nom-tu", "kind": "individual", "userId": "tu", "fullName": "Hoàng Văn Tú", "award": "bang_khen",
           "achievements": "Xuất sắc"}
     portal.complete("Task_nominate", {"nominees": [tu], "unitResults": "Tốt"}, unit=UNIT_A)
-    portal.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit=UNIT_A, actor="tu")
+    # Not eligible, so not asked for a report: nothing goes to the council on it.
+    assert not portal.engine.tasks.list(TaskQuery(instance_id=portal.units[UNIT_A], assignee="tu"))
     portal.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=UNIT_A)
     [checked] = portal.engine.runtime.get_variables(portal.units[UNIT_A])["checkedNominees"]
     assert checked["eligible"] is False and "2020" in checked["reason"]

@@ -14,6 +14,7 @@ from engine import TaskQuery
 from engine.runtime import InstanceQuery
 from tests.portal.conftest import CAMPAIGN, OFFICE_TZ, UNIT_A
 from workflows.demo import COLLECTIVE_CRITERIA_2025 as CRITERIA
+from workflows.appraisal import decisions
 
 TEAM = "Tổ Quản trị mạng"
 TEAM_ID = "nom-tong_hop-to-quan-tri-mang"
@@ -156,7 +157,7 @@ def test_the_returned_list_shows_the_checked_criteria_for_correction(portal):
             "award": "giay_khen", "achievements": "Mạng thông suốt", "criteria": checked}
     complete(portal, unit, "Task_nominate", {"nominees": [team], "unitResults": "Tốt"})
     complete(portal, unit, "Task_submit", {"reportedOn": "2025-08-07"})
-    complete(portal, unit, "Task_appraise", {"appraisal": "return", "returnReason": "Ghi rõ số liệu"})
+    complete(portal, unit, "Task_appraise", decisions([team], {TEAM_ID: "Ghi rõ số liệu"}))
     client = portal.login("head_a")
     correct = task(portal, unit, "Task_correct")
     html = client.get(f"/tasks/{correct.id}").get_data(as_text=True)

@@ -7,10 +7,12 @@ import re
 
 from engine import TaskQuery
 from tests.portal.conftest import UNIT_A, UNIT_B
+from workflows.appraisal import decisions
 from workflows.council import Council, sync_group
 
 LAN = {"id": "nom-lan", "kind": "individual", "userId": "lan", "fullName": "Nguyễn Thị Lan", "award": "bang_khen",
-       "achievements": "Xuất sắc", "appraisalNote": "Hồ sơ đầy đủ, đề nghị Bằng khen"}
+       "achievements": "Xuất sắc"}
+NOTES = {"nom-lan": "Hồ sơ đầy đủ, đề nghị Bằng khen"}  # the appraiser's, on accepting
 AN = {"id": "nom-an", "kind": "individual", "userId": "an", "fullName": "Lê Văn An", "award": "giay_khen",
       "achievements": "Tốt"}
 KINH_TE = {"id": "nom-kinh_te", "kind": "collective", "userId": None, "fullName": "Phòng Kinh tế",
@@ -36,7 +38,8 @@ def _to_list(portal, nominations: dict) -> None:
                 portal.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit=unit,
                                 actor=row["userId"])
         portal.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=unit)
-        portal.complete("Task_appraise", {"appraisal": "accept"}, unit=unit)
+        checked = portal.engine.runtime.get_variables(portal.units[unit])["checkedNominees"]
+        portal.complete("Task_appraise", decisions(checked, notes=NOTES), unit=unit, actor="officer")
 
 
 def _appoint(portal) -> None:

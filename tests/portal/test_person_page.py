@@ -134,3 +134,12 @@ def test_the_status_and_result_are_read_from_the_data():
     assert _status(active, variables, per_nominee, [head_task], "lan") == ("returned", "Sửa hình thức")
     assert _status(SimpleNamespace(status="completed"), variables, checked, [], "lan") == ("appraisal", None)
     assert _status(active, variables, checked, [head_task], "lan") == ("written", None)
+    # Returned nominee by nominee: each person reads their own reason, an accepted one none.
+    snapshot = [{**checked, "appraisalDecision": "return", "appraisalNote": "Thiếu số liệu"},
+                {"id": "nom-an", "appraisalDecision": "accept", "appraisalNote": None}]
+    by_nominee = {**variables, "appraisal": "return", "returnReason": "Nguyễn Thị Lan: Thiếu số liệu",
+                  "returnedNominees": snapshot}
+    assert _status(active, by_nominee, checked, [head_task], "lan") == ("returned", "Thiếu số liệu")
+    assert _status(active, by_nominee, {**checked, "id": "nom-an"}, [head_task], "an") == ("written", None)
+    # Blocked or not eligible: not sent to the council, whatever else holds.
+    assert _status(active, variables, {**checked, "route": "blocked"}, [head_task], "lan") == ("not_considered", None)

@@ -21,6 +21,7 @@ from engine.errors import NotFoundError
 from engine.involvement import Involvement
 from engine.runtime import InstanceQuery
 from engine.tasks import TaskQuery
+from workflows.campaign_rules import COUNCIL_ROUTES
 
 # The campaign's result lists, and whether a nominee in them was awarded.
 RESULT_LISTS = (("awarded", True), ("notAwarded", False), ("rejected", False), ("notEligible", False))
@@ -54,12 +55,20 @@ def _returned(variables: Mapping[str, Any], entry: Mapping[str, Any]) -> str | N
     """The return reason when the dossier (or this nomination) stands returned, else None."""
     if entry.get("appraisal") == "return":
         return entry.get("returnReason") or entry.get("appraisalNote") or ""
-    if variables.get("appraisal") == "return":
+    if variables.get("appraisal") != "return":
+        return None
+    # TCHCQT decides nominee by nominee: the unit's dossier goes back when anyone is returned, but
+    # this person is told only their own reason (workflows/appraisal.py keeps the snapshot).
+    mine = next((n for n in variables.get("returnedNominees") or [] if n.get("id") == entry.get("id")), None)
+    if mine is None:
         return variables.get("returnReason") or ""
-    return None
+    return mine.get("appraisalNote") or "" if mine.get("appraisalDecision") == "return" else None
 
 
 def _status(instance, variables, entry, tasks, user_id: str) -> tuple[str, str | None]:
+    # Blocked or not eligible: not sent to the council, so no report is asked for.
+    if entry.get("route") and entry["route"] not in COUNCIL_ROUTES:
+        return "not_considered", None
     if not entry.get("achievementReport") and any(t.assignee == user_id for t in tasks):
         return "to_write", None
     reason = _returned(variables, entry)
