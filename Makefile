@@ -37,10 +37,14 @@ postgres:
 	  (command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start) || \
 	  echo "PostgreSQL is not running here; its tests will be skipped outside CI"
 
-# The portal's browser tests drive Debian's Chromium through Playwright (never Playwright's download).
+# The portal's browser tests drive Debian's Chromium through Playwright (never Playwright's download);
+# official documents need Pango (WeasyPrint's PDF), poppler-utils (pdftoppm, the PNG artefacts) and
+# fonts-liberation (a Times-compatible serif with Vietnamese glyphs).
+SYSTEM_PACKAGES := chromium poppler-utils fonts-liberation libpango-1.0-0 libpangoft2-1.0-0
 browser:
-	@test -x /usr/bin/chromium || { sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium; }
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; fi
 
 test: install assets postgres browser
 	$(BIN)/python -m pytest -q
