@@ -266,6 +266,12 @@ class TaskService:
             except CallerBusyError:
                 if attempt == CALLER_RETRIES - 1:
                     raise
+            except ConflictError as err:
+                # A concurrent step may have changed the instance rather than this task: the
+                # client asked about the task, so the answer names it.
+                if task_id in str(err):
+                    raise
+                raise ConflictError(f"task '{task_id}' was not completed: {err}") from err
 
     def _complete(self, task_id: str, variables: Mapping[str, Any] | None, actor: str | None) -> None:
         with self._ctx.db.begin() as conn:

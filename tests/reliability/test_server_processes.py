@@ -71,7 +71,7 @@ def test_fifty_concurrent_completions_of_one_task_give_one_success(seeded, datab
         assert statuses == [204] + [409] * 49, statuses
         conflicts = [r.json() for r in responses if r.status_code == 409]
         assert {c["type"] for c in conflicts} == {"OptimisticLockingException"}
-        assert all(task.id in c["message"] for c in conflicts)
+        assert all(task.id in c["message"] for c in conflicts), {c["message"] for c in conflicts}
 
         # The instance is intact: one completion in its history, the next task open and workable.
         completions = engine.history.events(instance_id=instance.id, event_types=["complete"])
