@@ -195,7 +195,9 @@ def achievement_report(variables: Mapping[str, Any], unit_variables: Mapping[str
     who = "tập thể" if form == "collective" else "cá nhân"
     sections = [
         {"title": "I. SƠ LƯỢC " + ("ĐẶC ĐIỂM, TÌNH HÌNH" if form == "collective" else "LÝ LỊCH"),
-         "text": f"{person['full_name']}, {unit_name}."},
+         "text": (f"{person['full_name']}, đơn vị thuộc {Issuer.of(variables).name.lower()} UBND tỉnh"
+                  f" {Issuer.of(variables).place}." if form == "collective"
+                  else f"Họ và tên: {person['full_name']}; đơn vị công tác: {unit_name}.")},
         {"title": "II. THÀNH TÍCH ĐẠT ĐƯỢC", "text": nominee.get("achievementReport") or nominee.get("achievements") or ""},
         {"title": "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG", "text": nominee.get("pastAwards") or "Không."},
     ]

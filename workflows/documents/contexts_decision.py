@@ -71,7 +71,7 @@ def _chief_rows(variables: Mapping[str, Any]) -> list[dict]:
     awardees = variables.get("chiefAwardees")
     if awardees is None:
         awardees = [a for a in variables.get("awardees") or [] if a.get("award") in CHIEF_AWARDS]
-    return person_rows(awardees, achievements=lambda a: a.get("achievements") or "")
+    return person_rows(awardees)
 
 
 def chief_decision(variables: Mapping[str, Any], number: Any = None, on: Any = None) -> dict:
@@ -96,7 +96,7 @@ def chief_decision(variables: Mapping[str, Any], number: Any = None, on: Any = N
                     number=number or variables.get("decisionNumber"), on=on or variables.get("decisionDate"),
                     summary=f"Về việc tặng {award_name}", body=grounds + articles,
                     tables=[_table("rows", "Danh sách tập thể, cá nhân được tặng " + award_name,
-                                   PERSON + [("achievements", "Thành tích")], rows)],
+                                   PERSON, rows)],
                     recipients=["Như Điều 3;", "Lãnh đạo Văn phòng;", STORE],
                     grounds=grounds, articles=articles, collectives=collectives, individuals=individuals,
                     decider=Issuer.of(variables).signer_title)

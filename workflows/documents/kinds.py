@@ -50,3 +50,20 @@ def build(kind: str, variables: Mapping[str, Any], unit_variables: Mapping[str, 
     if not nominee_id:
         raise ValueError("an achievement report is a nominee's: give the nominee's id")
     return spec.build(variables, unit_variables, nominee_id, on=on)
+
+
+# The least a campaign holds, enough to build every kind: what a template may name is the keys
+# of this context, and the default templates take their list tables' columns from it.
+_SAMPLE_NOMINEE = {"id": "nom-x", "kind": "individual", "fullName": "Nguyễn Văn A", "award": "giay_khen"}
+_SAMPLE_UNIT = {"unit": "x", "unitName": "Phòng X", "checkedNominees": [_SAMPLE_NOMINEE]}
+
+
+def sample_context(kind: str) -> dict:
+    """The context of `kind` from a near-empty campaign: its keys and its tables' columns."""
+    return build(kind, {"planNumber": "01/KH-VPUB", "campaignName": "Đợt thi đua"}, _SAMPLE_UNIT,
+                 nominee_id=_SAMPLE_NOMINEE["id"])
+
+
+def context_keys(kind: str) -> frozenset[str]:
+    """The variables a template of `kind` may use."""
+    return frozenset(sample_context(kind))

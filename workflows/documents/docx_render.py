@@ -1,0 +1,20 @@
+"""A document's DOCX: its kind's template (the Office's in force, or the default) filled with the
+kind's context by docxtpl."""
+from __future__ import annotations
+
+import io
+from typing import Any, Mapping
+
+from docxtpl import DocxTemplate
+
+from workflows.documents.build_templates import default_template
+
+
+def render(kind: str, context: Mapping[str, Any], template_bytes: bytes | None = None) -> bytes:
+    """DOCX bytes. Text from the data is escaped (a name with "&" or "<" stays text), and a
+    missing key renders empty rather than failing a document at the signing desk."""
+    template = DocxTemplate(io.BytesIO(template_bytes if template_bytes is not None else default_template(kind)))
+    template.render(dict(context), autoescape=True)
+    out = io.BytesIO()
+    template.save(out)
+    return out.getvalue()
