@@ -126,8 +126,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for kind in KINDS:
-        (args.out / f"{kind}.docx").write_bytes(build(kind))
-        print(args.out / f"{kind}.docx")
+        path, built = args.out / f"{kind}.docx", build(kind)
+        if path.exists() and parts(path.read_bytes()) == parts(built):
+            continue  # the same template: keep the file, so git sees no change
+        path.write_bytes(built)
+        print(path)
 
 
 if __name__ == "__main__":

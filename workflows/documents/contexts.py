@@ -27,6 +27,22 @@ Keys of every context (KINDS below lists the kinds):
 A row of people carries: no, full_name, kind ("collective"/"individual"), kind_label ("Tập thể"/
 "Cá nhân"), unit_name, award, award_name; plus what the kind adds (see each function). Lists of
 people sort collectives first, then individuals by given name (Vietnamese collation).
+
+What each kind adds (functions here and in contexts_decision.py; workflows/documents/kinds.py
+`build(kind, variables, unit_variables, nominee_id, number, on)` calls the right one):
+  guidance            rows: award_name, who, dossier
+  unit_proposal       unit_name, unit_results; rows + achievements, eligibility
+  achievement_report  form, nominee {full_name, unit_name, award, award_name, kind_label},
+                      sections [{title, text}], criteria [{no, text, met, evidence}] (= rows)
+  council_list        rows + eligibility, appraisal_note; not_eligible (rows + reason)
+  council_minutes     members [{no, full_name, role, role_label, unit_name, attendance}], present,
+                      members_count, quorum, secretary {title, name}; rows + votes_for,
+                      votes_against, votes_abstain, result, reason
+  chief_decision      decider, grounds, articles, collectives, individuals
+  chairman_proposal   rows + votes_for, eligibility
+  announcement        rows + decision_number, decision_date; not_awarded (rows + reason)
+  report              rows as the announcement; by_award, by_unit [{no, award_name|unit_name,
+                      collective, individual, total}], totals {collective, individual, total}
 """
 from __future__ import annotations
 

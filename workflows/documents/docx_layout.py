@@ -7,6 +7,8 @@ its own, so Word keeps it whole when the Office edits around it.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -48,7 +50,6 @@ def new_document():
     core = doc.core_properties  # fixed, so a rebuild gives the same parts
     core.author = core.last_modified_by = "ThiDua Flow"
     core.comments, core.revision = "", 1
-    from datetime import datetime
     core.created = core.modified = datetime(2025, 1, 1)
     return doc
 
