@@ -102,6 +102,8 @@ def check_layout(kind: str, doc) -> None:
     assert [p.text for p in left.paragraphs][:2] == ["UBND TỈNH SƠN LA", "VĂN PHÒNG"] or kind in (
         "unit_proposal", "achievement_report"), kind
     assert left.paragraphs[1].runs[0].bold, kind
+    # The short lines under the issuer's name and under the motto.
+    assert all(cell.paragraphs[2]._p.pPr.find(qn("w:pBdr")) is not None for cell in (left, right)), kind
     assert [p.text for p in right.paragraphs][:2] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
     date_line = right.paragraphs[-1]
     assert date_line.text.startswith("Sơn La, ngày ") and all(r.italic for r in date_line.runs if r.text), kind

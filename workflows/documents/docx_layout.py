@@ -27,6 +27,12 @@ TEXT_WIDTH_MM = PAGE["width_mm"] - PAGE["left_mm"] - PAGE["right_mm"]
 WIDTHS = {"no": 12, "kind_label": 20, "unit_name": 32, "award_name": 38, "votes_for": 18, "votes_against": 18,
           "votes_abstain": 18, "result": 18, "collective": 20, "individual": 20, "total": 18,
           "decision_number": 28, "decision_date": 26, "attendance": 22, "met": 20}
+# What follows w:pBdr in a w:pPr (ECMA-376 CT_PPrBase).
+PPR_AFTER_BORDER = tuple(f"w:{name}" for name in (
+    "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE",
+    "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+    "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle",
+    "rPr", "sectPr", "pPrChange"))
 
 
 def new_document():
@@ -113,7 +119,22 @@ def _borderless(table) -> None:
         element = OxmlElement(f"w:{edge}")
         element.set(qn("w:val"), "nil")
         borders.append(element)
-    table._tbl.tblPr.append(borders)
+    # Word wants tblPr's children in the schema's order: the borders before shading, layout, look.
+    table._tbl.tblPr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook",
+                                           "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+
+
+def rule(paragraph, indent_mm: float) -> None:
+    """The short line the decree draws under the issuer's name and under the motto: a top border
+    on an empty paragraph, shortened by its indents."""
+    paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = Mm(indent_mm)
+    borders = OxmlElement("w:pBdr")
+    top = OxmlElement("w:top")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "auto")):
+        top.set(qn(key), value)
+    borders.append(top)
+    # Word wants pPr's children in the schema's order: the border before spacing, indents, jc.
+    paragraph._p.get_or_add_pPr().insert_element_before(borders, *PPR_AFTER_BORDER)
 
 
 def _cell(cell, *paragraphs):
@@ -138,6 +159,8 @@ def header(doc, number: bool = True) -> None:
     _cell(right, ("{{ national_title }}", {"size": SMALL, "bold": True}),
           ("{{ motto }}", {"bold": True}), ("", {"size": SMALL}),
           ("{{ place_and_date }}", {"italic": True}))
+    rule(left.paragraphs[2], 18)
+    rule(right.paragraphs[2], 24)
     paragraph(doc, "", after=0)
 
 
