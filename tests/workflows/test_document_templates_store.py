@@ -15,20 +15,23 @@ from sqlalchemy import func, select
 from engine.forms import FormValidationError
 from workflows.documents.build_templates import default_template
 from workflows.documents.docx_render import render
-from workflows.documents.kinds import build, sample_context
+from workflows.documents.kinds import sample_context
 from workflows.documents.templates_store import TABLE, TemplateStore, TemplateVersion
 
 KIND = "chief_decision"
 NOW = datetime(2025, 8, 1, 9, 0, tzinfo=timezone.utc)
 
 
-def edited(*runs: str, template: bytes | None = None) -> bytes:
+def edited(*runs: str, template: bytes | None = None, lines: tuple[str, ...] = ()) -> bytes:
     """The default template as the Office edits it in Word: a paragraph added at the end, typed in
-    several runs (Word splits a placeholder across runs when it is typed or formatted in parts)."""
+    several runs (Word splits a placeholder across runs when it is typed or formatted in parts),
+    then `lines`, a paragraph each."""
     doc = Document(io.BytesIO(template or default_template(KIND)))
     paragraph = doc.add_paragraph()
     for text in runs:
         paragraph.add_run(text)
+    for line in lines:
+        doc.add_paragraph(line)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -56,16 +59,18 @@ def test_an_edited_template_uploaded_is_the_next_version_and_in_force(db):
     store = TemplateStore(db)
     first = edited("Ghi chú: trình ký theo kế hoạch số ", "{{ plan_", "number }}", ".")
     assert store.upload(KIND, first, "hoa", now=NOW) == TemplateVersion(KIND, 1, "hoa", NOW)
-    context = build(KIND, {**sample_context(KIND), "planNumber": "05/KH-VPUB", "decisionNumber": "01/QĐ-VPUB"})
-    assert "Ghi chú: trình ký theo kế hoạch số 05/KH-VPUB." in text_of(render(KIND, context, store.current(KIND)))
-    second = edited("Bản sửa lần hai của ", "{{ issuer.name }}", template=first)
+    context = sample_context(KIND)  # a small campaign: plan 01/KH-VPUB, one Giấy khen for Nguyễn Văn A
+    assert "Ghi chú: trình ký theo kế hoạch số 01/KH-VPUB." in text_of(render(KIND, context, store.current(KIND)))
+    second = edited("Bản sửa lần hai của ", "{{ issuer.name }}", template=first,
+                    lines=("{%p for r in rows %}", "Tặng: {{ r.full_name }} ({{ r.unit_name }})", "{%p endfor %}"))
     version = store.upload(KIND, second, "minh", now=NOW)
     assert version.version == 2 and store.in_force(KIND).uploaded_by == "minh"
     assert [v.version for v in store.versions(KIND)] == [2, 1]
     assert store.current(KIND) == second and store.content(KIND, 1) == first
     assert store.content(KIND, 0) == default_template(KIND)
     rendered = text_of(render(KIND, context, store.current(KIND)))
-    assert "Bản sửa lần hai của VĂN PHÒNG" in rendered and "kế hoạch số 05/KH-VPUB" in rendered
+    assert "Bản sửa lần hai của VĂN PHÒNG" in rendered and "kế hoạch số 01/KH-VPUB" in rendered
+    assert "Tặng: Nguyễn Văn A (Phòng X)" in rendered
     # Versions are per kind: the others still use their default.
     assert store.current("report") == default_template("report") and store.versions("report") == []
 
@@ -83,6 +88,8 @@ BAD = {
                             "template_placeholder", ["nguoi_ky"]),
     "two unknown placeholders": (lambda: edited("{{ so_qd }} và ", "{{ danh_sach|length }}"),
                                  "template_placeholder", ["danh_sach, so_qd"]),
+    "a row key misspelt": (lambda: edited(lines=("{%p for r in rows %}", "{{ r.ful_name }}", "{%p endfor %}")),
+                           "template_placeholder", ["ful_name"]),
     "placeholder syntax": (lambda: edited("Số: {{ number "), "template_syntax", []),
     "data it cannot fill": (lambda: edited("{{ signer.name.first.letter }}"), "template_render", []),
     "reaching into Python": (lambda: edited("{{ signer.__class__.__mro__ }}"), "template_render", []),

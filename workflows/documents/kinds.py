@@ -52,16 +52,35 @@ def build(kind: str, variables: Mapping[str, Any], unit_variables: Mapping[str, 
     return spec.build(variables, unit_variables, nominee_id, on=on)
 
 
-# The least a campaign holds, enough to build every kind: what a template may name is the keys
-# of this context, and the default templates take their list tables' columns from it.
-_SAMPLE_NOMINEE = {"id": "nom-x", "kind": "individual", "fullName": "Nguyễn Văn A", "award": "giay_khen"}
-_SAMPLE_UNIT = {"unit": "x", "unitName": "Phòng X", "checkedNominees": [_SAMPLE_NOMINEE]}
+# A small campaign with one of everything (a collective and a person on every list), enough to
+# build every kind: a template may name the keys of its kind's context (top level) and the keys of
+# its rows; the default templates take their tables' columns from it.
+_PERSON = {"nomineeId": "x:nom-a", "id": "nom-a", "unit": "x", "unitName": "Phòng X", "kind": "individual",
+           "userId": "a", "fullName": "Nguyễn Văn A", "award": "giay_khen", "reason": "Đủ điều kiện",
+           "achievements": "Hoàn thành xuất sắc nhiệm vụ", "achievementReport": "Báo cáo", "appraisalNote": "",
+           "votes": {"for": 3, "against": 0, "abstain": 0}, "decisionNumber": "01/QĐ-VPUB",
+           "decisionDate": "2025-08-20"}
+_TEAM = {**_PERSON, "nomineeId": "x:nom-x", "id": "nom-x", "kind": "collective", "userId": None,
+         "fullName": "Phòng X", "award": "bang_khen", "decisionNumber": "1/QĐ-UBND",
+         "criteria": [{"id": "c", "text": "Tiêu chí", "met": True, "evidence": "Biên bản"}]}
+_SAMPLE = {"planNumber": "01/KH-VPUB", "campaignName": "Đợt thi đua", "units": [{"code": "x", "name": "Phòng X"}],
+           "candidates": [_PERSON, _TEAM], "notEligible": [_PERSON], "awardees": [_PERSON, _TEAM], "rejected": [],
+           "chiefAwardees": [_PERSON], "chairmanAwardees": [_TEAM], "awarded": [_PERSON, _TEAM], "notAwarded": [_TEAM],
+           "council": [{"staffId": "a", "fullName": "Nguyễn Văn A", "role": "chair", "unit": "x"},
+                       {"staffId": "b", "fullName": "Lê Thị B", "role": "secretary", "unit": "x"}],
+           "presentMembers": ["a", "b"], "present": 2, "quorumReached": True,
+           "votes": [{"nomineeId": n["nomineeId"], "for": 2, "against": 0, "abstain": 0} for n in (_PERSON, _TEAM)]}
+_SAMPLE_UNIT = {"unit": "x", "unitName": "Phòng X", "unitResults": "Tốt", "checkedNominees": [_PERSON, _TEAM]}
+
+
+def sample_contexts(kind: str) -> list[dict]:
+    """The contexts of `kind` from the small campaign; the achievement report in both its forms."""
+    nominees = [_PERSON["id"], _TEAM["id"]] if KINDS[kind].scope == "nominee" else [None]
+    return [build(kind, _SAMPLE, _SAMPLE_UNIT, nominee_id=n) for n in nominees]
 
 
 def sample_context(kind: str) -> dict:
-    """The context of `kind` from a near-empty campaign: its keys and its tables' columns."""
-    return build(kind, {"planNumber": "01/KH-VPUB", "campaignName": "Đợt thi đua"}, _SAMPLE_UNIT,
-                 nominee_id=_SAMPLE_NOMINEE["id"])
+    return sample_contexts(kind)[0]
 
 
 def context_keys(kind: str) -> frozenset[str]:

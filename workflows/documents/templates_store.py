@@ -16,7 +16,8 @@ from datetime import datetime, timezone
 
 from docx import Document
 from docxtpl import DocxTemplate
-from jinja2 import TemplateError
+from jinja2 import TemplateError, Undefined
+from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -24,7 +25,7 @@ from engine.errors import ConflictError
 from engine.forms import FormValidationError
 from workflows.documents.build_templates import default_template
 from workflows.documents.docx_render import render
-from workflows.documents.kinds import KINDS, context_keys, sample_context
+from workflows.documents.kinds import KINDS, context_keys, sample_contexts
 from workflows.models import DocumentTemplate
 from workflows.task_checks import field_error
 
@@ -95,10 +96,25 @@ def check(kind: str, content: bytes) -> None:
     unknown = sorted(used - context_keys(kind))
     if unknown:
         raise _refuse("template_placeholder", names=", ".join(unknown))
-    try:
-        render(kind, sample_context(kind), content)
-    except Exception as error:  # a filter or a loop the data cannot feed
-        raise _refuse("template_render", reason=_short(error)) from error
+    missing = set()
+    for context in sample_contexts(kind):  # a small campaign with a row on every list
+        try:
+            render(kind, context, content, _recording(missing))
+        except Exception as error:  # a filter or a loop the data cannot feed
+            raise _refuse("template_render", reason=_short(error)) from error
+    if missing:  # a key a row or a part does not have, as in {{ r.ful_name }}
+        raise _refuse("template_placeholder", names=", ".join(sorted(missing)))
+
+
+def _recording(missing: set[str]) -> SandboxedEnvironment:
+    """An environment noting each attribute a template asks of the data that is not there."""
+    class Recording(Undefined):
+        def __init__(self, hint=None, obj=None, name=None, exc=None):
+            super().__init__(hint, obj, name, exc)
+            if name is not None and obj is not None and not isinstance(obj, Undefined):
+                missing.add(str(name))
+
+    return SandboxedEnvironment(undefined=Recording)
 
 
 class TemplateStore:
