@@ -88,3 +88,15 @@ def test_a_number_and_a_date_given_override_the_draft(finished):
     context = build("announcement", finished.variables, number="07/TB-VPUB", on="2025-08-26")
     assert (context["number"], context["draft"], context["place_and_date"]) == (
         "07/TB-VPUB", False, "Sơn La, ngày 26 tháng 8 năm 2025")
+
+
+def test_another_office_is_campaign_data(finished):
+    """A campaign's `issuer` start variable names another issuer: no release needed."""
+    issuer = {"parent": "UBND TỈNH ĐIỆN BIÊN", "place": "Điện Biên", "symbol": "VP", "signer_name": "Lò Thị Hoa"}
+    variables = {**finished.variables, "issuer": issuer}
+    minutes = build("council_minutes", variables)
+    assert (minutes["number"], minutes["place_and_date"]) == (".../BB-VP", "Điện Biên, ngày 15 tháng 8 năm 2025")
+    decision = build("chief_decision", variables)
+    assert (decision["issuer"]["parent"], decision["signer"]["name"]) == ("UBND TỈNH ĐIỆN BIÊN", "Lò Thị Hoa")
+    unit = build("unit_proposal", variables, finished.units["kinh_te"])
+    assert (unit["issuer"]["parent"], unit["issuer"]["name"]) == ("VĂN PHÒNG UBND TỈNH ĐIỆN BIÊN", "PHÒNG KINH TẾ")

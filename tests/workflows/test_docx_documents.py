@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
 from tests.workflows.finished_campaign import clock, council, engine, finished, office, people  # noqa: F401
-from workflows.documents.build_templates import build as build_template, default_template, parts
+from workflows.documents.build_templates import build as build_template, default_template, main, parts
 from workflows.documents.docx_render import render
 from workflows.documents.kinds import KINDS, build, context_keys
 
@@ -30,6 +30,15 @@ def test_the_committed_templates_are_what_the_script_builds():
     so the parts are compared."""
     for kind in KINDS:
         assert parts(default_template(kind)) == parts(build_template(kind)), kind
+
+
+def test_the_script_writes_every_kind_and_leaves_an_unchanged_file_alone(tmp_path, capsys):
+    main(["--out", str(tmp_path)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{kind}.docx" for kind in KINDS)
+    assert all(parts((tmp_path / f"{kind}.docx").read_bytes()) == parts(default_template(kind)) for kind in KINDS)
+    capsys.readouterr()
+    main(["--out", str(tmp_path)])  # a rebuild of the same templates rewrites nothing
+    assert capsys.readouterr().out == ""
 
 
 def test_every_template_names_only_its_kinds_context():

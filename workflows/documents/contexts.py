@@ -157,7 +157,7 @@ def guidance(variables: Mapping[str, Any], number: Any = None, on: Any = None) -
 def _unit_issuer(variables: Mapping[str, Any], unit_variables: Mapping[str, Any]) -> dict:
     """A unit writes under the Office: "VĂN PHÒNG UBND TỈNH SƠN LA" above "PHÒNG TỔNG HỢP"."""
     office = Issuer.of(variables).as_context()
-    parent = office["parent"].replace("UBND TỈNH", f"{office['name']} UBND TỈNH", 1)
+    parent = f"{office['name']} {office['parent']}"
     return {**office, "parent": parent, "name": (unit_variables.get("unitName") or "").upper(),
             "signer_title": "TRƯỞNG PHÒNG", "signer_name": unit_variables.get("headName") or ""}
 
@@ -171,9 +171,9 @@ def unit_proposal(variables: Mapping[str, Any], unit_variables: Mapping[str, Any
                 or unit_variables.get("nominees") or []]
     rows = person_rows(nominees, achievements=lambda n: n.get("achievements") or "",
                        eligibility=lambda n: n.get("reason") or "")
+    results = unit_variables.get("unitResults") if isinstance(unit_variables.get("unitResults"), str) else ""
     body = [f"Thực hiện Kế hoạch số {variables.get('planNumber') or '...'} về {variables.get('campaignName') or ''},"
-            f" {unit_name} đã tổ chức bình xét và báo cáo kết quả như sau:",
-            unit_variables.get("unitResults") if isinstance(unit_variables.get("unitResults"), str) else "",
+            f" {unit_name} đã tổ chức bình xét và báo cáo kết quả như sau:", results,
             f"{unit_name} đề nghị Hội đồng Thi đua, Khen thưởng Văn phòng xem xét, khen thưởng"
             f" {len(rows)} tập thể, cá nhân có tên trong danh sách kèm theo."]
     issuer = _unit_issuer(variables, unit_variables)
@@ -184,9 +184,7 @@ def unit_proposal(variables: Mapping[str, Any], unit_variables: Mapping[str, Any
                     body=[p for p in body if p],
                     tables=[_table("rows", "Danh sách đề nghị khen thưởng",
                                    PERSON + [("achievements", "Thành tích"), ("eligibility", "Điều kiện")], rows)],
-                    recipients=["Như trên;", f"Lưu: {unit_name}."], unit_name=unit_name,
-                    unit_results=unit_variables.get("unitResults") if isinstance(unit_variables.get("unitResults"), str)
-                    else "")
+                    recipients=["Như trên;", f"Lưu: {unit_name}."], unit_name=unit_name, unit_results=results)
 
 
 def achievement_report(variables: Mapping[str, Any], unit_variables: Mapping[str, Any], nominee_id: str,
