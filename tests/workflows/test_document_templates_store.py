@@ -93,11 +93,11 @@ BAD = {
     "placeholder syntax": (lambda: edited("Số: {{ number "), "template_syntax", []),
     "data it cannot fill": (lambda: edited("{{ signer.name.first.letter }}"), "template_render", []),
     "reaching into Python": (lambda: edited("{{ signer.__class__.__mro__ }}"), "template_render", []),
-    "a PDF": (lambda: b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n", "template_not_docx", []),
-    "a legacy .doc": (lambda: bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504, "template_not_docx", []),
+    "a PDF": (lambda: b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n", "template_not_office", []),
+    "a legacy .doc": (lambda: bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504, "template_not_office", []),
     "a zip without a document": (lambda: zipped({"[Content_Types].xml": b"<Types/>", "readme.txt": b"x"}),
                                  "template_not_docx", ["word/document.xml"]),
-    "a truncated DOCX": (lambda: default_template(KIND)[:20000], "template_not_docx", []),
+    "a truncated DOCX": (lambda: default_template(KIND)[:20000], "template_not_office", []),
     "a damaged DOCX": (lambda: zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document"}),
                        "template_broken", []),
     "an empty file": (lambda: b"", "template_empty", []),
@@ -138,3 +138,19 @@ def test_a_placeholder_of_another_kind_is_unknown_here(db):
     assert "by_award" in refusal.value.errors[0].message
     store.upload("report", edited("{{ by_award }}", template=default_template("report")), "hoa")
     assert [v.version for v in store.versions("report")] == [1] and store.versions(KIND) == []
+
+
+def test_the_portal_can_say_every_refusal_in_both_languages():
+    """web/portal/translations/documents.*.json carry each code as form.error.<code>, same placeholders."""
+    import json
+    import string
+    from pathlib import Path
+
+    from workflows.documents.templates_store import MESSAGES
+
+    folder = Path(__file__).resolve().parents[2] / "web" / "portal" / "translations"
+    for index, language in enumerate(("vi", "en")):
+        catalog = json.loads((folder / f"documents.{language}.json").read_text(encoding="utf-8"))
+        for code, pair in MESSAGES.items():
+            fields = lambda text: {f for _, f, _, _ in string.Formatter().parse(text) if f}  # noqa: E731
+            assert fields(catalog[f"form.error.{code}"]) == fields(pair[index]), (language, code)

@@ -37,8 +37,9 @@ MESSAGES = {
     "template_kind": ("'{kind}' không phải là loại văn bản có mẫu.", "'{kind}' is not a kind of document with a template."),
     "template_empty": ("Tệp mẫu trống.", "The template file is empty."),
     "template_too_large": ("Tệp mẫu lớn hơn {limit} MB.", "The template file is larger than {limit} MB."),
-    "template_not_docx": ("Tệp không phải là văn bản Word (.docx): {reason}.",
-                          "The file is not a Word document (.docx): {reason}."),
+    "template_not_office": ("Tệp không phải là văn bản Word (.docx).", "The file is not a Word document (.docx)."),
+    "template_not_docx": ("Tệp không phải là văn bản Word (.docx): thiếu {reason}.",
+                          "The file is not a Word document (.docx): {reason} is missing."),
     "template_broken": ("Không đọc được tệp mẫu: {reason}.", "The template cannot be read: {reason}."),
     "template_syntax": ("Mẫu có lỗi cú pháp trường dữ liệu: {reason}.",
                         "The template's placeholders have a syntax error: {reason}."),
@@ -73,7 +74,7 @@ def check(kind: str, content: bytes) -> None:
     if len(content) > MAX_BYTES:
         raise _refuse("template_too_large", limit=MAX_BYTES // (1024 * 1024))
     if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise _refuse("template_not_docx", reason="không phải tệp nén Office Open XML / not an Office Open XML package")
+        raise _refuse("template_not_office")  # a PDF, a legacy .doc, a picture, a cut-off download
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = set(archive.namelist())
