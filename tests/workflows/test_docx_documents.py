@@ -131,6 +131,7 @@ def test_every_document_of_a_finished_campaign_in_the_decree_layout(finished):
     body = [p.text for p in decision.paragraphs]
     title = body.index("QUYẾT ĐỊNH")
     assert body[title + 1] == "Về việc tặng Giấy khen của Chánh Văn phòng"
+    assert body[title + 2] == "CHÁNH VĂN PHÒNG UBND TỈNH SƠN LA"  # who decides, before the grounds
     assert all(r.bold for r in decision.paragraphs[title].runs) and decision.paragraphs[title].alignment == 1
     assert "QUYẾT ĐỊNH:" in body and any(t.startswith("Điều 1. Tặng Giấy khen của Chánh Văn phòng cho 1 tập thể và"
                                                        " 1 cá nhân") for t in body)

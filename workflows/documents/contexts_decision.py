@@ -99,7 +99,7 @@ def chief_decision(variables: Mapping[str, Any], number: Any = None, on: Any = N
                                    PERSON, rows)],
                     recipients=["Như Điều 3;", "Lãnh đạo Văn phòng;", STORE],
                     grounds=grounds, articles=articles, collectives=collectives, individuals=individuals,
-                    decider=Issuer.of(variables).signer_title)
+                    decider=f"{Issuer.of(variables).signer_title} {Issuer.of(variables).parent}")
 
 
 def chairman_proposal(variables: Mapping[str, Any], number: Any = None, on: Any = None) -> dict:
