@@ -6,9 +6,10 @@ never imports workflows/, so it cannot know these tables.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from engine.models import NAMING
@@ -149,3 +150,18 @@ class AwardRecord(CampaignBase):
     campaign_key: Mapped[str] = mapped_column(String(255))  # the campaign's business key
     campaign_name: Mapped[str | None] = mapped_column(Text)
     nominee_id: Mapped[str] = mapped_column(String(160))  # "unit:nom-…", the campaign's candidate id
+
+
+class DocumentTemplate(CampaignBase):
+    """A DOCX template the Office uploaded for a kind of document (workflows/documents/kinds.py);
+    every upload is a new version, the newest is in force; a kind without one uses the default."""
+
+    __tablename__ = "document_template"
+    __table_args__ = (UniqueConstraint("kind", "version", name="uq_document_template_kind_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(255))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,88 @@
+"""Every document kind of a campaign, its title, and the one call that builds its context.
+
+`scope` says what a kind is drawn from: "campaign" (the campaign instance's variables), "unit"
+(also a unit instance's variables) or "nominee" (also the nominee's id in that unit).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from workflows.documents import contexts as c
+from workflows.documents import contexts_decision as d
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    title: str  # the document's name, as a list of documents shows it
+    scope: str
+    build: Callable[..., dict]
+
+
+KINDS = {k.key: k for k in (
+    Kind("guidance", "Hướng dẫn hồ sơ đề nghị khen thưởng", "campaign", c.guidance),
+    Kind("unit_proposal", "Tờ trình và Danh sách đề nghị khen thưởng của đơn vị", "unit", c.unit_proposal),
+    Kind("achievement_report", "Báo cáo thành tích", "nominee", c.achievement_report),
+    Kind("council_list", "Danh sách trình Hội đồng Thi đua, Khen thưởng", "campaign", c.council_list),
+    Kind("council_minutes", "Biên bản họp Hội đồng Thi đua, Khen thưởng", "campaign", d.council_minutes),
+    Kind("chief_decision", "Quyết định tặng Giấy khen", "campaign", d.chief_decision),
+    Kind("chairman_proposal", "Tờ trình đề nghị Chủ tịch UBND tỉnh tặng Bằng khen, Bức trướng", "campaign",
+         d.chairman_proposal),
+    Kind("announcement", "Thông báo kết quả khen thưởng", "campaign", d.announcement),
+    Kind("report", "Báo cáo kết quả gửi Sở Nội vụ", "campaign", d.report),
+)}
+
+
+def build(kind: str, variables: Mapping[str, Any], unit_variables: Mapping[str, Any] | None = None,
+          nominee_id: str | None = None, number: Any = None, on: Any = None) -> dict:
+    """The context of `kind`; `number` (from the document register) and `on` (the date) override
+    what the variables hold; no number makes a draft ("Số: .../QĐ-VPUB")."""
+    if kind not in KINDS:
+        raise KeyError(f"{kind!r} is not a document kind ({', '.join(KINDS)})")
+    spec = KINDS[kind]
+    if spec.scope == "campaign":
+        return spec.build(variables, number=number, on=on)
+    if unit_variables is None:
+        raise ValueError(f"the {kind} document is a unit's: give the unit instance's variables")
+    if spec.scope == "unit":
+        return spec.build(variables, unit_variables, number=number, on=on)
+    if not nominee_id:
+        raise ValueError("an achievement report is a nominee's: give the nominee's id")
+    return spec.build(variables, unit_variables, nominee_id, on=on)
+
+
+# A small campaign with one of everything (a collective and a person on every list), enough to
+# build every kind: a template may name the keys of its kind's context (top level) and the keys of
+# its rows; the default templates take their tables' columns from it.
+_PERSON = {"nomineeId": "x:nom-a", "id": "nom-a", "unit": "x", "unitName": "Phòng X", "kind": "individual",
+           "userId": "a", "fullName": "Nguyễn Văn A", "award": "giay_khen", "reason": "Đủ điều kiện",
+           "achievements": "Hoàn thành xuất sắc nhiệm vụ", "achievementReport": "Báo cáo", "appraisalNote": "",
+           "votes": {"for": 3, "against": 0, "abstain": 0}, "decisionNumber": "01/QĐ-VPUB",
+           "decisionDate": "2025-08-20"}
+_TEAM = {**_PERSON, "nomineeId": "x:nom-x", "id": "nom-x", "kind": "collective", "userId": None,
+         "fullName": "Phòng X", "award": "bang_khen", "decisionNumber": "1/QĐ-UBND",
+         "criteria": [{"id": "c", "text": "Tiêu chí", "met": True, "evidence": "Biên bản"}]}
+_SAMPLE = {"planNumber": "01/KH-VPUB", "campaignName": "Đợt thi đua", "units": [{"code": "x", "name": "Phòng X"}],
+           "candidates": [_PERSON, _TEAM], "notEligible": [_PERSON], "awardees": [_PERSON, _TEAM], "rejected": [],
+           "chiefAwardees": [_PERSON], "chairmanAwardees": [_TEAM], "awarded": [_PERSON, _TEAM], "notAwarded": [_TEAM],
+           "council": [{"staffId": "a", "fullName": "Nguyễn Văn A", "role": "chair", "unit": "x"},
+                       {"staffId": "b", "fullName": "Lê Thị B", "role": "secretary", "unit": "x"}],
+           "presentMembers": ["a", "b"], "present": 2, "quorumReached": True,
+           "votes": [{"nomineeId": n["nomineeId"], "for": 2, "against": 0, "abstain": 0} for n in (_PERSON, _TEAM)]}
+_SAMPLE_UNIT = {"unit": "x", "unitName": "Phòng X", "unitResults": "Tốt", "checkedNominees": [_PERSON, _TEAM]}
+
+
+def sample_contexts(kind: str) -> list[dict]:
+    """The contexts of `kind` from the small campaign; the achievement report in both its forms."""
+    nominees = [_PERSON["id"], _TEAM["id"]] if KINDS[kind].scope == "nominee" else [None]
+    return [build(kind, _SAMPLE, _SAMPLE_UNIT, nominee_id=n) for n in nominees]
+
+
+def sample_context(kind: str) -> dict:
+    return sample_contexts(kind)[0]
+
+
+def context_keys(kind: str) -> frozenset[str]:
+    """The variables a template of `kind` may use."""
+    return frozenset(sample_context(kind))
