@@ -60,8 +60,8 @@ def test_counts_by_campaign_year_unit_form_and_kind(engine, clock, people, counc
 
     # The campaign page's chart: by form in the awards' order, by unit in Vietnamese order.
     figures = chart(statistics.counts(PLAN))
-    assert figures["by_form"] == [{"label": BK, "collective": 0, "individual": 2, "total": 2},
-                                  {"label": GK, "collective": 1, "individual": 1, "total": 2}]
+    assert figures["by_form"] == [{"award": "bang_khen", "label": BK, "collective": 0, "individual": 2, "total": 2},
+                                  {"award": "giay_khen", "label": GK, "collective": 1, "individual": 1, "total": 2}]
     assert [(u["label"], u["total"]) for u in figures["by_unit"]] == [
         ("Phòng Kinh tế", 1), ("Phòng Nội chính", 2), ("Phòng Tổng hợp", 1)]
     assert (figures["total"], figures["collective"], figures["individual"], figures["largest"]) == (4, 1, 3, 2)

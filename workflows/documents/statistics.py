@@ -83,7 +83,7 @@ def chart(counts: Iterable[Count]) -> dict:
     largest total (the bars' scale)."""
     counts = list(counts)
     forms = totals(counts, "award")
-    by_form = [{"label": AWARD_NAMES[a], **forms[a]} for a in AWARD_FORMS if a in forms]
+    by_form = [{"award": a, "label": AWARD_NAMES[a], **forms[a]} for a in AWARD_FORMS if a in forms]
     units = totals(sorted(counts, key=lambda c: text_sort_key(c.unit_name or c.unit_code or "")), "unit_name")
     by_unit = [{"label": name, **values} for name, values in units.items()]
     largest = max([row["total"] for row in by_form + by_unit], default=0)
