@@ -26,6 +26,8 @@ KINDS = {"collective": "Tập thể", "individual": "Cá nhân"}
 ROUTES = {"chairman_discretion": "Chủ tịch UBND tỉnh xem xét", "blocked": "Không xét khen thưởng"}
 ELIGIBLE = "Đủ điều kiện"
 PASSED, FAILED = "Đạt", "Không đạt"
+# The forms as the by-unit table's column headings name them (the full names would not fit).
+_SHORT = {"buc_truong": "Bức trướng", "bang_khen": "Bằng khen", "giay_khen": "Giấy khen"}
 
 
 def unit_nominees(unit_variables: Mapping[str, Any], campaign_variables: Mapping[str, Any] | None = None) -> bytes:
@@ -105,7 +107,7 @@ def results_report(variables: Mapping[str, Any]) -> bytes:
     units = _by_unit(awarded)
     sheet = add_sheet(workbook, "Theo đơn vị", office_head(
         issuer, "Tổng hợp kết quả khen thưởng theo đơn vị", _campaign_line(v), report),
-        ["Đơn vị", *(f"{name} - {kind}" for award, name in _SHORT.items() for kind in ("Tập thể", "Cá nhân")),
+        ["Đơn vị", *(f"{name} - {kind}" for name in _SHORT.values() for kind in ("Tập thể", "Cá nhân")),
          "Tổng cộng"], units, landscape=True)
     add_total(sheet, "Tổng cộng", _column_sums(units, 2 + 2 * len(_SHORT)))
     listing = [row for award, group in by_award(awarded) for row in
@@ -136,8 +138,6 @@ def eligibility(entry: Mapping[str, Any]) -> str:
         return f"{reason} ({ROUTES[route]})" if reason and ROUTES[route] not in reason else reason or ROUTES[route]
     return reason or (ELIGIBLE if entry.get("eligible") or route == "council" else "")
 
-
-_SHORT = {"buc_truong": "Bức trướng", "bang_khen": "Bằng khen", "giay_khen": "Giấy khen"}
 
 
 def _by_unit(awarded: list[Mapping[str, Any]]) -> list[list]:
