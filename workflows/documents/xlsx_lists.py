@@ -121,6 +121,11 @@ def results_report(variables: Mapping[str, Any]) -> bytes:
     return to_bytes(workbook)
 
 
+# The campaign-wide sheets by file name, for an export that writes them all from the campaign's variables.
+CAMPAIGN_SHEETS = {"danh-sach-trinh-hoi-dong.xlsx": council_list, "ket-qua-bieu-quyet.xlsx": council_result,
+                   "bao-cao-ket-qua.xlsx": results_report}
+
+
 def by_award(entries: Iterable[Mapping[str, Any]]) -> list[tuple[str, list[Mapping[str, Any]]]]:
     """The entries under each form of award, in the order of AWARD_NAMES (unknown forms last),
     each group sorted collectives first, then individuals by given name."""
