@@ -98,6 +98,9 @@ add("GET", "/campaigns/<campaign_id>", "other unit's instance highlighted",
 add("GET", "/campaigns/<campaign_id>/diagram.bpmn", "", get("/campaigns/{s.campaign_id}/diagram.bpmn"),
     SEE_OWN_INSTANCE)
 add("GET", "/campaigns/<campaign_id>/units.bpmn", "", get("/campaigns/{s.campaign_id}/units.bpmn"), SEE_OWN_INSTANCE)
+# The award statistics are what the announcement made public: whoever sees the campaign page.
+add("GET", "/campaigns/<campaign_id>/statistics.xlsx", "", get("/campaigns/{s.campaign_id}/statistics.xlsx"),
+    SEE_OWN_INSTANCE)
 
 # -- a person's record: the person, their unit's head and the office-wide readers (TCHCQT, council,
 # Chief, admin); another unit's people and the designer get 404, as for nobody.

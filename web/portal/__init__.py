@@ -20,6 +20,7 @@ PAGES = (
     "web.portal.admin",
     "web.portal.outbox",
     "web.portal.person_page",
+    "web.portal.statistics_page",
 )
 
 
