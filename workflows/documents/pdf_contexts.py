@@ -22,7 +22,8 @@ chief_decision (Quyết định tặng Giấy khen + Danh sách kèm theo):
 
 announcement (Thông báo kết quả):
   intro         the opening paragraph
-  sections      [{"heading": "Bằng khen ... (Quyết định số ... ngày ...)", "rows": [rows as above]}]
+  sections      [{"heading": "1. Bằng khen ... (Quyết định số ... ngày ...): 02", and its parts "no",
+                  "award", "decision_number", "decision_date", "count"; "rows": [rows as above]}]
   closing       the closing paragraph
 """
 from __future__ import annotations
@@ -84,7 +85,7 @@ def _groups(entries: Iterable[Mapping[str, Any]], positions: Positions) -> list[
     for heading, group in (("TẬP THỂ", collectives), ("CÁ NHÂN", people)):
         if group:
             roman = "I" * (len(groups) + 1)
-            groups.append({"heading": f"{roman}. {heading} ({len(group)})",
+            groups.append({"heading": f"{roman}. {heading} ({len(group):02d})",
                            "rows": [_row(i, e, positions) for i, e in enumerate(group, start=1)]})
     return groups
 
@@ -158,7 +159,9 @@ def announcement_context(variables: Mapping[str, Any], positions: Positions | No
         for (decision, when), group in sorted(decisions.items()):
             cite = f" (Quyết định số {decision}" + (f" ngày {when})" if when else ")") if decision else ""
             rows = [_row(i, e, positions or {}) for i, e in enumerate(sorted(group, key=candidate_sort_key), 1)]
-            sections.append({"heading": f"{len(sections) + 1}. {award_name}{cite}: {len(group):02d}", "rows": rows})
+            sections.append({"heading": f"{len(sections) + 1}. {award_name}{cite}: {len(group):02d}",
+                             "no": len(sections) + 1, "award": award_name, "decision_number": decision,
+                             "decision_date": when, "count": f"{len(group):02d}", "rows": rows})
     plan = variables.get("planNumber")
     intro = (f"Thực hiện Kế hoạch số {plan} {date_words(variables.get('planDate'))} " if plan else "Thực hiện ") + (
         f"về {campaign}, {body_name(issuer)} thông báo kết quả khen thưởng như sau:")
