@@ -123,11 +123,11 @@ class SignatureReport:
     intact: bool  # the signed bytes are unchanged
     valid: bool  # the cryptographic signature is right
     trusted: bool  # the certificate chains to a trusted root (the Office's own, or one given)
-    covers_whole_file: bool  # nothing was added after the signature (or only what may be)
+    unaltered: bool  # nothing but further signatures (or form filling) was added after it
 
     @property
     def ok(self) -> bool:
-        return self.intact and self.valid and self.trusted and self.covers_whole_file
+        return self.intact and self.valid and self.trusted and self.unaltered
 
 
 def _common_name(cert: x509.Certificate) -> str:
@@ -141,13 +141,16 @@ def verify_pdf(data: bytes, trust_roots: Iterable[x509.Certificate] = ()) -> lis
     reports = []
     for signature in _reader(data).embedded_signatures:
         status = validate_pdf_signature(signature, context)
-        whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
-        if not whole and status.modification_level is not None:
-            whole = status.modification_level.name in ("NONE", "LTA_UPDATES")
+        # Covering the whole file, or followed only by what pyHanko's diff analysis accepts as a
+        # later signature or form filling (a countersignature keeps the first one valid).
+        unaltered = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
+        if not unaltered and status.modification_level is not None:
+            unaltered = bool(status.docmdp_ok) and status.modification_level.name in (
+                "NONE", "LTA_UPDATES", "FORM_FILLING")
         reports.append(SignatureReport(field=signature.field_name, signer=_common_name(status.signing_cert),
                                        signed_at=status.signer_reported_dt, intact=bool(status.intact),
                                        valid=bool(status.valid), trusted=bool(status.trusted),
-                                       covers_whole_file=whole))
+                                       unaltered=unaltered))
     return reports
 
 
