@@ -199,12 +199,13 @@ def test_nothing_to_print_and_an_unknown_kind_are_refused_in_both_languages(offi
 def test_png_artefacts_of_a_decision_page_and_a_certificate(long_decision, office):
     assert shutil.which("pdftoppm"), "poppler-utils (pdftoppm) is installed by the Makefile"
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    outputs = {"quyet_dinh_giay_khen": long_decision,
-               "giay_khen": render_certificates(decision_end(office), positions(office))}
-    for name, pdf in outputs.items():
+    outputs = {"quyet_dinh_giay_khen": (long_decision, (1, 2)),
+               "thong_bao_ket_qua": (render_campaign_pdf("announcement", decision_end(office), positions(office)), (1,)),
+               "giay_khen": (render_certificates(decision_end(office), positions(office)), (1, 2))}
+    for name, (pdf, pages) in outputs.items():
         source = ARTEFACTS / f"{name}.pdf"
         source.write_bytes(pdf)
-        for page in (1, 2):
+        for page in pages:
             subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
                             str(source), str(ARTEFACTS / f"{name}-{page}")], check=True, timeout=60)
             png = ARTEFACTS / f"{name}-{page}.png"
