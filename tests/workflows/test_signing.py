@@ -51,9 +51,12 @@ def test_a_signed_decision_verifies_with_the_signers_name(decision, environ):
     assert (report.field, report.signer) == (SIGNATURE_FIELD, OFFICE_NAME)
     assert report.intact and report.valid and report.trusted and report.unaltered and report.ok
     assert report.signed_at is not None
+    assert report.describe().startswith("Chữ ký số hợp lệ: Văn phòng UBND tỉnh Sơn La, ký lúc ")
+    assert report.as_dict()["ok"] is True and report.as_dict()["signer"] == OFFICE_NAME
     # Without the Office's certificate as a root the signature is intact but not trusted.
     [untrusted] = verify_pdf(signed)
     assert untrusted.intact and untrusted.valid and not untrusted.trusted and not untrusted.ok
+    assert "không thuộc cơ quan tin cậy" in untrusted.describe() and "not trusted" in untrusted.describe()
 
 
 def test_a_tampered_pdf_does_not_verify(decision, environ):
@@ -62,6 +65,7 @@ def test_a_tampered_pdf_does_not_verify(decision, environ):
     tampered = signed[:at] + bytes([signed[at] ^ 0x01]) + signed[at + 1:]
     [report] = verify_pdf(tampered, configured_trust_roots(environ))
     assert not report.intact and not report.ok
+    assert "đã bị sửa sau khi" in report.describe() and "was changed after" in report.describe()
 
 
 def test_a_change_appended_after_signing_is_seen(decision, environ):
@@ -75,6 +79,7 @@ def test_a_change_appended_after_signing_is_seen(decision, environ):
     [report] = verify_pdf(out.getvalue(), configured_trust_roots(environ))
     assert report.intact and report.valid  # the signed revision itself is untouched...
     assert not report.unaltered and not report.ok  # ...but the document is not what was signed
+    assert "bị thay đổi sau chữ ký" in report.describe() and "changed after" in report.describe()
 
 
 def test_a_signed_field_is_never_signed_over_but_a_second_signature_may_follow(decision, environ):

@@ -129,6 +129,27 @@ class SignatureReport:
     def ok(self) -> bool:
         return self.intact and self.valid and self.trusted and self.unaltered
 
+    def describe(self) -> str:
+        """The line the portal shows beside the document, "vi / en"."""
+        when = self.signed_at.strftime("%d/%m/%Y %H:%M") if self.signed_at else "?"
+        if self.ok:
+            return (f"Chữ ký số hợp lệ: {self.signer}, ký lúc {when}. / "
+                    f"Valid signature: {self.signer}, signed at {when}.")
+        if not (self.intact and self.valid):
+            return (f"Chữ ký số không hợp lệ: văn bản đã bị sửa sau khi {self.signer} ký. / "
+                    f"Invalid signature: the document was changed after {self.signer} signed it.")
+        if not self.unaltered:
+            return (f"Văn bản đã bị thay đổi sau chữ ký của {self.signer}. / "
+                    f"The document was changed after {self.signer}'s signature.")
+        return (f"Chữ ký số của {self.signer} đúng nhưng chứng thư không thuộc cơ quan tin cậy. / "
+                f"{self.signer}'s signature is intact but the certificate is not trusted.")
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "signer": self.signer,
+                "signedAt": self.signed_at.isoformat() if self.signed_at else None, "intact": self.intact,
+                "valid": self.valid, "trusted": self.trusted, "unaltered": self.unaltered, "ok": self.ok,
+                "message": self.describe()}
+
 
 def _common_name(cert: x509.Certificate) -> str:
     names = dict(cert.subject.native)
