@@ -210,3 +210,15 @@ def test_png_artefacts_of_a_decision_page_and_a_certificate(long_decision, offic
                             str(source), str(ARTEFACTS / f"{name}-{page}")], check=True, timeout=60)
             png = ARTEFACTS / f"{name}-{page}.png"
             assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 10_000
+
+
+def test_certificates_of_two_decisions_each_carry_their_own(office):
+    """The frame is shared by the certificates of one decision only."""
+    variables = decision_end(office)
+    collective = next(e for e in variables["awarded"] if e["kind"] == "collective")
+    collective.update(decisionNumber="02/QĐ-VPUB", decisionDate="2025-08-22")
+    reader = read(render_certificates(variables, positions(office)))
+    first, second = (flat(text_of(page)) for page in reader.pages)
+    assert "Phòng Nội chính" in first and "Quyết định số 02/QĐ-VPUB" in first and "ngày 22 tháng 8 năm 2025" in first
+    assert "01/QĐ-VPUB" not in first
+    assert "Đinh Thị Vân" in second and "Quyết định số 01/QĐ-VPUB" in second and "02/QĐ" not in second

@@ -8,13 +8,19 @@ signer_name.
 """
 from __future__ import annotations
 
+from io import BytesIO
 from typing import Any, Mapping
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject, NameObject
 
 from workflows.campaign_rules import candidate_sort_key
 from workflows.documents.official import MOTTO, NATIONAL_TITLE, Issuer, date_words, nfc, place_and_date
 from workflows.documents.pdf_contexts import CHIEF_AWARD, body_name, prose
 from workflows.documents.pdf_render import DocumentRenderError, environment, html_to_pdf, stylesheet
 
+AWARDEE_KEYS = ("awardee", "unit")  # what differs from one certificate of a decision to the next
+SLOT = {"head_mm": 70, "slot_mm": 28}  # the height of the blocks above the name, and of the name's slot
 NO_AWARDEE = ("Không có tập thể, cá nhân nào được tặng Giấy khen: không có gì để in.",
               "Nobody was awarded a Giấy khen: there is nothing to print.")
 
@@ -48,12 +54,61 @@ def certificate_contexts(variables: Mapping[str, Any], positions: Mapping[str, s
     return certificates
 
 
+def _frame_key(certificate: Mapping[str, Any]) -> tuple:
+    return tuple((k, v) for k, v in sorted(certificate.items()) if k not in AWARDEE_KEYS)
+
+
+def _form_xobject(writer: PdfWriter, page: Any) -> IndirectObject:
+    """A frame page as a Form XObject of the output: drawn on each page without parsing it again."""
+    form = DecodedStreamObject()
+    form.set_data(page.get_contents().get_data())
+    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                 NameObject("/BBox"): ArrayObject([FloatObject(v) for v in page.mediabox]),
+                 NameObject("/Resources"): page["/Resources"].get_object().clone(writer)})
+    return writer._add_object(form)
+
+
+def _draw_under(writer: PdfWriter, page: Any, name: str, form: IndirectObject) -> None:
+    """Draws the form first on the page, under what the page already draws."""
+    resources = page["/Resources"].get_object()
+    if "/XObject" not in resources:
+        resources[NameObject("/XObject")] = DictionaryObject()
+    resources["/XObject"].get_object()[NameObject(name)] = form
+    prefix = DecodedStreamObject()
+    prefix.set_data(f"q {name} Do Q\n".encode())
+    contents = page["/Contents"]
+    existing = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
+    page[NameObject("/Contents")] = ArrayObject([writer._add_object(prefix), *existing])
+
+
 def render_certificates(variables: Mapping[str, Any], positions: Mapping[str, str] | None = None) -> bytes:
-    """The batch of Giấy khen as one PDF, a page per awardee; refused (vi / en) when there is none."""
+    """The batch of Giấy khen as one PDF, a page per awardee; refused (vi / en) when there is none.
+
+    WeasyPrint's time grows with the boxes it lays out, and a batch repeats the same frame on every
+    page: the frame is laid out once per decision, the awardees' names alone on a page each, and
+    each name page draws its frame first, as a Form XObject made once (pypdf)."""
     certificates = certificate_contexts(variables, positions)
     if not certificates:
         raise DocumentRenderError(" / ".join(NO_AWARDEE))
-    env = environment()
-    html = env.get_template("certificates.html").render(
-        certificates=certificates, decision_number=certificates[0]["decision_number"])
-    return html_to_pdf(html, stylesheet("certificate.css"))
+    template = environment().get_template("certificates.html")
+    css = stylesheet("certificate.css", **SLOT)
+    frames: dict[tuple, Any] = {}
+    for certificate in certificates:
+        key = _frame_key(certificate)
+        if key not in frames:
+            frame = html_to_pdf(template.render(frame=certificate, certificates=[]), css)
+            frames[key] = PdfReader(BytesIO(frame)).pages[0]
+    names = PdfReader(BytesIO(html_to_pdf(template.render(frame=None, certificates=certificates), css))).pages
+    if len(names) != len(certificates):  # a name too long for its slot may not spill onto a page of its own
+        raise DocumentRenderError("Tên người, tập thể được khen quá dài để in trên Giấy khen. / "
+                                  "An awardee's name is too long to print on the certificate.")
+    writer = PdfWriter()
+    forms = {key: _form_xobject(writer, page) for key, page in frames.items()}
+    for certificate, page in zip(certificates, names):
+        key = _frame_key(certificate)
+        _draw_under(writer, writer.add_page(page), f"/ThiDuaFrame{list(forms).index(key)}", forms[key])
+    writer.add_metadata({"/Title": f"Giấy khen - Quyết định số {certificates[0]['decision_number']}",
+                         "/Producer": "ThiDua Flow (WeasyPrint, pypdf)"})
+    output = BytesIO()
+    writer.write(output)
+    return output.getvalue()

@@ -69,8 +69,8 @@ def _nfc(value: Any) -> Any:
     return value
 
 
-def stylesheet(name: str = "official.css") -> str:
-    return environment().get_template(name).render(page=PAGE, font=FONT, families=font_family_css())
+def stylesheet(name: str = "official.css", **extra: Any) -> str:
+    return environment().get_template(name).render(page=PAGE, font=FONT, families=font_family_css(), **extra)
 
 
 def render_html(kind: str, context: Mapping[str, Any]) -> str:
