@@ -39,8 +39,8 @@ postgres:
 
 # The portal's browser tests drive Debian's Chromium through Playwright (never Playwright's download);
 # official documents need Pango (WeasyPrint's PDF), poppler-utils (pdftoppm, the PNG artefacts) and
-# fonts-liberation (a Times-compatible serif with Vietnamese glyphs).
-SYSTEM_PACKAGES := chromium poppler-utils fonts-liberation libpango-1.0-0 libpangoft2-1.0-0
+# fonts-liberation2 (Liberation Serif 2: Times-compatible, with every Vietnamese letter; version 1 lacks ơ, ư).
+SYSTEM_PACKAGES := chromium poppler-utils fonts-liberation fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0
 browser:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
