@@ -175,7 +175,8 @@ class Campaign:
         assert self.engine.runtime.fire_due_timers() == len(self.units())
 
     # one unit
-    def unit_evaluates(self, unit: dict, nominees: list[dict], returned: bool = False) -> None:
+    def nominate(self, unit: dict, nominees: list[dict]) -> None:
+        """The unit's list, each nominee's report, the submission to TCHCQT."""
         code = unit["code"]
         self.complete("Task_nominate", {"nominees": nominees, "unitResults": f"{unit['name']} hoàn thành tốt"},
                       unit=code)
@@ -183,9 +184,13 @@ class Campaign:
             # Only a nominee the council will consider writes a report (not the blocked, not the ineligible).
             if nominee["kind"] == "individual" and self.engine.tasks.list(
                     TaskQuery(instance_id=self.units()[code], assignee=nominee["userId"])):
-                self.complete("Task_achievement_report", {"achievementReport": "Báo cáo"}, unit=code,
-                              actor=nominee["userId"])
+                self.complete("Task_achievement_report", {"achievementReport": f"Báo cáo của {nominee['fullName']}"},
+                              unit=code, actor=nominee["userId"])
         self.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=code)
+
+    def unit_evaluates(self, unit: dict, nominees: list[dict], returned: bool = False) -> None:
+        code = unit["code"]
+        self.nominate(unit, nominees)
         if returned:
             self.appraise(code, {nominees[0]["id"]: "Thiếu biên bản"})
             assert self.tasks_of(unit["headGroup"]) == [(code, "Task_correct")]

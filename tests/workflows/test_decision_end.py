@@ -97,15 +97,7 @@ def refused(campaign: Campaign, element_id: str, values: dict, unit: str | None 
 
 
 def nominate_and_report(campaign: Campaign, unit: dict, nominees: list[dict]) -> None:
-    code = unit["code"]
-    campaign.complete("Task_nominate", {"nominees": nominees, "unitResults": f"{unit['name']} hoàn thành tốt"},
-                      unit=code)
-    for nominee in nominees:
-        if nominee["kind"] == "individual" and campaign.engine.tasks.list(
-                TaskQuery(instance_id=campaign.units()[code], assignee=nominee["userId"])):
-            campaign.complete("Task_achievement_report", {"achievementReport": f"Báo cáo của {nominee['fullName']}"},
-                              unit=code, actor=nominee["userId"])
-    campaign.complete("Task_submit", {"reportedOn": "2025-08-07"}, unit=code)
+    campaign.nominate(unit, nominees)
 
 
 def checked(campaign: Campaign, code: str) -> list[dict]:
