@@ -11,13 +11,11 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from typing import Any, Mapping
 
+# The award names are the campaign's (the announcement's); documents re-export them from here.
+from workflows.campaign_rules import AWARD_NAMES  # noqa: F401
+
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
-AWARD_NAMES = {
-    "buc_truong": "Bức trướng của UBND tỉnh",
-    "bang_khen": "Bằng khen của Chủ tịch UBND tỉnh",
-    "giay_khen": "Giấy khen của Chánh Văn phòng",
-}
 # Page layout of the decree: A4; margins in millimetres; Times New Roman 13-14 pt.
 PAGE = {"width_mm": 210, "height_mm": 297, "top_mm": 20, "bottom_mm": 20, "left_mm": 30, "right_mm": 15}
 FONT = {"name": "Times New Roman", "body_pt": 14, "small_pt": 13}
