@@ -1,15 +1,20 @@
-"""`thidua demo` on an empty database: the Office, its accounts and a running 2025 campaign."""
+"""`thidua demo` on an empty database: the Office, its accounts, the 2025 campaign played to its end
+and this year's campaign running."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 from engine import EngineConfig, TaskQuery
 from engine.involvement import Involvement
 from engine.runtime import InstanceQuery
 from web.composition import build_engine
+from workflows.award_register import AwardRegister
 from workflows.council import Council
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,27 +26,52 @@ def thidua(*args: str, database_url: str) -> subprocess.CompletedProcess:
                           text=True, env=env, cwd=ROOT, timeout=300)
 
 
-def test_demo_leaves_a_running_campaign_with_work_for_each_role(tmp_path):
+def test_demo_leaves_a_finished_campaign_and_a_live_one_with_work_for_each_role(tmp_path):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     assert thidua("db", "upgrade", database_url=url).returncode == 0
     first = thidua("demo", database_url=url)
     assert first.returncode == 0, first.stderr
-    assert "7 units, 63 staff" in first.stdout and "started" in first.stdout
+    assert "7 units, 63 staff" in first.stdout and "KH-80NTT-2025 played to its end" in first.stdout
+    assert re.search(r"live campaign KH-TD-\d{4} started", first.stdout)
     again = thidua("demo", database_url=url)
-    assert again.returncode == 0 and "already running" in again.stdout
+    assert again.returncode == 0 and "already there" in again.stdout and "already running" in again.stdout
 
     with build_engine(EngineConfig(database_url=url)) as engine:
-        [campaign] = engine.runtime.list_instances(InstanceQuery(definition_key="campaign"))
-        assert campaign.status == "active" and campaign.business_key == "KH-80NTT-2025"
-        units = engine.runtime.list_instances(InstanceQuery(definition_key="unit_evaluation"))
-        assert len(units) == 7 and {u.parent_instance_id for u in units} == {campaign.id}
-        groups = {g for task in engine.tasks.list(TaskQuery(limit=None)) for g in task.candidate_groups}
-        assert {"tchcqt", "info_centre"} <= groups
-        assert {f"head:{u.unit}" for u in units} <= groups
+        campaigns = {c.business_key: c for c in engine.runtime.list_instances(InstanceQuery(definition_key="campaign"))}
+        finished = campaigns.pop("KH-80NTT-2025")
+        [live] = campaigns.values()
+        assert finished.status == "completed" and live.status == "active"
+        assert live.business_key.startswith("KH-TD-")
+
+        # The finished campaign: every outcome of a real one, decided and recorded.
+        done = engine.runtime.get_variables(finished.id)
+        awarded = {a["fullName"]: (a["award"], a["decisionNumber"]) for a in done["awarded"]}
+        assert awarded["Phạm Thị Lan"] == ("bang_khen", "1520/QĐ-UBND")
+        assert awarded["Phòng Nội chính"] == ("giay_khen", done["decisionNumber"]) and done["decisionNumber"]
+        assert awarded["Hồ Thị Mai Anh"][0] == "bang_khen"  # returned once, corrected, then awarded
+        assert [n["fullName"] for n in done["notAwarded"]] == ["Hoàng Đức Anh"]
+        assert [n["fullName"] for n in done["rejected"]] == ["Quàng Thị Thu"]
+        assert [(n["fullName"], n["route"]) for n in done["notEligible"]] == [("Lò Văn Pánh", "blocked")]
+        assert AwardRegister(engine.context.db).of_campaign("KH-80NTT-2025")
+        units = engine.runtime.list_instances(InstanceQuery(parent_instance_id=finished.id))
+        assert len(units) == 7 and {u.status for u in units} == {"completed"}
+
+        # The live campaign: today falls after the period's end and before the units' deadline.
+        variables = engine.runtime.get_variables(live.id)
+        office_today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+        assert variables["campaignEndDate"] < office_today < variables["unitReportDate"]
+        units = engine.runtime.list_instances(InstanceQuery(parent_instance_id=live.id))
+        assert len(units) == 7 and {u.parent_instance_id for u in units} == {live.id}
+        open_by_unit = {u.unit: sorted(t.element_id for t in engine.tasks.list(TaskQuery(instance_id=u.id)))
+                        for u in units}
+        assert open_by_unit["tong_hop"] == open_by_unit["kinh_te"] == []  # reported and accepted
+        assert open_by_unit["noi_chinh"] == ["Task_correct"]  # returned by the appraiser
+        assert {open_by_unit[c] == ["Task_nominate"] for c in ("tchcqt", "thong_tin", "hanh_chinh_cong",
+                                                                "tiep_cong_dan")} == {True}
         # A unit head signs in with the demo password and sees their own unit's task only.
-        head = engine.identity.check_password(engine.identity.members("head:tong_hop")[0], "mật-khẩu-demo")
+        head = engine.identity.check_password(engine.identity.members("head:thong_tin")[0], "mật-khẩu-demo")
         mine = engine.tasks.list(TaskQuery(involving=Involvement(head.user_id, head.groups, head.unit)))
-        assert [t.candidate_groups for t in mine] == [("head:tong_hop",)]
+        assert [t.candidate_groups for t in mine] == [("head:thong_tin",)]
         assert engine.identity.check_password("minhtb", "mật-khẩu-demo").groups >= {"chief", "council"}
         # The council is the council table: the chief chairs, TCHCQT's head is the secretary, the
         # other six unit heads are members; the `council` group holds exactly them.

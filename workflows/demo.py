@@ -7,7 +7,7 @@ data given to the process at its start, as a real campaign's would be.
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from engine import ProcessEngine
@@ -15,6 +15,7 @@ from engine.errors import ConflictError
 from engine.runtime import InstanceQuery
 from workflows.council import Council, sync_group
 from workflows.demo_office import HEAD_POSITIONS, DemoOffice, load_demo_office
+from workflows.demo_story import Story
 from workflows.staff_directory import Staff, StaffDirectory, Unit
 
 CAMPAIGN_KEY = "campaign"
@@ -45,6 +46,8 @@ COLLECTIVE_CRITERIA_2025 = [
     {"id": "doan_ket", "text": "Nội bộ đoàn kết, thực hiện tốt chủ trương của Đảng, chính sách, pháp luật của Nhà nước."},
 ]
 
+LIVE_RETURN = ("noi_chinh", "Đinh Thị Vân", "Thiếu biên bản họp bình xét của đơn vị")
+
 CAMPAIGN_2025 = {
     "planNumber": "86/KH-VPUB",
     "planDate": "2025-06-05",
@@ -70,13 +73,18 @@ def load_demo(engine: ProcessEngine, directory: StaffDirectory, models_dir: Path
     council = _appoint_council(engine, directory, office)
     _deploy_models(engine, models_dir)
     started = _start_campaign(engine, office, council)
+    if started:
+        Story(engine, office, started, CHIEF[0], council).play()
+    today = engine.context.now().astimezone(engine.context.config.timezone).date()
+    live_key, live_started = _start_live_campaign(engine, office, council, today)
     open_tasks = engine.tasks.count()
     units = {unit.code: unit.name for unit in office.units}
     heads = [f"  {person.id:<12} {person.full_name} ({units[person.unit_code]})" for person in office.staff
              if person.position in HEAD_POSITIONS]
     return "\n".join([
         f"demo office: {len(office.units)} units, {len(office.staff)} staff; campaign {BUSINESS_KEY} "
-        f"{'started' if started else 'already running'}; {open_tasks} open tasks",
+        f"{'played to its end' if started else 'already there'}; live campaign {live_key} "
+        f"{'started' if live_started else 'already running'}; {open_tasks} open tasks",
         "accounts (password: THIDUA_DEMO_PASSWORD, default thidua-2025):",
         f"  {CHIEF[0]:<12} {CHIEF[1]} (Chánh Văn phòng)",
         *[f"  {user_id:<12} {name}" for user_id, name, _ in SERVICE_ACCOUNTS],
@@ -86,21 +94,23 @@ def load_demo(engine: ProcessEngine, directory: StaffDirectory, models_dir: Path
 
 def _create_accounts(engine: ProcessEngine, office: DemoOffice) -> None:
     identity = engine.identity
+    # Hashing a password costs a third of a second by design: an account already there is left as it is.
+    existing = {account.id for account in identity.list_users()}
     for group, name in ROLE_GROUPS.items():
         identity.ensure_group(group, name, "role")
     for unit in office.units:
         identity.ensure_group(f"unit:{unit.code}", unit.name, "unit")
         identity.ensure_group(f"head:{unit.code}", f"Lãnh đạo {unit.name}", "role")
-    _ensure_user(engine, CHIEF[0], CHIEF[1], None, ("chief",))
+    _ensure_user(engine, existing, CHIEF[0], CHIEF[1], None, ("chief",))
     for user_id, name, groups in SERVICE_ACCOUNTS:
-        _ensure_user(engine, user_id, name, None, groups)
+        _ensure_user(engine, existing, user_id, name, None, groups)
     for person in office.staff:
         groups = [f"unit:{person.unit_code}", "staff"]
         if person.position in HEAD_POSITIONS:
             groups += [f"head:{person.unit_code}", "unit_head"]
         if person.unit_code in ROLE_OF_UNIT:
             groups.append(ROLE_OF_UNIT[person.unit_code])
-        _ensure_user(engine, person.id, person.full_name, person.unit_code, groups)
+        _ensure_user(engine, existing, person.id, person.full_name, person.unit_code, groups)
 
 
 def _appoint_council(engine: ProcessEngine, directory: StaffDirectory, office: DemoOffice) -> list[str]:
@@ -118,7 +128,10 @@ def _appoint_council(engine: ProcessEngine, directory: StaffDirectory, office: D
     return [seat.staff_id for seat in seats]
 
 
-def _ensure_user(engine: ProcessEngine, user_id: str, name: str, unit: str | None, groups) -> None:
+def _ensure_user(engine: ProcessEngine, existing: set[str], user_id: str, name: str, unit: str | None,
+                 groups) -> None:
+    if user_id in existing:
+        return
     try:
         engine.identity.create_user(user_id, name, password=demo_password(), unit=unit, groups=list(groups))
     except ConflictError:
@@ -131,11 +144,56 @@ def _deploy_models(engine: ProcessEngine, models_dir: Path) -> None:
                              source="thidua demo", actor="designer")
 
 
-def _start_campaign(engine: ProcessEngine, office: DemoOffice, council: list[str]) -> bool:
+def _start_campaign(engine: ProcessEngine, office: DemoOffice, council: list[str]) -> str | None:
+    """The id of the 2025 campaign, started now; None when an earlier run started it."""
     if engine.runtime.count_instances(InstanceQuery(definition_key=CAMPAIGN_KEY, business_key=BUSINESS_KEY)):
-        return False
+        return None
     units = [{"code": unit.code, "name": unit.name, "headGroup": f"head:{unit.code}"} for unit in office.units]
     pass_rule = {"basis": "present", "threshold": 0.5, "quorum": 0.667, "members": len(council)}
-    engine.runtime.start_process_by_key(CAMPAIGN_KEY, {**CAMPAIGN_2025, "units": units, "passRule": pass_rule},
-                                        business_key=BUSINESS_KEY, actor=CHIEF[0])
-    return True
+    instance = engine.runtime.start_process_by_key(CAMPAIGN_KEY, {**CAMPAIGN_2025, "units": units,
+                                                                   "passRule": pass_rule},
+                                                   business_key=BUSINESS_KEY, actor=CHIEF[0])
+    return instance.id
+
+
+def live_campaign(today: date) -> tuple[str, dict]:
+    """This year's campaign with its dates around `today`: the period ended two days ago, the
+    units report within the week, the appraisal and the decision follow."""
+    def day(offset: int) -> str:
+        return (today + timedelta(days=offset)).isoformat()
+
+    variables = {
+        "planNumber": "45/KH-VPUB", "planDate": day(-45),
+        "campaignName": f"Phong trào thi đua thực hiện thắng lợi nhiệm vụ chính trị năm {today.year}",
+        "guidanceDate": day(-30), "campaignEndDate": day(-2), "unitReportDate": day(4),
+        "appraisalDate": day(7), "anniversaryDate": day(21), "collectiveCriteria": COLLECTIVE_CRITERIA_2025,
+    }
+    return f"KH-TD-{today.year}", variables
+
+
+def _start_live_campaign(engine: ProcessEngine, office: DemoOffice, council: list[str],
+                         today: date) -> tuple[str, bool]:
+    """Mid-campaign today: two units reported and were accepted, one was returned by the
+    appraiser, the others are still choosing their nominees."""
+    business_key, variables = live_campaign(today)
+    if engine.runtime.count_instances(InstanceQuery(definition_key=CAMPAIGN_KEY, business_key=business_key)):
+        return business_key, False
+    units = [{"code": unit.code, "name": unit.name, "headGroup": f"head:{unit.code}"} for unit in office.units]
+    pass_rule = {"basis": "present", "threshold": 0.5, "quorum": 0.667, "members": len(council)}
+    instance = engine.runtime.start_process_by_key(CAMPAIGN_KEY, {**variables, "units": units,
+                                                                   "passRule": pass_rule},
+                                                   business_key=business_key, actor=CHIEF[0])
+
+    def day(offset: int) -> str:
+        return (today + timedelta(days=offset)).isoformat()
+
+    story = Story(engine, office, instance.id, CHIEF[0], council,
+                  days={"deployed": day(-40), "guidance": day(-31), "reported": day(-1), "resubmitted": day(0)})
+    story.launch()
+    for code in ("tong_hop", "kinh_te", "noi_chinh"):
+        story.nominate(code)
+    story.appraise("tong_hop")
+    story.appraise("kinh_te")
+    code, name, reason = LIVE_RETURN
+    story.appraise(code, {name: reason})
+    return business_key, True
