@@ -13,6 +13,7 @@ from engine.scheduler import Scheduler
 from workflows.award_register import AwardRegister
 from workflows.council import Council
 from workflows.document_register import DocumentRegister
+from workflows.documents.templates_store import TemplateStore
 from workflows.reminder_texts import CampaignReminderTexts
 from workflows.handlers import register_handlers
 from workflows.schema import CAMPAIGN_MIGRATIONS
@@ -65,6 +66,10 @@ def build_engine(config: EngineConfig | None = None) -> ProcessEngine:
 
 def staff_directory(engine: ProcessEngine) -> StaffDirectory:
     return StaffDirectory(engine.context.db)
+
+
+def template_store(engine: ProcessEngine) -> TemplateStore:
+    return TemplateStore(engine.context.db)
 
 
 def outbox_sender(engine: ProcessEngine) -> OutboxSender | None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Text,
+from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Integer, LargeBinary, MetaData, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from engine.models import NAMING
+from engine.models import NAMING, UtcDateTime
 
 UNIT_KINDS = ("phong", "trung_tam", "ban")
 # Annual ratings of a civil servant, best first (the codes bpmn/eligibility.dmn compares).
@@ -164,4 +164,5 @@ class DocumentTemplate(CampaignBase):
     version: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by: Mapped[str] = mapped_column(String(255))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # UTC whatever the backend keeps: SQLite drops the offset of an Office-time upload.
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)

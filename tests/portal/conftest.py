@@ -3,7 +3,8 @@
 Fixtures (see each docstring):
 - `portal` (SQLite, fast): a `Portal` with `.app`, `.engine`, `.clock`, `.campaign_id`, `.units`
   (unit code -> its unit_evaluation instance id) and `.login(user)` -> a signed-in `PortalClient`.
-- `portal_any_db`: the same on SQLite and on PostgreSQL (the engine's `database_url` fixture).
+- `portal_any_db`: the same on SQLite and on PostgreSQL (the engine's `database_url` fixture);
+  `module_portal_any_db` shares one per database between a module's tests.
 - `live_portal`: `portal`'s app on a real socket for a browser; yields its base URL.
 - `PortalClient.get/post(...)`: a Flask test client whose POSTs carry the page's CSRF token
   (`csrf=False` sends none); `.task(element_id, unit=None)` finds an open task.
@@ -202,18 +203,33 @@ def portal(portal_template, tmp_path):
     built.engine.close()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def portal_any_db(request, portal_template, tmp_path):
-    """The portal on SQLite and on PostgreSQL (populated afresh, as the engine tests do)."""
+def _portal_on(request, portal_template: Path, folder: Path):
+    """The portal on `request.param`'s database: a copy of the template on SQLite, populated afresh
+    on PostgreSQL (as the engine tests do)."""
     if request.param == "sqlite":
-        path = tmp_path / "portal.db"
+        path = folder / "portal.db"
         shutil.copy(portal_template, path)
         url = f"sqlite:///{path}"
     else:
         url = request.getfixturevalue("postgres_url")
         truncate_postgres(url, *METADATAS)
         _populate(url)
-    built = make_portal(url, tmp_path)
+    return make_portal(url, folder)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def portal_any_db(request, portal_template, tmp_path):
+    """The portal on SQLite and on PostgreSQL."""
+    built = _portal_on(request, portal_template, tmp_path)
+    yield built
+    built.engine.close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_portal_any_db(request, portal_template, tmp_path_factory):
+    """`portal_any_db` shared by a module's tests, built once per database: for tests that each
+    change what the others do not look at."""
+    built = _portal_on(request, portal_template, tmp_path_factory.mktemp("portal"))
     yield built
     built.engine.close()
 

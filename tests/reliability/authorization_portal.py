@@ -11,6 +11,7 @@ import io
 from tests.conftest import fixture_bytes
 from tests.reliability.authorization_cases import LOGIN, Table, expect, office_wide, only
 from tests.reliability.authorization_seed import PASSWORD, PDF, STAFF_CSV
+from workflows.documents.build_templates import default_template
 
 PORTAL = Table(refused_without_login=LOGIN)
 add = PORTAL.add
@@ -111,12 +112,16 @@ add("GET", "/people/<user_id>", "other unit's staff member", get("/people/an"),
     expect(200, staff=404, head=404, designer=404))
 add("GET", "/people/<user_id>", "nobody", get("/people/khong-co"), expect(404))
 
-# -- models: designers ------------------------------------------------------------------------
+# -- models and document templates: designers ------------------------------------------------------
 add("GET", "/models", "", get("/models"), DESIGNERS)
 add("POST", "/models", "", upload("/models", "files", "approval.bpmn", fixture_bytes("approval.bpmn")),
     only(302, 403, "designer", "admin"))
 add("GET", "/models/<definition_id>", "", get("/models/{s.definition_id}"), DESIGNERS)
 add("GET", "/models/<definition_id>/model.xml", "", get("/models/{s.definition_id}/model.xml"), DESIGNERS)
+add("GET", "/templates", "", get("/templates"), DESIGNERS)
+add("GET", "/templates/<kind>/v<int:version>.docx", "", get("/templates/chief_decision/v0.docx"), DESIGNERS)
+add("POST", "/templates/<kind>", "", upload("/templates/chief_decision", "file", "Quyết định.docx",
+                                            default_template("chief_decision")), only(302, 403, "designer", "admin"))
 
 # -- administration: admin --------------------------------------------------------------------
 add("GET", "/admin/", "", get("/admin/"), ADMIN_REDIRECT)

@@ -15,6 +15,7 @@ from typing import Callable
 from engine.attachments import ALLOWED_EXTENSIONS
 from engine.models import Attachment
 from tests.reliability.bad_input_support import APPROVAL, BROKEN_XML, EXE, MB, PDF, padded, script_task, xxe
+from tests.workflows.test_document_templates_store import edited
 from web.portal.i18n import catalogs
 
 NOTHING: dict = {}
@@ -55,6 +56,14 @@ def models(name: str, content):
         data = content(office) if callable(content) else content
         return "POST", "/models", {"data": {"files": (io.BytesIO(data.encode()), name)},
                                    "content_type": "multipart/form-data"}
+    return build
+
+
+def template(name: str, content: bytes | Callable[[], bytes]):
+    def build(office):
+        data = content() if callable(content) else content
+        return "POST", "/templates/chief_decision", {"data": {"file": (io.BytesIO(data), name)},
+                                                     "content_type": "multipart/form-data"}
     return build
 
 
@@ -133,6 +142,14 @@ CASES = [
     PortalCase("model upload without a file", "designer", page("POST", "/models", data={}), 400, "models.upload.none"),
     PortalCase("model uploaded by a unit head", "head_a", models("approval.bpmn", APPROVAL), 403,
                "error.forbidden.message"),
+    # -- document templates ------------------------------------------------------------------
+    PortalCase("template naming a placeholder the document lacks", "designer",
+               template("Quyết định.docx", edited("Kính gửi: {{ ten_la }}")), 400, "form.error.template_placeholder",
+               {"names": "ten_la"}),
+    PortalCase("template that is a PDF", "designer", template("Quyết định.docx", PDF), 400,
+               "form.error.template_not_office"),
+    PortalCase("template of 50 MB", "designer", template("Quyết định.docx", lambda: bytes(50 * MB)), 413,
+               "error.too_large.message"),
     # -- staff register ----------------------------------------------------------------------
     PortalCase("staff file with broken rows", "admin", staff_file("danh-ba.csv", BROKEN_ROWS), 422,
                "admin.staff.errors", {"count": 3}, also_says=("Dòng 2", "Dòng 3", "Dòng 4")),

@@ -17,6 +17,7 @@ PAGES = (
     "web.portal.campaign",
     "web.portal.instance_page",
     "web.portal.models_page",
+    "web.portal.templates_page",
     "web.portal.admin",
     "web.portal.outbox",
     "web.portal.person_page",

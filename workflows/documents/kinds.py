@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from workflows.documents import contexts as c
@@ -86,3 +87,31 @@ def sample_context(kind: str) -> dict:
 def context_keys(kind: str) -> frozenset[str]:
     """The variables a template of `kind` may use."""
     return frozenset(sample_context(kind))
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A key a template may write, as the Office writes it in Word: `value` as {{ name }}, `record`
+    as {{ name.field }}, `list` (of texts) and `rows` (of records) in a {% for %} loop."""
+    name: str
+    shape: str
+    fields: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=None)
+def placeholders(kind: str) -> tuple[Placeholder, ...]:
+    """The keys of `kind`'s context in the context's order, with the fields of its records and rows
+    gathered over every sample (the achievement report's criteria exist only in its collective form)."""
+    shapes: dict[str, str] = {}
+    fields: dict[str, dict[str, None]] = {}
+    for context in sample_contexts(kind):
+        for name, value in context.items():
+            items = value if isinstance(value, list) else [value]
+            records = [item for item in items if isinstance(item, dict)]
+            shape = ("rows" if records else "list") if isinstance(value, list) else (
+                "record" if records else "value")
+            if shapes.get(name) in (None, "list"):  # an empty list in one sample is rows in another
+                shapes[name] = shape
+            for record in records:
+                fields.setdefault(name, {}).update(dict.fromkeys(record))
+    return tuple(Placeholder(name, shape, tuple(fields.get(name, ()))) for name, shape in shapes.items())
