@@ -23,7 +23,6 @@ Keys of every context (KINDS below lists the kinds):
                   is the first; a table named e.g. "members" is also the top-level key `members`
   signer          {"authority" (quyền hạn: "KT. CHÁNH VĂN PHÒNG" or ""), "title", "name"}
   recipients      nơi nhận: list of strings ("Như Điều 3;", "Lưu: VT, TCHCQT.")
-
   annex_title     the heading of the list sent with the document on a page of its own (unit_proposal,
                   chief_decision, chairman_proposal); "" when the list is in the body
 
