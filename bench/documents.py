@@ -1,10 +1,11 @@
 """Benchmark: the PDF documents of a 63-person campaign.
 
 Every one of the demo Office's 63 people and its 7 units awarded (one person in five a Bằng khen,
-the rest Giấy khen); renders the Chief's decision with its list, the announcement, the Giấy khen
-batch (one page per Giấy khen awardee) and signs the decision with a throwaway certificate made at
-run time. The issue's target is every document of such a campaign under 10 s; this prints the PDF
-part's figure. Usage: python bench/documents.py [--repeat R] [--out DIR]
+the rest Giấy khen); renders the PDF of every document kind (workflows/documents/kinds.py: the
+unit's documents for Phòng Tổng hợp, the achievement report of one person and of one collective),
+the Giấy khen batch (one page per Giấy khen awardee) and signs the decision with a throwaway
+certificate made at run time. The issue's target is every document of such a campaign under 10 s;
+this prints the PDF part's figure. Usage: python bench/documents.py [--repeat R] [--out DIR]
 """
 from __future__ import annotations
 
@@ -17,19 +18,27 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.workflows.document_data import positions, whole_office  # noqa: E402
+from tests.workflows.document_data import positions, unit_variables, whole_office  # noqa: E402
 from tests.workflows.signing_keys import make_p12  # noqa: E402
 from workflows.demo_office import demo_office  # noqa: E402
 from workflows.documents.certificates import render_certificates  # noqa: E402
-from workflows.documents.pdf_render import render_campaign_pdf  # noqa: E402
+from workflows.documents.contexts import with_positions  # noqa: E402
+from workflows.documents.kinds import KINDS  # noqa: E402
+from workflows.documents.pdf_render import render_document_pdf  # noqa: E402
 from workflows.documents.signing import SigningConfig, load_p12_signer, sign_pdf, verify_pdf  # noqa: E402
 
+UNIT = "tong_hop"
+NOMINEES = {"achievement_report": "nom-lanpt", "achievement_report (collective)": "nom-tong_hop"}
 
-def run_once(variables: dict, staff_positions: dict, signer, out: Path | None) -> dict[str, float]:
+
+def run_once(variables: dict, unit: dict, staff_positions: dict, signer, out: Path | None) -> dict[str, float]:
     timings, outputs = {}, {}
+    documents = [(kind, lambda kind=kind: render_document_pdf(kind, variables, unit, NOMINEES.get(kind)))
+                 for kind in KINDS]
+    documents.append(("achievement_report (collective)", lambda: render_document_pdf(
+        "achievement_report", variables, unit, NOMINEES["achievement_report (collective)"])))
     for name, make in (
-            ("chief_decision", lambda: render_campaign_pdf("chief_decision", variables, staff_positions)),
-            ("announcement", lambda: render_campaign_pdf("announcement", variables, staff_positions)),
+            *documents,
             ("certificates", lambda: render_certificates(variables, staff_positions)),
             ("sign decision", lambda: sign_pdf(outputs["chief_decision"], signer)),
             ("verify signature", lambda: verify_pdf(outputs["sign decision"])),
@@ -40,8 +49,9 @@ def run_once(variables: dict, staff_positions: dict, signer, out: Path | None) -
         timings[name + " (cpu)"] = time.process_time() - cpu
     if out:
         out.mkdir(parents=True, exist_ok=True)
-        for name in ("chief_decision", "announcement", "certificates"):
-            (out / f"{name}.pdf").write_bytes(outputs[name])
+        for name, _ in documents:
+            (out / f"{name.replace(' (', '_').rstrip(')')}.pdf").write_bytes(outputs[name])
+        (out / "certificates.pdf").write_bytes(outputs["certificates"])
         (out / "chief_decision.signed.pdf").write_bytes(outputs["sign decision"])
     return timings
 
@@ -54,15 +64,17 @@ def main() -> None:
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # the self-signed root is untrusted: expected
 
     office = demo_office()
-    variables, staff_positions = whole_office(office), positions(office)
+    staff_positions = positions(office)
+    variables = with_positions(whole_office(office), staff_positions)
+    unit = with_positions(unit_variables(office, variables, UNIT), staff_positions)
     giay_khen = sum(1 for e in variables["awarded"] if e["award"] == "giay_khen")
     with tempfile.TemporaryDirectory() as tmp:
         signer = load_p12_signer(SigningConfig(make_p12(Path(tmp) / "bench.p12", b"bench"), b"bench"))
     print(f"{len(office.staff)} people, {len(variables['awarded'])} awarded entries, {giay_khen} Giấy khen")
-    runs = [run_once(variables, staff_positions, signer, args.out if i == args.repeat - 1 else None)
+    runs = [run_once(variables, unit, staff_positions, signer, args.out if i == args.repeat - 1 else None)
             for i in range(args.repeat)]
     for name in (n for n in runs[0] if not n.endswith("(cpu)")):
-        print(f"  {name:<18} {min(r[name] for r in runs):6.2f} s wall, "
+        print(f"  {name:<32} {min(r[name] for r in runs):6.2f} s wall, "
               f"{min(r[name + ' (cpu)'] for r in runs):6.2f} s cpu (best of {args.repeat})")
     walls = [sum(v for k, v in r.items() if not k.endswith("(cpu)")) for r in runs]
     cpus = [sum(v for k, v in r.items() if k.endswith("(cpu)")) for r in runs]

@@ -87,9 +87,14 @@ MINH = individual("minh", "Trần Văn Minh", "bang_khen")
 
 
 
+def start_clock() -> FakeClock:
+    """The campaign's clock at its launch, for a fixture of any scope."""
+    return FakeClock(datetime(2025, 6, 6, 8, 0, tzinfo=OFFICE_TZ))
+
+
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(datetime(2025, 6, 6, 8, 0, tzinfo=OFFICE_TZ))
+    return start_clock()
 
 
 @pytest.fixture

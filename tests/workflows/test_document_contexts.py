@@ -8,7 +8,10 @@ import unicodedata
 
 import pytest
 
+from tests.workflows.document_data import decision_end, positions, unit_variables
 from tests.workflows.finished_campaign import clock, council, engine, finished, office, people  # noqa: F401
+from workflows.demo_office import demo_office
+from workflows.documents.contexts import with_positions
 from workflows.documents.kinds import KINDS, build
 
 COMMON = {"kind", "issuer", "national_title", "motto", "kind_name", "draft", "number", "place_and_date", "summary",
@@ -100,3 +103,27 @@ def test_another_office_is_campaign_data(finished):
     assert (decision["issuer"]["parent"], decision["signer"]["name"]) == ("UBND TỈNH ĐIỆN BIÊN", "Lò Thị Hoa")
     unit = build("unit_proposal", variables, finished.units["kinh_te"])
     assert (unit["issuer"]["parent"], unit["issuer"]["name"]) == ("VĂN PHÒNG UBND TỈNH ĐIỆN BIÊN", "PHÒNG KINH TẾ")
+
+
+def test_positions_from_the_staff_register_reach_every_list_of_people():
+    """The process keeps no chức vụ: with_positions adds the staff register's to every list of
+    nominees, keeps one an entry already has, and leaves the variables given as they were."""
+    office = demo_office()
+    variables = decision_end(office)
+    variables["chiefAwardees"][0] = {**variables["chiefAwardees"][0], "position": "Chuyên viên chính"}
+    given = json.dumps(variables, ensure_ascii=False, sort_keys=True)
+    placed = with_positions(variables, positions(office))
+    assert json.dumps(variables, ensure_ascii=False, sort_keys=True) == given
+    decision = {r["full_name"]: r for r in build("chief_decision", placed)["rows"]}
+    assert decision["Đinh Thị Vân"]["position_unit"] == "Chuyên viên chính, Phòng Nội chính"  # the entry's own
+    assert decision["Phòng Nội chính"]["position_unit"] == ""  # a unit proposed as itself
+    announced = {r["full_name"]: r for r in build("announcement", placed)["rows"]}
+    assert announced["Phạm Thị Lan"]["position_unit"] == "Chuyên viên chính, Phòng Tổng hợp"
+    assert announced["Hồ Thị Mai Anh"]["position_unit"] == "Phó Trưởng phòng, Phòng Kinh tế"
+    # Without the register, the unit alone.
+    assert {r["position_unit"] for r in build("announcement", variables)["rows"]} == {
+        "", "Phòng Kinh tế", "Phòng Tổng hợp", "Phòng Nội chính"}
+    report = build("achievement_report", placed, with_positions(unit_variables(office, placed, "kinh_te"),
+                                                                positions(office)), nominee_id="nom-anhhtm")
+    assert report["sections"][0]["text"] == ("Họ và tên: Hồ Thị Mai Anh; chức vụ: Phó Trưởng phòng;"
+                                             " đơn vị công tác: Phòng Kinh tế.")

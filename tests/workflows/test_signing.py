@@ -13,7 +13,8 @@ from pyhanko.pdf_utils.generic import NameObject, TextStringObject
 from tests.workflows.document_data import decision_end, positions
 from tests.workflows.signing_keys import OFFICE_NAME, make_p12
 from workflows.demo_office import demo_office
-from workflows.documents.pdf_render import render_campaign_pdf
+from workflows.documents.contexts import with_positions
+from workflows.documents.pdf_render import render_document_pdf
 from workflows.documents.signing import (SIGNATURE_FIELD, SigningConfig, SigningError, configured_trust_roots,
                                          load_p12_signer, sign_pdf, sign_with_configured, signed_fields, verify_pdf)
 
@@ -29,7 +30,7 @@ def quiet_validator(caplog):
 @pytest.fixture(scope="module")
 def decision() -> bytes:
     office = demo_office()
-    return render_campaign_pdf("chief_decision", decision_end(office), positions(office))
+    return render_document_pdf("chief_decision", with_positions(decision_end(office), positions(office)))
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def _decision(doc, context: dict) -> None:
     L.paragraph(doc, "QUYẾT ĐỊNH:", align=L.CENTER, bold=True)
     L.repeated(doc, "articles", indent=True)
     L.signature(doc)
-    _annex(doc, context, "DANH SÁCH TẬP THỂ, CÁ NHÂN ĐƯỢC TẶNG GIẤY KHEN CỦA CHÁNH VĂN PHÒNG")
+    _annex(doc, context, context["annex_title"])
 
 
 def _minutes(doc, context: dict) -> None:
@@ -88,12 +88,12 @@ def _achievement(doc, context: dict) -> None:
 
 LAYOUTS = {
     "guidance": lambda doc, c: _standard(doc, c, ["rows"], None),
-    "unit_proposal": lambda doc, c: _standard(doc, c, [], "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG"),
+    "unit_proposal": lambda doc, c: _standard(doc, c, [], c["annex_title"]),
     "achievement_report": _achievement,
     "council_list": lambda doc, c: _standard(doc, c, ["rows", "not_eligible"], None),
     "council_minutes": _minutes,
     "chief_decision": _decision,
-    "chairman_proposal": lambda doc, c: _standard(doc, c, [], "DANH SÁCH ĐỀ NGHỊ TẶNG BẰNG KHEN, BỨC TRƯỚNG"),
+    "chairman_proposal": lambda doc, c: _standard(doc, c, [], c["annex_title"]),
     "announcement": lambda doc, c: _standard(doc, c, ["rows", "not_awarded"], None),
     "report": lambda doc, c: _standard(doc, c, ["by_award", "by_unit", "rows"], None),
 }

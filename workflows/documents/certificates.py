@@ -15,9 +15,11 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject, NameObject
 
 from workflows.campaign_rules import candidate_sort_key
-from workflows.documents.official import MOTTO, NATIONAL_TITLE, Issuer, date_words, nfc, place_and_date
-from workflows.documents.pdf_contexts import CHIEF_AWARD, body_name, prose
+from workflows.documents.official import (MOTTO, NATIONAL_TITLE, Issuer, body_name, date_words, nfc, place_and_date,
+                                          prose)
 from workflows.documents.pdf_render import DocumentRenderError, environment, html_to_pdf, stylesheet
+
+CHIEF_AWARD = "giay_khen"  # the Chief's own award: the one whose certificates the Office prints
 
 AWARDEE_KEYS = ("awardee", "unit")  # what differs from one certificate of a decision to the next
 SLOT = {"head_mm": 70, "slot_mm": 28}  # the height of the blocks above the name, and of the name's slot

@@ -23,10 +23,15 @@ Keys of every context (KINDS below lists the kinds):
                   is the first; a table named e.g. "members" is also the top-level key `members`
   signer          {"authority" (quyền hạn: "KT. CHÁNH VĂN PHÒNG" or ""), "title", "name"}
   recipients      nơi nhận: list of strings ("Như Điều 3;", "Lưu: VT, TCHCQT.")
+  annex_title     the heading of the list sent with the document on a page of its own (unit_proposal,
+                  chief_decision, chairman_proposal); "" when the list is in the body
 
 A row of people carries: no, full_name, kind ("collective"/"individual"), kind_label ("Tập thể"/
-"Cá nhân"), unit_name, award, award_name; plus what the kind adds (see each function). Lists of
-people sort collectives first, then individuals by given name (Vietnamese collation).
+"Cá nhân"), unit_name, position (chức vụ, "" when the variables do not say: `with_positions` adds
+it from the staff register), position_unit ("Chuyên viên, Phòng Nội chính"; a collective's unit
+only when it is not the collective itself), award, award_name; plus what the kind adds (see each
+function). Lists of people sort collectives first, then individuals by given name (Vietnamese
+collation).
 
 What each kind adds (functions here and in contexts_decision.py; workflows/documents/kinds.py
 `build(kind, variables, unit_variables, nominee_id, number, on)` calls the right one):
@@ -53,7 +58,7 @@ from workflows.campaign_rules import candidate_sort_key
 from workflows.documents.official import AWARD_NAMES, MOTTO, NATIONAL_TITLE, Issuer, as_date, place_and_date
 
 KIND_LABELS = {"collective": "Tập thể", "individual": "Cá nhân"}
-PERSON = [("no", "STT"), ("full_name", "Tên tập thể, họ và tên cá nhân"), ("unit_name", "Đơn vị"),
+PERSON = [("no", "STT"), ("full_name", "Tên tập thể, họ và tên cá nhân"), ("position_unit", "Chức vụ, đơn vị"),
           ("award_name", "Hình thức khen thưởng")]
 STORE = "Lưu: VT, TCHCQT."
 
@@ -62,14 +67,14 @@ def _columns(pairs: Iterable[tuple[str, str]]) -> list[dict]:
     return [{"key": key, "title": title} for key, title in pairs]
 
 
-def _text(value: Any) -> Any:
+def nfc_all(value: Any) -> Any:
     """NFC every string, inside lists and dicts too."""
     if isinstance(value, str):
         return nfc(value)
     if isinstance(value, Mapping):
-        return {k: _text(v) for k, v in value.items()}
+        return {k: nfc_all(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_text(v) for v in value]
+        return [nfc_all(v) for v in value]
     return value
 
 
@@ -85,18 +90,33 @@ def person_rows(people: Iterable[Mapping[str, Any]], **extra: Callable[[Mapping[
     for index, person in enumerate(sorted(people, key=candidate_sort_key), start=1):
         kind = person.get("kind") or "individual"
         award = person.get("award") or ""
-        rows.append({"no": index, "full_name": person.get("fullName") or "", "kind": kind,
-                     "kind_label": KIND_LABELS.get(kind, kind),
-                     "unit_name": person.get("unitName") or person.get("unit") or "",
+        name, unit = person.get("fullName") or "", person.get("unitName") or person.get("unit") or ""
+        position = person.get("position") or ""
+        # A unit proposed as itself: its own name says it all.
+        shown_unit = "" if kind == "collective" and nfc(name) == nfc(unit) else unit
+        rows.append({"no": index, "full_name": name, "kind": kind, "kind_label": KIND_LABELS.get(kind, kind),
+                     "unit_name": unit, "position": position,
+                     "position_unit": ", ".join(part for part in (position, shown_unit) if part),
                      "award": award, "award_name": AWARD_NAMES.get(award, award),
                      **{key: make(person) for key, make in extra.items()}})
     return rows
 
 
+def with_positions(variables: Mapping[str, Any], positions: Mapping[str, str]) -> dict:
+    """The variables with each person's chức vụ (`position`) from the staff register (userId →
+    position), in every list of nominees, for the documents that print it; what an entry already
+    says is kept. The process itself does not copy positions into its variables."""
+    def person(entry: Any) -> Any:
+        if isinstance(entry, Mapping) and not entry.get("position") and positions.get(entry.get("userId") or ""):
+            return {**entry, "position": positions[entry["userId"]]}
+        return entry
+    return {key: [person(e) for e in value] if isinstance(value, list) else value for key, value in variables.items()}
+
+
 def document(variables: Mapping[str, Any], kind: str, *, kind_name: str, symbol: str, number: Any, on: Any,
              summary: str, body: list[str], tables: list[dict], recipients: list[str],
              addressee: str = "", issuer: Mapping[str, str] | None = None, signer: Mapping[str, str] | None = None,
-             **extra: Any) -> dict:
+             annex_title: str = "", **extra: Any) -> dict:
     """The parts every document shares; `tables[0]` is the main list (`rows`, `columns`)."""
     base = Issuer.of(variables)
     issuer = dict(issuer or base.as_context())
@@ -109,10 +129,10 @@ def document(variables: Mapping[str, Any], kind: str, *, kind_name: str, symbol:
         "campaign_name": variables.get("campaignName") or "", "plan_number": variables.get("planNumber") or "",
         "body": body, "rows": main["rows"], "columns": main["columns"], "tables": tables,
         "signer": dict(signer or {"authority": "", "title": issuer["signer_title"], "name": issuer["signer_name"]}),
-        "recipients": recipients,
+        "recipients": recipients, "annex_title": annex_title,
         **{t["name"]: t["rows"] for t in tables[1:]}, **extra,
     }
-    return _text(context)
+    return nfc_all(context)
 
 
 def _table(name: str, title: str, pairs: Iterable[tuple[str, str]], rows: list[dict]) -> dict:
@@ -184,7 +204,8 @@ def unit_proposal(variables: Mapping[str, Any], unit_variables: Mapping[str, Any
                     body=[p for p in body if p],
                     tables=[_table("rows", "Danh sách đề nghị khen thưởng",
                                    PERSON + [("achievements", "Thành tích"), ("eligibility", "Điều kiện")], rows)],
-                    recipients=["Như trên;", f"Lưu: {unit_name}."], unit_name=unit_name, unit_results=results)
+                    recipients=["Như trên;", f"Lưu: {unit_name}."], annex_title="DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG",
+                    unit_name=unit_name, unit_results=results)
 
 
 def achievement_report(variables: Mapping[str, Any], unit_variables: Mapping[str, Any], nominee_id: str,
@@ -203,7 +224,8 @@ def achievement_report(variables: Mapping[str, Any], unit_variables: Mapping[str
     form = nominee.get("kind") or "individual"
     award = nominee.get("award") or ""
     person = {"full_name": nominee.get("fullName") or "", "unit_name": unit_name, "award": award,
-              "award_name": AWARD_NAMES.get(award, award), "kind_label": KIND_LABELS.get(form, form)}
+              "award_name": AWARD_NAMES.get(award, award), "kind_label": KIND_LABELS.get(form, form),
+              "position": nominee.get("position") or ""}
     criteria = [{"no": i, "text": c.get("text") or c.get("id") or "", "met": "Đạt" if c.get("met") else "Chưa đạt",
                  "evidence": c.get("evidence") or ""} for i, c in enumerate(nominee.get("criteria") or [], start=1)]
     who = "tập thể" if form == "collective" else "cá nhân"
@@ -211,7 +233,9 @@ def achievement_report(variables: Mapping[str, Any], unit_variables: Mapping[str
         {"title": "I. SƠ LƯỢC " + ("ĐẶC ĐIỂM, TÌNH HÌNH" if form == "collective" else "LÝ LỊCH"),
          "text": (f"{person['full_name']}, đơn vị thuộc {Issuer.of(variables).name.lower()} UBND tỉnh"
                   f" {Issuer.of(variables).place}." if form == "collective"
-                  else f"Họ và tên: {person['full_name']}; đơn vị công tác: {unit_name}.")},
+                  else f"Họ và tên: {person['full_name']};"
+                  + (f" chức vụ: {person['position']};" if person["position"] else "")
+                  + f" đơn vị công tác: {unit_name}.")},
         {"title": "II. THÀNH TÍCH ĐẠT ĐƯỢC", "text": nominee.get("achievementReport") or nominee.get("achievements") or ""},
         {"title": "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG", "text": nominee.get("pastAwards") or "Không."},
     ]

@@ -98,6 +98,7 @@ def chief_decision(variables: Mapping[str, Any], number: Any = None, on: Any = N
                     tables=[_table("rows", "Danh sách tập thể, cá nhân được tặng " + award_name,
                                    PERSON, rows)],
                     recipients=["Như Điều 3;", "Lãnh đạo Văn phòng;", STORE],
+                    annex_title=f"DANH SÁCH TẬP THỂ, CÁ NHÂN ĐƯỢC TẶNG {award_name.upper()}",
                     grounds=grounds, articles=articles, collectives=collectives, individuals=individuals,
                     decider=f"{Issuer.of(variables).signer_title} {Issuer.of(variables).parent}")
 
@@ -122,7 +123,8 @@ def chairman_proposal(variables: Mapping[str, Any], number: Any = None, on: Any 
                     addressee=f"Chủ tịch Ủy ban nhân dân tỉnh {place}", body=body,
                     tables=[_table("rows", "Danh sách đề nghị tặng Bằng khen, Bức trướng",
                                    PERSON + [("votes_for", "Số phiếu tán thành"), ("eligibility", "Điều kiện")], rows)],
-                    recipients=["Như trên;", "Ban Thi đua - Khen thưởng (Sở Nội vụ);", STORE])
+                    recipients=["Như trên;", "Ban Thi đua - Khen thưởng (Sở Nội vụ);", STORE],
+                    annex_title="DANH SÁCH ĐỀ NGHỊ TẶNG BẰNG KHEN, BỨC TRƯỚNG")
 
 
 def _awarded_rows(variables: Mapping[str, Any]) -> list[dict]:

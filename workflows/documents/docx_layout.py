@@ -18,15 +18,10 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from engine.vietnamese import nfc
-from workflows.documents.official import FONT, PAGE
+from workflows.documents.official import FONT, PAGE, TEXT_WIDTH_MM, column_widths_mm
 
 BODY, SMALL, NOTE = Pt(FONT["body_pt"]), Pt(FONT["small_pt"]), Pt(12)
 CENTER, JUSTIFY, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.LEFT
-TEXT_WIDTH_MM = PAGE["width_mm"] - PAGE["left_mm"] - PAGE["right_mm"]
-# Column widths (mm) of list tables by the row key; the name column takes what is left.
-WIDTHS = {"no": 12, "kind_label": 20, "unit_name": 32, "award_name": 38, "votes_for": 18, "votes_against": 18,
-          "votes_abstain": 18, "result": 18, "collective": 20, "individual": 20, "total": 18,
-          "decision_number": 28, "decision_date": 26, "attendance": 22, "met": 20}
 # What follows w:pBdr in a w:pPr (ECMA-376 CT_PPrBase).
 PPR_AFTER_BORDER = tuple(f"w:{name}" for name in (
     "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE",
@@ -183,13 +178,9 @@ def list_table(doc, table: dict) -> None:
     grid.style = doc.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
-    fixed = sum(WIDTHS.get(c["key"], 0) for c in columns)
-    free = [c for c in columns if c["key"] not in WIDTHS]
-    rest = max(TEXT_WIDTH_MM - fixed, 20 * len(free)) / max(len(free), 1)
-    for index, column in enumerate(columns):
-        width = Mm(WIDTHS.get(column["key"], rest))
+    for index, width in enumerate(column_widths_mm([c["key"] for c in columns])):
         for row in grid.rows:
-            row.cells[index].width = width
+            row.cells[index].width = Mm(width)
     texts = [[c["title"] for c in columns], ["{%tr for r in " + table["name"] + " %}"] + [""] * (len(columns) - 1),
              ["{{ r." + c["key"] + " }}" for c in columns], ["{%tr endfor %}"] + [""] * (len(columns) - 1)]
     for row_index, (row, values) in enumerate(zip(grid.rows, texts)):
