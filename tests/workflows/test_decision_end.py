@@ -38,11 +38,35 @@ __all__ = ["clock"]  # the campaign's clock fixture, shared with tests/test_camp
 RETURN_REASON = "Báo cáo thành tích chưa nêu kết quả cụ thể, số liệu minh chứng"
 
 
-@pytest.fixture
-def office(directory):
+def demo_office(directory):
+    """The demo Office's units and staff, and the Chief of Office."""
     office = load_demo_office(directory)
     directory.save([CHIEF_STAFF], units=[LEADERSHIP])
     return office
+
+
+def nominees_of(office) -> dict[str, dict]:
+    """The scenario's nominees by nickname, from the demo Office's staff."""
+    def person(name: str, award: str) -> dict:
+        staff = office.by_name(name)
+        return individual(staff.id, staff.full_name, award)
+
+    return {"lan": person("Phạm Thị Lan", "bang_khen"), "duc_anh": person("Hoàng Đức Anh", "bang_khen"),
+            "panh": person("Lò Văn Pánh", "giay_khen"), "mai_anh": person("Hồ Thị Mai Anh", "bang_khen"),
+            "van": person("Đinh Thị Vân", "giay_khen")}
+
+
+def seat_council(db, office) -> list[str]:
+    """The Chief chairs, TCHCQT's head is the secretary, the three units' heads are members."""
+    heads = office.unit_heads()
+    seats = Council(db).set_members([(CHIEF_STAFF.id, "chair"), (heads["tchcqt"], "secretary")]
+                                    + [(heads[u["code"]], "member") for u in UNITS])
+    return [seat.staff_id for seat in seats]
+
+
+@pytest.fixture
+def office(directory):
+    return demo_office(directory)
 
 
 @pytest.fixture
@@ -57,22 +81,12 @@ def engine(office_database_url, directory, office, handlers, clock):
 
 @pytest.fixture
 def people(office) -> dict[str, dict]:
-    def person(name: str, award: str) -> dict:
-        staff = office.by_name(name)
-        return individual(staff.id, staff.full_name, award)
-
-    return {"lan": person("Phạm Thị Lan", "bang_khen"), "duc_anh": person("Hoàng Đức Anh", "bang_khen"),
-            "panh": person("Lò Văn Pánh", "giay_khen"), "mai_anh": person("Hồ Thị Mai Anh", "bang_khen"),
-            "van": person("Đinh Thị Vân", "giay_khen")}
+    return nominees_of(office)
 
 
 @pytest.fixture
 def council(engine, office) -> list[str]:
-    heads = office.unit_heads()
-    seats = Council(engine.context.db).set_members(
-        [(CHIEF_STAFF.id, "chair"), (heads["tchcqt"], "secretary")]
-        + [(heads[u["code"]], "member") for u in UNITS])
-    return [seat.staff_id for seat in seats]
+    return seat_council(engine.context.db, office)
 
 
 def snapshot(engine, instance_id: str) -> tuple:

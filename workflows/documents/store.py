@@ -268,11 +268,12 @@ class DocumentStore:
         THIDUA_SIGNING_PASSPHRASE in `environ`, default os.environ) and keeps the signed file as a
         file of its own, recording `signer` (the user who signed). A document signed already is
         refused with ConflictError and its signed file stays as it was."""
-        from workflows.documents.signing import sign_with_configured  # pyHanko: only when signing
+        from workflows.documents.signing import SigningConfig, load_p12_signer, sign_pdf  # pyHanko: only here
         doc = self.get(doc_id)
         self._refuse_if_signed(doc)
+        signer_key = load_p12_signer(SigningConfig.from_env(environ))  # a wrong configuration writes nothing
         pdf = self.content(doc.id, "pdf")
-        signed = sign_with_configured(pdf, environ, location=doc.context.get("issuer", {}).get("place"))
+        signed = sign_pdf(pdf, signer_key, location=doc.context.get("issuer", {}).get("place"))
         try:
             self._keep(doc.id, "pdf", signed, signed=True, signer=signer)
         except IntegrityError:  # signed by someone else meanwhile
