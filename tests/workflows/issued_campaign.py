@@ -17,20 +17,16 @@ import pytest
 from docx import Document
 from sqlalchemy import func, select
 
-from engine import EngineConfig, HandlerRegistry, ProcessEngine
+from engine import HandlerRegistry, ProcessEngine
 from engine.db import make_engine
 from tests.conftest import MIGRATIONS, FakeClock, migrated_postgres_database
-from tests.test_campaign import BPMN_DIR, OFFICE_TZ
-from tests.workflows.test_decision_end import (demo_office, nominees_of, seat_council,
-                                               test_a_campaign_with_mixed_outcomes_decides_each_nominee_and_records_the_awards
-                                               as run_campaign)
-from workflows.award_register import AwardRegister
-from workflows.council import Council
-from workflows.document_register import DocumentRegister
+from tests.test_campaign import OFFICE_TZ
+from tests.workflows.test_decision_end import (
+    campaign_engine_on, nominees_of, seat_council, seeded_office,
+    test_a_campaign_with_mixed_outcomes_decides_each_nominee_and_records_the_awards as run_campaign)
 from workflows.documents.build_templates import default_template
 from workflows.documents.store import DocumentStore
 from workflows.documents.templates_store import TemplateStore
-from workflows.handlers import register_handlers
 from workflows.models import CampaignBase
 from workflows.staff_directory import StaffDirectory
 
@@ -79,16 +75,12 @@ def issued_database_url(request, tmp_path_factory):
 def issued(issued_database_url):
     db = make_engine(issued_database_url)
     directory = StaffDirectory(db)
-    office = demo_office(directory)
+    office = seeded_office(directory)
     TemplateStore(db).upload("chief_decision", template_with("chief_decision", PINNED_LINE), "vanthu")
     clock = FakeClock(datetime(2025, 6, 6, 8, 0, tzinfo=OFFICE_TZ))
-    handlers = HandlerRegistry()
-    with ProcessEngine(EngineConfig(database_url=issued_database_url, clock=clock), handlers=handlers) as engine:
-        register_handlers(handlers, directory, DocumentRegister(db), awards=AwardRegister(db), council=Council(db))
-        engine.repository.deploy([(name, (BPMN_DIR / name).read_bytes())
-                                  for name in ("campaign.bpmn", "unit_evaluation.bpmn", "eligibility.dmn")])
+    with campaign_engine_on(issued_database_url, directory, HandlerRegistry(), clock) as engine:
         people = nominees_of(office)
-        run_campaign(engine, clock, office, people, seat_council(db, office), db)
+        run_campaign(engine, clock, office, people, seat_council(engine, office), db)
         [campaign] = [i for i in engine.runtime.list_instances() if i.parent_instance_id is None]
         units = {i.unit: (i.id, engine.runtime.get_variables(i.id)) for i in engine.runtime.list_instances()
                  if i.parent_instance_id == campaign.id}

@@ -15,7 +15,9 @@ The bad input the issue names is refused on the way, each in both languages, cha
 from __future__ import annotations
 
 import unicodedata
+from contextlib import contextmanager
 from datetime import date
+from typing import Iterator
 
 import pytest
 
@@ -27,9 +29,10 @@ from workflows.appraisal import decisions
 from workflows.award_register import AwardRegister
 from workflows.council import Council
 from workflows.demo import CHIEF_STAFF, LEADERSHIP
-from workflows.demo_office import load_demo_office
+from workflows.demo_office import DemoOffice, load_demo_office
 from workflows.document_register import DocumentRegister
 from workflows.handlers import register_handlers
+from workflows.staff_directory import StaffDirectory
 
 UNITS = [{"code": code, "name": name, "headGroup": f"head:{code}"} for code, name in (
     ("tong_hop", "Phòng Tổng hợp"), ("kinh_te", "Phòng Kinh tế"), ("noi_chinh", "Phòng Nội chính"))]
@@ -38,15 +41,26 @@ __all__ = ["clock"]  # the campaign's clock fixture, shared with tests/test_camp
 RETURN_REASON = "Báo cáo thành tích chưa nêu kết quả cụ thể, số liệu minh chứng"
 
 
-def demo_office(directory):
-    """The demo Office's units and staff, and the Chief of Office."""
+# Each fixture's body is a plain function too, so that a module-scoped fixture can build the same
+# campaign (tests/workflows/finished_campaign.py).
+
+def seeded_office(directory: StaffDirectory) -> DemoOffice:
     office = load_demo_office(directory)
     directory.save([CHIEF_STAFF], units=[LEADERSHIP])
     return office
 
 
-def nominees_of(office) -> dict[str, dict]:
-    """The scenario's nominees by nickname, from the demo Office's staff."""
+@contextmanager
+def campaign_engine_on(database_url: str, directory: StaffDirectory, handlers, clock) -> Iterator[ProcessEngine]:
+    with ProcessEngine(EngineConfig(database_url=database_url, clock=clock), handlers=handlers) as engine:
+        db = engine.context.db
+        register_handlers(handlers, directory, DocumentRegister(db), awards=AwardRegister(db), council=Council(db))
+        engine.repository.deploy([(name, (BPMN_DIR / name).read_bytes())
+                                  for name in ("campaign.bpmn", "unit_evaluation.bpmn", "eligibility.dmn")])
+        yield engine
+
+
+def nominees_of(office: DemoOffice) -> dict[str, dict]:
     def person(name: str, award: str) -> dict:
         staff = office.by_name(name)
         return individual(staff.id, staff.full_name, award)
@@ -56,26 +70,22 @@ def nominees_of(office) -> dict[str, dict]:
             "van": person("Đinh Thị Vân", "giay_khen")}
 
 
-def seat_council(db, office) -> list[str]:
-    """The Chief chairs, TCHCQT's head is the secretary, the three units' heads are members."""
+def seat_council(engine: ProcessEngine, office: DemoOffice) -> list[str]:
     heads = office.unit_heads()
-    seats = Council(db).set_members([(CHIEF_STAFF.id, "chair"), (heads["tchcqt"], "secretary")]
-                                    + [(heads[u["code"]], "member") for u in UNITS])
+    seats = Council(engine.context.db).set_members(
+        [(CHIEF_STAFF.id, "chair"), (heads["tchcqt"], "secretary")]
+        + [(heads[u["code"]], "member") for u in UNITS])
     return [seat.staff_id for seat in seats]
 
 
 @pytest.fixture
 def office(directory):
-    return demo_office(directory)
+    return seeded_office(directory)
 
 
 @pytest.fixture
 def engine(office_database_url, directory, office, handlers, clock):
-    with ProcessEngine(EngineConfig(database_url=office_database_url, clock=clock), handlers=handlers) as engine:
-        db = engine.context.db
-        register_handlers(handlers, directory, DocumentRegister(db), awards=AwardRegister(db), council=Council(db))
-        engine.repository.deploy([(name, (BPMN_DIR / name).read_bytes())
-                                  for name in ("campaign.bpmn", "unit_evaluation.bpmn", "eligibility.dmn")])
+    with campaign_engine_on(office_database_url, directory, handlers, clock) as engine:
         yield engine
 
 
@@ -86,7 +96,7 @@ def people(office) -> dict[str, dict]:
 
 @pytest.fixture
 def council(engine, office) -> list[str]:
-    return seat_council(engine.context.db, office)
+    return seat_council(engine, office)
 
 
 def snapshot(engine, instance_id: str) -> tuple:
