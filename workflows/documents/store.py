@@ -303,7 +303,8 @@ class DocumentStore:
         """The documents a task page shows while its task is open (the task's `documents`
         property: a list or "a, b"): built from the variables as they are, without a number and
         without touching the register. A unit's kinds need `unit_variables`; an achievement report
-        is drafted for each of `nominee_ids` (default: every nominee of the unit with a report)."""
+        is drafted for each of `nominee_ids` (default: every nominee of the unit with a report).
+        KeyError names a kind that does not exist (a deployed model cannot name one)."""
         wanted = parse_kinds(kinds if isinstance(kinds, str) else ",".join(kinds))
         drafts = []
         for kind in wanted:
