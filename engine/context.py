@@ -44,7 +44,8 @@ class LoadedInstance:
 
     @property
     def ref(self) -> InstanceRef:
-        return InstanceRef(self.row.id, self.row.definition_id, self.row.definition_key, self.row.business_key)
+        return InstanceRef(self.row.id, self.row.definition_id, self.row.definition_key, self.row.business_key,
+                           self.row.parent_instance_id)
 
 
 @dataclass
@@ -76,7 +77,7 @@ class EngineContext:
         # Process variables start as the data of the start task, which every later task inherits.
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**variables)
-        instance = InstanceRef(str(uuid4()), definition_id, definition_key, business_key)
+        instance = InstanceRef(str(uuid4()), definition_id, definition_key, business_key, parent[0] if parent else None)
         outcome = self.executor.advance(workflow, instance, start_child=self._child_starter(conn, instance, actor))
         now = self.now()
         unit = variables.get(UNIT_VARIABLE)

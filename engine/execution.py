@@ -32,6 +32,7 @@ class InstanceRef:
     definition_id: str
     definition_key: str
     business_key: str | None
+    parent_instance_id: str | None = None
 
 
 @dataclass
@@ -115,6 +116,8 @@ class Executor:
                 instance_id=instance.id, business_key=instance.business_key,
                 definition_key=instance.definition_key, element_id=spec.bpmn_id, topic=spec.topic,
                 variables=dict(task.data), properties=dict((spec.extensions or {}).get("properties", {})),
+                element_name=spec.bpmn_name, parent_instance_id=instance.parent_instance_id,
+                now=self.config.clock().astimezone(self.config.timezone),
             )
             result = self._call_with_retries(handler, context, events)
             if result:

@@ -3,6 +3,7 @@ the engine calls them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Callable, Mapping
 
 # A handler receives a read-only view of the process variables and returns the variables to set.
@@ -18,6 +19,12 @@ class ServiceTaskContext:
     topic: str
     variables: Mapping[str, Any]
     properties: Mapping[str, str]
+    element_name: str | None = None
+    # The instance whose call activity started this one (Camunda's super process instance).
+    parent_instance_id: str | None = None
+    # The engine's clock at the step, in the office's time zone: a handler that dates something
+    # "today" agrees with the timers and due dates (and with a test's clock).
+    now: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -40,11 +47,18 @@ class TaskCheckContext:
 TaskCheck = Callable[[TaskCheckContext], None]
 CHECK_PROPERTY = "check"
 
+# A property check says what is wrong with a camunda:property's value (None when it is right).
+# The application registers one per property name it gives a meaning to; the deployment runs it
+# on every element carrying that property, so a misspelt value is refused with the file, the
+# element and the line before any instance meets it.
+PropertyCheck = Callable[[str], "str | None"]
+
 
 class HandlerRegistry:
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
         self._checks: dict[str, TaskCheck] = {}
+        self._property_checks: dict[str, PropertyCheck] = {}
 
     def register(self, topic: str, handler: Handler) -> None:
         if topic in self._handlers:
@@ -71,3 +85,11 @@ class HandlerRegistry:
 
     def get_check(self, name: str) -> TaskCheck | None:
         return self._checks.get(name)
+
+    def register_property_check(self, name: str, check: PropertyCheck) -> None:
+        if name in self._property_checks:
+            raise ValueError(f"a check of the property '{name}' is already registered")
+        self._property_checks[name] = check
+
+    def property_checks(self) -> dict[str, PropertyCheck]:
+        return dict(self._property_checks)

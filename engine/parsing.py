@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator, full_tag
@@ -30,6 +30,8 @@ from engine.expressions import (
     validate_iso_duration,
 )
 from engine.forms import FormDefinitionError, form_from_xml
+from engine.handlers import PropertyCheck
+from engine.property_checks import check_application_properties
 from engine.reminder_rules import check_reminder_properties
 from engine.sandbox import ScriptPolicyError, check_script
 from engine.specs import (
@@ -228,7 +230,10 @@ _PARSE_LOCK = threading.Lock()
 # Entry point
 
 
-def parse_deployment(files: Iterable[ModelFile], resolver: Resolver, max_bytes: int) -> ParsedDeployment:
+def parse_deployment(files: Iterable[ModelFile], resolver: Resolver, max_bytes: int,
+                     property_checks: Mapping[str, PropertyCheck] | None = None) -> ParsedDeployment:
+    """`property_checks` (HandlerRegistry.property_checks()) judge the values of the
+    camunda:properties the application gives a meaning to."""
     files = list(files)
     problems: list[Problem] = []
     documents: list[tuple[str, str, etree._Element]] = []
@@ -246,6 +251,7 @@ def parse_deployment(files: Iterable[ModelFile], resolver: Resolver, max_bytes: 
         problems.extend(check_and_translate(kind, root, model.name))
         if kind == "bpmn":
             problems.extend(check_reminder_properties(root, model.name))
+            problems.extend(check_application_properties(root, model.name, property_checks or {}))
         documents.append((kind, model.name, root))
     if problems:
         raise DeploymentError(problems)

@@ -53,7 +53,8 @@ class RepositoryService:
         files = [f if isinstance(f, ModelFile) else ModelFile(PurePath(f[0]).name, f[1]) for f in files]
         self._check_files(files)
         models = [f for f in files if not f.name.endswith(FORM_SUFFIX)]
-        parsed = parse_deployment(models, self._resolve, self._ctx.config.max_model_bytes)
+        parsed = parse_deployment(models, self._resolve, self._ctx.config.max_model_bytes,
+                                  self._ctx.handlers.property_checks())
         hashes = {f.name: content_hash(f.content) for f in files}
         timer_starts = self._timer_starts(parsed, files)
         try:

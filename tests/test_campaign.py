@@ -52,7 +52,6 @@ STAFF_FACTS = {"lan": (12, None, "good"), "minh": (8, None, "excellent"), "an": 
 
 MEETING = "2025-08-15"
 CHIEF_DECISION = {"decisionDate": "2025-08-20"}
-PROPOSAL = {"proposalNumber": "98/TTr-VPUB"}
 CHAIRMAN_DECISION = {"awarded": True, "decisionNumber": "1520/QĐ-UBND", "decisionDate": "2025-08-25"}
 
 
@@ -169,7 +168,7 @@ class Campaign:
     # the launch
     def launch(self) -> None:
         """TCHCQT's guidance, the Information Centre's column, each unit deploys the plan."""
-        self.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-06-25"}, actor="hoa")
+        self.complete("Task_guidance", {"guidanceIssuedOn": "2025-06-25"}, actor="hoa")
         self.complete("Task_open_pages", {"pageUrl": "https://vpubnd.sonla.gov.vn/80-nam"}, actor="tin")
         self.complete("Task_news", actor="tin")
         for code in self.units():
@@ -206,7 +205,7 @@ class Campaign:
     # the council
     def to_council(self) -> None:
         assert self.open_tasks() == ["Task_submit_council"]
-        self.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"}, actor="hoa")
+        self.complete("Task_submit_council", {"submittedOn": "2025-08-10"}, actor="hoa")
 
     def vote(self, present: int = 5, against: dict[str, int] | None = None) -> None:
         """Every candidate gets `present` ballots; `against` moves some to 'against'."""
@@ -226,12 +225,12 @@ class Campaign:
         self.report()
 
     def chairman_decides(self, **overrides: dict) -> None:
-        self.complete("Task_propose_chairman", PROPOSAL)
+        self.complete("Task_propose_chairman")
         self.complete("Task_record_chairman", chairman_decisions(self.variables()["chairmanAwardees"], **overrides))
 
     def report(self) -> None:
         assert self.open_tasks() == ["Task_report"]
-        self.complete("Task_report", {"reportNumber": "210/BC-VPUB"}, actor="hoa")
+        self.complete("Task_report", actor="hoa")
         assert self.status() == "completed"
 
 
@@ -300,7 +299,7 @@ def test_every_campaign_task_is_offered_and_due_from_the_campaign_dates(campaign
     record()
     campaign.complete("Task_open_pages")
     record()
-    campaign.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-06-25"})
+    campaign.complete("Task_guidance", {"guidanceIssuedOn": "2025-06-25"})
     campaign.complete("Task_news")
     for unit in UNITS:
         campaign.complete("Task_deploy_plan", {"deployedOn": "2025-06-10"}, unit=unit["code"])
@@ -443,7 +442,7 @@ def test_a_bad_chairman_decision_is_refused_and_changes_nothing(campaign_engine,
     run_units(campaign, {"tong_hop": [LAN], "kinh_te": [MINH]})
     campaign.to_council()
     campaign.vote()
-    campaign.complete("Task_propose_chairman", PROPOSAL)
+    campaign.complete("Task_propose_chairman")
     decisions = chairman_decisions(campaign.variables()["chairmanAwardees"])["chairmanDecisions"]
     before = snapshot(campaign)
     with pytest.raises(FormValidationError) as refused:
@@ -538,7 +537,7 @@ def test_a_decision_dated_before_the_council_meeting_is_refused_and_changes_noth
         "Ngày quyết định (14/08/2025) không được trước ngày họp Hội đồng (15/08/2025). / "
         "The date of the decision (14/08/2025) must not be before the council's meeting (15/08/2025).")]
     campaign.complete("Task_giay_khen", {"decisionDate": MEETING})  # on the day of the meeting is fine
-    campaign.complete("Task_propose_chairman", PROPOSAL)
+    campaign.complete("Task_propose_chairman")
     nominees = campaign.variables()["chairmanAwardees"]
     [(field, code, _)] = refused(campaign, "Task_record_chairman", chairman_decisions(
         nominees, **{"tong_hop:nom-lan": {"decisionDate": "2025-08-01"}}))
@@ -549,9 +548,9 @@ def test_a_decision_dated_before_the_council_meeting_is_refused_and_changes_noth
 
 
 @pytest.mark.parametrize("element_id, values, field, text", [
-    ("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-07-01"}, "guidanceIssuedOn",
+    ("Task_guidance", {"guidanceIssuedOn": "2025-07-01"}, "guidanceIssuedOn",
      "Ngày ban hành văn bản hướng dẫn (01/07/2025) không được sau hạn hướng dẫn hồ sơ (30/06/2025)."),
-    ("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-06-01"}, "guidanceIssuedOn",
+    ("Task_guidance", {"guidanceIssuedOn": "2025-06-01"}, "guidanceIssuedOn",
      "Ngày ban hành văn bản hướng dẫn (01/06/2025) không được trước ngày ban hành kế hoạch (05/06/2025)."),
 ], ids=["guidance-late", "guidance-before-the-plan"])
 def test_the_guidance_is_dated_within_the_campaign_dates(campaign_engine, clock, element_id, values, field, text):
@@ -563,7 +562,7 @@ def test_the_guidance_is_dated_within_the_campaign_dates(campaign_engine, clock,
 def test_the_dates_come_from_the_campaign_not_the_code(campaign_engine, clock):
     """Another campaign with a later guidance deadline accepts what this one refuses."""
     campaign = Campaign(campaign_engine, clock, {**VARIABLES, "guidanceDate": "2025-07-15"})
-    campaign.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-07-01"})
+    campaign.complete("Task_guidance", {"guidanceIssuedOn": "2025-07-01"})
     assert "Task_guidance" not in campaign.open_tasks()
 
 

@@ -153,7 +153,7 @@ def test_an_empty_list_cannot_go_to_the_council_and_nothing_changes(campaign_eng
     run_units(campaign, {"tong_hop": [], "kinh_te": []})
     assert campaign.variables()["candidates"] == []
     [(field, code, message)] = refused(campaign, "Task_submit_council",
-                                       {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"})
+                                       {"submittedOn": "2025-08-10"})
     assert (field, code) == ("candidates", "no_candidates")
     assert message == ("Danh sách đề nghị trống: không có người, tập thể nào để trình Hội đồng. / "
                        "The list is empty: there is nobody to submit to the council.")

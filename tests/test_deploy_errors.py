@@ -144,3 +144,21 @@ def test_camunda_names_are_not_document_ids(engine):
     engine.repository.deploy([("approval_v2.bpmn", signed.encode())])
     twice = signed.replace('id="Flow_3"', 'id="Flow_2"')
     assert "id 'Flow_2' is used twice" in str(refused(engine, "twice.bpmn", twice))
+
+
+def test_a_property_the_application_checks_is_judged_at_deployment(engine, handlers):
+    """An application registers a check for a camunda:property it gives a meaning to; a wrong
+    value refuses the file with the element and the line, a right one deploys."""
+    handlers.register_property_check("colour", lambda value: None if value in ("red", "blue") else
+                                     f"'{value}' is not a colour (red, blue)")
+    with_colour = APPROVAL.replace('<camunda:property name="reminders" value="P7D,P3D,P1D" />',
+                                   '<camunda:property name="reminders" value="P7D,P3D,P1D" />\n'
+                                   '          <camunda:property name="colour" value="green" />')
+    assert with_colour != APPROVAL
+    [problem] = refused(engine, "colour.bpmn", with_colour).problems
+    assert (problem.element_id, problem.message) == ("Task_review", "property 'colour': 'green' is not a colour (red, blue)")
+    assert problem.line == with_colour.splitlines().index('          <camunda:property name="colour" value="green" />') + 1
+    with pytest.raises(ValueError, match="already registered"):
+        handlers.register_property_check("colour", lambda value: None)
+    deployed = engine.repository.deploy([("colour.bpmn", with_colour.replace('"green"', '"blue"').encode())])
+    assert [p.key for p in deployed.processes] == ["approval"]

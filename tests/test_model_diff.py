@@ -42,9 +42,9 @@ def test_due_date_groups_form_fields_condition_and_timer_are_changes_of_their_el
         campaign,
         ('camunda:candidateGroups="tchcqt" camunda:dueDate="${guidanceDate}"',
          'camunda:candidateGroups="tchcqt, chief" camunda:dueDate="${unitReportDate}"'),
-        ('<camunda:formField id="guidanceNumber" label="Số văn bản hướng dẫn" type="string">',
+        ('<camunda:formField id="guidanceIssuedOn" label="Ngày ban hành văn bản hướng dẫn" type="date">',
          '<camunda:formField id="guidanceDate2" label="Ngày hướng dẫn" type="date"/>\n'
-         '<camunda:formField id="guidanceNumber" label="Số hướng dẫn" type="string">'),
+         '<camunda:formField id="guidanceIssuedOn" label="Ngày ban hành hướng dẫn" type="date">'),
         ("${not quorumReached}", "${quorumReached == false}"),
     )
     diff = diff_models((BPMN_DIR / "campaign.bpmn").read_bytes(), after)
@@ -52,8 +52,8 @@ def test_due_date_groups_form_fields_condition_and_timer_are_changes_of_their_el
     guidance = changes_of(diff, "Task_guidance")
     assert guidance["camunda:candidateGroups"] == ("tchcqt", "tchcqt, chief")
     assert guidance["camunda:dueDate"] == ("${guidanceDate}", "${unitReportDate}")
-    assert guidance["camunda:formData/camunda:formField[guidanceNumber]@label"] == ("Số văn bản hướng dẫn",
-                                                                                    "Số hướng dẫn")
+    assert guidance["camunda:formData/camunda:formField[guidanceIssuedOn]@label"] == (
+        "Ngày ban hành văn bản hướng dẫn", "Ngày ban hành hướng dẫn")
     assert guidance["camunda:formData/camunda:formField[guidanceDate2]@type"] == (None, "date")
     [flow] = diff.flows
     assert flow.kind == "changed" and list(changes_of(diff, flow.id).values()) == [

@@ -17,7 +17,8 @@ import pytest
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.forms import FormValidationError
 from workflows.appraisal import decisions
-from workflows.handlers import register_checks
+from workflows.document_register import DocumentRegister
+from workflows.handlers import register_handlers
 from tests.conftest import FakeClock
 
 BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
@@ -87,8 +88,9 @@ def unit_engine(database_url, handlers, clock, looked_up):
                 "missingRatingYears": None, "pendingCase": None, "pendingCaseText": None, "sameAwardInCampaign": None}
 
     handlers.register("staff_facts", staff_facts)
-    register_checks(handlers)
     with ProcessEngine(EngineConfig(database_url=database_url, clock=clock), handlers=handlers) as engine:
+        # The checks, and issue_document (the unit's tờ trình and reports) on the real register.
+        register_handlers(handlers, register=DocumentRegister(engine.context.db))
         engine.repository.deploy([("unit_evaluation.bpmn", MODEL.read_bytes()),
                                   ("eligibility.dmn", (BPMN_DIR / "eligibility.dmn").read_bytes())])
         yield engine

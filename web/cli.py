@@ -1,4 +1,4 @@
-"""The `thidua` command: serve, deploy, start, tasks, complete, db upgrade/backup/restore."""
+"""The `thidua` command: serve, deploy, start, tasks, complete, db upgrade/backup/restore, documents."""
 from __future__ import annotations
 
 import json
@@ -12,6 +12,7 @@ from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.errors import EngineError
 from engine.forms import FormValidationError
 from web.cli_cases import case
+from web.cli_documents import documents
 from web.composition import (backup_database, build_engine, outbox_sender, restore_database, staff_directory,
                              start_scheduler, upgrade_database)
 from workflows.council import ROLE_NAMES, Council, CouncilError, parse_assignment, sync_group
@@ -209,6 +210,7 @@ def staff() -> None:
 
 
 staff.add_command(case)
+main.add_command(documents)
 
 
 @staff.command("import")

@@ -27,6 +27,10 @@ class DocumentRegister:
     def __init__(self, db: Engine) -> None:
         self._db = db
 
+    @property
+    def db(self) -> Engine:
+        return self._db
+
     def issue(self, kind: str, year: int, reference: str, title: str | None = None) -> str:
         """The next number of this kind in this year ("07/QĐ-VPUB").
 
@@ -83,7 +87,8 @@ def year_of(value: Any, name: str) -> int:
 
 
 def make_number_document_handler(register: DocumentRegister) -> Handler:
-    """Topic `number_document`. The service task's camunda:properties say what to number:
+    """Topic `number_document` (the models before issue_document, which numbers and stores the
+    document too; kept for the instances still running on them). The service task's camunda:properties say what to number:
     `documentKind` (e.g. QĐ-VPUB), `target` (the variable that receives the number), `yearFrom`
     (a date variable whose year the numbering belongs to) and optionally `title`."""
 

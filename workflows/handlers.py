@@ -15,6 +15,8 @@ from workflows.award_register import AwardRegister
 from workflows import appraisal
 from workflows.council import TOPIC as COUNCIL_ROSTER, Council, make_roster_handler
 from workflows.document_register import DocumentRegister
+from workflows.documents import issuing
+from workflows.documents.store import DocumentStore
 from workflows.staff_directory import StaffDirectory
 
 
@@ -57,19 +59,24 @@ def register_checks(registry: HandlerRegistry) -> HandlerRegistry:
 
 def register_handlers(registry: HandlerRegistry, directory: StaffDirectory | None = None,
                       register: DocumentRegister | None = None, awards: AwardRegister | None = None,
-                      council: Council | None = None) -> HandlerRegistry:
+                      council: Council | None = None, documents: DocumentStore | None = None) -> HandlerRegistry:
     """The composition point web/ and the CLI call. `staff_facts` (bpmn/unit_evaluation.bpmn)
-    reads the staff directory and `number_document` the document register: each is registered
-    when given; `announce_results` records the awards in `awards` when given. The user tasks'
-    completion checks (workflows/task_checks.py) always are."""
+    reads the staff directory; `issue_document` (and the older `number_document`) the document
+    register, storing into `documents` (default: a store on the register's database): each is
+    registered when given; `announce_results` records the awards in `awards` when given. The user
+    tasks' completion checks (workflows/task_checks.py) and the deployment checks of the
+    `documents` and `documentKind` properties always are."""
     registry.register("consolidate", consolidate)
     registry.register("tally_votes", tally_votes)
     registry.register("announce_results", partial(announce_results, awards=awards))
     register_checks(registry)
+    issuing.register_property_checks(registry)
     if directory is not None:
         registry.register(staff_facts.TOPIC, staff_facts.make_staff_facts_handler(directory))
     if register is not None:
         registry.register(document_register.TOPIC, document_register.make_number_document_handler(register))
+        registry.register(issuing.TOPIC, issuing.make_issue_document_handler(documents or DocumentStore(register.db),
+                                                                             register))
     if council is not None:
         registry.register(COUNCIL_ROSTER, make_roster_handler(council))
     return registry

@@ -166,3 +166,58 @@ class DocumentTemplate(CampaignBase):
     uploaded_by: Mapped[str] = mapped_column(String(255))
     # UTC whatever the backend keeps: SQLite drops the offset of an Office-time upload.
     uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+DOCUMENT_FORMATS = ("docx", "pdf", "xlsx")
+
+
+class CampaignDocument(CampaignBase):
+    """A document a step of a campaign issued (workflows/documents/store.py): its number from the
+    register (none for an achievement report or a list), its date, and a frozen snapshot of what
+    it says (`context`, the JSON of kinds.build) with the template version in force at issue, so
+    the document renders the same however the process or the templates change later. A step run
+    again (a unit resubmitting after a return) issues a new `issue`; the earlier rows stay."""
+
+    __tablename__ = "campaign_document"
+    __table_args__ = (UniqueConstraint("reference", name="uq_campaign_document_reference"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # The campaign's instance: the issuing instance itself, or the one whose call activity started it.
+    campaign_instance_id: Mapped[str] = mapped_column(String(36), index=True)
+    instance_id: Mapped[str] = mapped_column(String(36), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(255))
+    element_id: Mapped[str] = mapped_column(String(255))  # the issuing service task
+    step_name: Mapped[str | None] = mapped_column(String(255))
+    issue: Mapped[int] = mapped_column(Integer)  # 1, then 2, ... each time the step runs again
+    kind: Mapped[str] = mapped_column(String(32))  # workflows/documents/kinds.py
+    nominee_id: Mapped[str | None] = mapped_column(String(160))
+    title: Mapped[str] = mapped_column(Text)
+    number: Mapped[str | None] = mapped_column(String(64))  # "07/QĐ-VPUB"
+    register_kind: Mapped[str | None] = mapped_column(String(32))  # "QĐ-VPUB"
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    template_version: Mapped[int] = mapped_column(Integer)  # 0: the default template
+    context: Mapped[str] = mapped_column(Text)  # JSON
+    list_source: Mapped[str | None] = mapped_column(Text)  # JSON: the variables its XLSX list reads
+    # instance:element:issue:kind:nominee, so a retried step finds what it already issued.
+    reference: Mapped[str] = mapped_column(String(500))
+
+
+class CampaignDocumentFile(CampaignBase):
+    """A rendered file of an issued document, made on first request and kept; the signed PDF is a
+    row of its own beside the unsigned one, and the unique key makes it impossible to overwrite."""
+
+    __tablename__ = "campaign_document_file"
+    __table_args__ = (
+        UniqueConstraint("document_id", "format", "signed", name="uq_campaign_document_file_document_id_format_signed"),
+        CheckConstraint(f"format IN ({_quoted(DOCUMENT_FORMATS)})", name="ck_campaign_document_file_format"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("campaign_document.id", ondelete="CASCADE"))
+    format: Mapped[str] = mapped_column(String(8))
+    signed: Mapped[bool] = mapped_column(Boolean)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    signer: Mapped[str | None] = mapped_column(String(255))  # who signed (the portal user)

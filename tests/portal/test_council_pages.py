@@ -25,7 +25,7 @@ def _task_ids(portal, instance_id):
 
 def _to_list(portal, nominations: dict) -> None:
     """The launch, each unit's list, reports and acceptance: the list waits to go to the council."""
-    portal.complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": "2025-06-25"})
+    portal.complete("Task_guidance", {"guidanceIssuedOn": "2025-06-25"})
     portal.complete("Task_open_pages", {"pageUrl": "https://vpubnd.sonla.gov.vn/80-nam"})
     portal.complete("Task_news")
     for unit in (UNIT_A, UNIT_B):
@@ -59,8 +59,9 @@ def test_the_list_for_the_council_is_grouped_by_award_with_the_appraisal_notes(p
     giay_khen = html[html.index('<table class="table table-sm council-list" data-award="giay_khen"'):]
     assert giay_khen.index("Phòng Kinh tế") < giay_khen.index("Lê Văn An")
     assert "Hồ sơ đầy đủ, đề nghị Bằng khen" in html and "Ý kiến thẩm định" in html
-    assert 'name="submittedOn"' in html and 'name="submissionNumber"' in html  # the task's own fields
-    done = client.post(f"/tasks/{task.id}/complete", {"submittedOn": "10/08/2025", "submissionNumber": "101/TTr-VPUB"})
+    # The task's own field; the tờ trình's number is the register's, taken when the step completes.
+    assert 'name="submittedOn"' in html and 'name="submissionNumber"' not in html
+    done = client.post(f"/tasks/{task.id}/complete", {"submittedOn": "10/08/2025"})
     assert done.status_code == 302
     assert _task_ids(portal, portal.campaign_id) == {"Task_vote"}
 
@@ -93,7 +94,7 @@ def test_the_meeting_lists_the_council_records_who_is_present_and_shows_the_rule
     portal = portal_any_db
     _appoint(portal)
     _to_list(portal, {UNIT_A: [LAN], UNIT_B: [AN]})
-    portal.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"})
+    portal.complete("Task_submit_council", {"submittedOn": "2025-08-10"})
     client = portal.login("officer")  # the secretary
     task = portal.task("Task_vote")
     html = client.get(f"/tasks/{task.id}").get_data(as_text=True)
@@ -127,7 +128,7 @@ def test_the_meeting_lists_the_council_records_who_is_present_and_shows_the_rule
 def test_no_member_ticked_is_refused(portal):
     _appoint(portal)
     _to_list(portal, {UNIT_A: [LAN], UNIT_B: []})
-    portal.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"})
+    portal.complete("Task_submit_council", {"submittedOn": "2025-08-10"})
     client = portal.login("head_a")
     task = portal.task("Task_vote")
     refused = client.post(f"/tasks/{task.id}/complete", _meeting([], {0: (0, 0, 0)}))
@@ -140,7 +141,7 @@ def _decided(portal) -> None:
     """Lan (Bằng khen) and the collective of Phòng Kinh tế (Giấy khen) pass the council."""
     _appoint(portal)
     _to_list(portal, {UNIT_A: [LAN], UNIT_B: [KINH_TE]})
-    portal.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"})
+    portal.complete("Task_submit_council", {"submittedOn": "2025-08-10"})
     candidates = portal.engine.runtime.get_variables(portal.campaign_id)["candidates"]
     portal.complete("Task_vote", {"meetingDate": "2025-08-15", "presentMembers": ["head_a", "officer", "head_b"],
                                   "present": 3, "votes": [{"nomineeId": c["nomineeId"], "for": 3, "against": 0,
@@ -160,8 +161,9 @@ def test_the_deciders_see_what_the_council_passed_for_them_with_the_votes(portal
     proposal = portal.task("Task_propose_chairman")
     html = officer.get(f"/tasks/{proposal.id}").get_data(as_text=True)
     assert "Nguyễn Thị Lan" in html and "Phòng Kinh tế" not in html and "3 tán thành" in html
-    assert 'name="proposalNumber"' in html
-    assert officer.post(f"/tasks/{proposal.id}/complete", {"proposalNumber": "98/TTr-VPUB"}).status_code == 302
+    assert 'name="proposalNumber"' not in html  # the register numbers the tờ trình when the step completes
+    assert officer.post(f"/tasks/{proposal.id}/complete", {}).status_code == 302
+    assert portal.engine.runtime.get_variables(portal.campaign_id)["proposalNumber"].endswith("/TTr-VPUB")
     record = portal.task("Task_record_chairman")
     html = officer.get(f"/tasks/{record.id}").get_data(as_text=True)
     assert 'id="chairman-table"' in html and "3 tán thành" in html
@@ -181,7 +183,7 @@ def test_every_task_page_links_to_its_instance_diagram_and_dossier(portal):
 def test_the_announcement_shows_exactly_the_awarded_to_every_unit_and_nominee(portal):
     _decided(portal)
     portal.complete("Task_giay_khen", {"decisionDate": "2025-08-20"})
-    portal.complete("Task_propose_chairman", {"proposalNumber": "98/TTr-VPUB"})
+    portal.complete("Task_propose_chairman")
     portal.complete("Task_record_chairman", {"chairmanDecisions": [
         {"nomineeId": "tong_hop:nom-lan", "awarded": True, "award": "bang_khen", "decisionNumber": "1520/QĐ-UBND",
          "decisionDate": "2025-08-25"}]})
@@ -233,7 +235,7 @@ def test_over_rest_a_member_not_on_the_council_is_refused_in_both_languages(port
     from tests.portal.conftest import PASSWORD
     _appoint(portal)
     _to_list(portal, {UNIT_A: [LAN], UNIT_B: []})
-    portal.complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB", "submittedOn": "2025-08-10"})
+    portal.complete("Task_submit_council", {"submittedOn": "2025-08-10"})
     task = portal.task("Task_vote")
     auth = {"Authorization": "Basic " + base64.b64encode(f"officer:{PASSWORD}".encode()).decode()}
     before = portal.engine.runtime.get_variables(portal.campaign_id)

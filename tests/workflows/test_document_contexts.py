@@ -36,7 +36,7 @@ def test_every_kind_from_a_finished_campaign(finished):
     # Numbers and dates the campaign took; no number is a draft with the placeholder.
     assert (built["chief_decision"]["number"], built["chief_decision"]["draft"]) == ("01/QĐ-VPUB", False)
     assert built["chief_decision"]["place_and_date"] == "Sơn La, ngày 20 tháng 8 năm 2025"
-    assert built["guidance"]["number"] == "12/HD-VPUB" and built["report"]["number"] == "210/BC-VPUB"
+    assert built["guidance"]["number"] == "01/HD-VPUB" and built["report"]["number"] == "01/BC-VPUB"
     assert (built["council_minutes"]["number"], built["council_minutes"]["draft"]) == (".../BB-VPUB", True)
     assert built["announcement"]["place_and_date"] == "Sơn La, ngày ... tháng ... năm ..."
     # The Giấy khen: the collective first, then people by given name.

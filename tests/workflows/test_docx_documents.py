@@ -142,10 +142,11 @@ def test_every_document_of_a_finished_campaign_in_the_decree_layout(finished):
     assert "CHÁNH VĂN PHÒNG" in signature and "Trần Bình Minh" in signature
     assert "Nơi nhận:\n- Như Điều 3;" in signature and "- Lưu: VT, TCHCQT." in signature
 
-    # Drafts keep the placeholder number; the others take the campaign's.
-    assert number("council_minutes") == "Số: .../BB-VPUB" and number("announcement") == "Số: .../TB-VPUB"
-    assert number("guidance") == "Số: 12/HD-VPUB" and number("report") == "Số: 210/BC-VPUB"
-    assert number("chairman_proposal") == "Số: 98/TTr-VPUB"
+    # The numbers the register gave the campaign's issue steps (in the variables their `target`
+    # names); the minutes' context takes its number only when issued, so built here it is a draft.
+    assert number("council_minutes") == "Số: .../BB-VPUB" and number("announcement") == "Số: 01/TB-VPUB"
+    assert number("guidance") == "Số: 01/HD-VPUB" and number("report") == "Số: 01/BC-VPUB"
+    assert number("chairman_proposal") == "Số: 06/TTr-VPUB"  # after the units' four tờ trình and the council's
     assert date_of("announcement") == "Sơn La, ngày 26 tháng 8 năm 2025"
     assert date_of("guidance") == "Sơn La, ngày 25 tháng 6 năm 2025"
 

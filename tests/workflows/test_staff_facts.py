@@ -15,7 +15,8 @@ from workflows.demo_office import load_demo_office
 from workflows.staff_directory import Staff, StaffDirectoryError
 from workflows.staff_facts import TOPIC, campaign_end_date, make_staff_facts_handler
 from workflows.appraisal import decisions
-from workflows.handlers import register_checks
+from workflows.document_register import DocumentRegister
+from workflows.handlers import register_handlers
 from tests.conftest import FakeClock
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
@@ -119,10 +120,10 @@ def test_unit_evaluation_decides_eligibility_from_the_directory(office_database_
     tuan, anh, huy = demo.by_name("Lê Minh Tuấn"), demo.by_name("Hoàng Đức Anh"), demo.by_name("Phạm Quang Huy")
     hanh = demo.by_name("Vũ Thị Hạnh")  # 13 years, every rating "good" but none for 2019
     handlers = HandlerRegistry()
-    handlers.register(TOPIC, make_staff_facts_handler(directory))
-    register_checks(handlers)
     clock = FakeClock(datetime(2025, 6, 6, 8, 0, tzinfo=OFFICE_TZ))
     with ProcessEngine(EngineConfig(database_url=office_database_url, clock=clock), handlers=handlers) as engine:
+        # staff_facts on the directory; the checks; issue_document for the unit's tờ trình.
+        register_handlers(handlers, directory, DocumentRegister(engine.context.db))
         engine.repository.deploy([("unit_evaluation.bpmn", (BPMN_DIR / "unit_evaluation.bpmn").read_bytes()),
                                   ("eligibility.dmn", (BPMN_DIR / "eligibility.dmn").read_bytes())])
         instance = engine.runtime.start_process_by_key("unit_evaluation", {

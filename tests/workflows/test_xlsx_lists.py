@@ -44,7 +44,7 @@ def test_the_lists_of_a_finished_campaign_are_its_data(engine, clock, people, co
     [listed] = read(council_list(variables), keep_as="danh-sach-trinh-hoi-dong.xlsx").values()
     assert listed.title[:4] == ["UBND TỈNH SƠN LA", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "VĂN PHÒNG",
                                 "Độc lập - Tự do - Hạnh phúc"]
-    assert "(Kèm theo Tờ trình số 101/TTr-VPUB ngày 10/08/2025)" in listed.title
+    assert "(Kèm theo Tờ trình số 04/TTr-VPUB ngày 10/08/2025)" in listed.title  # after the units' three
     assert listed.sections == [f"I. {BK}", f"II. {GK}"]
     assert listed.entries == [
         ("Hoàng Đức Anh", "Phòng Tổng hợp", "Cá nhân", DISCRETION, None),
@@ -73,7 +73,7 @@ def test_the_lists_of_a_finished_campaign_are_its_data(engine, clock, people, co
     # The report to Sở Nội vụ: counts by form and by unit, and the list with each decision.
     report = read(results_report(variables), keep_as="bao-cao-ket-qua.xlsx")
     assert list(report) == ["Theo hình thức", "Theo đơn vị", "Danh sách"]
-    assert "(Kèm theo Báo cáo số 210/BC-VPUB)" in report["Theo hình thức"].title
+    assert "(Kèm theo Báo cáo số 01/BC-VPUB)" in report["Theo hình thức"].title
     assert report["Theo hình thức"].entries == [(BT, 0, 0, 0), (BK, 0, 2, 2), (GK, 1, 1, 2)]
     assert report["Theo hình thức"].rows[-1] == (None, "Tổng cộng", 1, 3, 4)
     assert report["Theo đơn vị"].entries == [  # Bức trướng, Bằng khen, Giấy khen: collective, individual

@@ -53,6 +53,39 @@ def build(kind: str, variables: Mapping[str, Any], unit_variables: Mapping[str, 
     return spec.build(variables, unit_variables, nominee_id, on=on)
 
 
+def parse_kinds(value: str) -> list[str]:
+    """The kinds named in a `documents` property ("unit_proposal, achievement_report"); KeyError
+    naming the unknown ones, ValueError when none or one twice."""
+    names = [name.strip() for name in (value or "").split(",") if name.strip()]
+    if not names:
+        raise ValueError(f"name at least one kind of document ({', '.join(KINDS)})")
+    unknown = [name for name in names if name not in KINDS]
+    if unknown:
+        raise KeyError(f"{', '.join(repr(n) for n in unknown)} is not a kind of document ({', '.join(KINDS)})")
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ValueError(f"{', '.join(twice)} is named twice")
+    return names
+
+
+def nominees_with_reports(unit_variables: Mapping[str, Any]) -> list[str]:
+    """The ids of the unit's nominees who wrote an achievement report, in the list's order."""
+    nominees = unit_variables.get("checkedNominees") or unit_variables.get("nominees") or []
+    return [n["id"] for n in nominees if n.get("id") and (n.get("achievementReport") or "").strip()]
+
+
+def document_title(kind: str, context: Mapping[str, Any]) -> str:
+    """The kind's title, with the nominee's name for an achievement report and the unit's for a
+    unit's proposal."""
+    title = KINDS[kind].title
+    nominee = context.get("nominee") if isinstance(context.get("nominee"), Mapping) else None
+    if nominee and nominee.get("full_name"):
+        return f"{title} – {nominee['full_name']}"
+    if context.get("unit_name"):
+        return f"{title} – {context['unit_name']}"
+    return title
+
+
 # A small campaign with one of everything (a collective and a person on every list), enough to
 # build every kind: a template may name the keys of its kind's context (top level) and the keys of
 # its rows; the default templates take their tables' columns from it.

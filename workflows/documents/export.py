@@ -1,0 +1,73 @@
+"""Every issued document of a campaign written out as files (`thidua documents export`):
+
+    OUT/<campaign key>/<kind>/<number>_<kind>[_<unit>][_<nominee>][_lan-<issue>].<docx|pdf|xlsx>
+    OUT/05-kh-vpub/chief_decision/01-qd-vpub_chief_decision.docx
+    OUT/05-kh-vpub/chief_decision/01-qd-vpub_chief_decision_da-ky.pdf   (the signed PDF, when signed)
+    OUT/05-kh-vpub/achievement_report/achievement_report_phong-tong-hop_pham-thi-lan.docx
+
+Names are folded to ASCII (tones dropped, đ → d) so they survive any file system or archive, and
+they depend only on the document, so a second export writes the same names.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from engine.errors import NotFoundError
+from workflows.collectives import slug
+from workflows.documents.store import Document, DocumentStore
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    document: Document
+    format: str
+    signed: bool = False
+
+
+def file_stem(doc: Document) -> str:
+    """The document's name without extension: number, kind, unit, nominee, issue."""
+    context = doc.context
+    nominee = context.get("nominee") if isinstance(context.get("nominee"), Mapping) else {}
+    parts = [slug(doc.number) if doc.number else "", doc.kind, slug(context.get("unit_name") or nominee.get("unit_name")
+                                                                    or ""), slug(nominee.get("full_name") or "")]
+    if doc.issue > 1:
+        parts.append(f"lan-{doc.issue}")
+    return "_".join(p for p in parts if p)
+
+
+def campaign_folder(business_key: str | None, campaign_instance_id: str) -> str:
+    return slug(business_key or "") or campaign_instance_id
+
+
+def export(store: DocumentStore, out: Path, business_key: str | None = None) -> list[Written]:
+    """Writes the documents of the campaign with this business key (of every campaign when None);
+    NotFoundError (vi / en) when no campaign with that key has issued a document, before writing."""
+    campaigns = store.campaigns(business_key)
+    if business_key is not None and not campaigns:
+        raise NotFoundError(f"Không có đợt thi đua mã '{business_key}' có văn bản đã ban hành. / "
+                            f"No campaign with the key '{business_key}' has issued documents.")
+    folders = [campaign_folder(key, campaign_id) for campaign_id, key in campaigns]
+    written = []
+    for (campaign_id, key), folder in zip(campaigns, folders):
+        if folders.count(folder) > 1:  # two campaigns under one key: tell them apart by instance
+            folder = f"{folder}_{campaign_id[:8]}"
+        for doc in store.for_campaign(campaign_id):
+            written += _write(store, doc, out / folder / doc.kind)
+    return written
+
+
+def _write(store: DocumentStore, doc: Document, folder: Path) -> list[Written]:
+    folder.mkdir(parents=True, exist_ok=True)
+    stem, written = file_stem(doc), []
+    for fmt in store.formats(doc):
+        path = folder / f"{stem}.{fmt}"
+        path.write_bytes(store.content(doc.id, fmt))
+        written.append(Written(path, doc, fmt))
+    if any(f.signed for f in store.files(doc.id)):
+        path = folder / f"{stem}_da-ky.pdf"
+        path.write_bytes(store.content(doc.id, "pdf", signed=True))
+        written.append(Written(path, doc, "pdf", signed=True))
+    return written
