@@ -61,7 +61,7 @@ class Story:
     def launch(self) -> None:
         """Guidance, the news column, each unit deploys the plan; the period's end timer fires
         if its day has passed."""
-        self._complete("Task_guidance", {"guidanceNumber": "12/HD-VPUB", "guidanceIssuedOn": self.days["guidance"]},
+        self._complete("Task_guidance", {"guidanceIssuedOn": self.days["guidance"]},
                        self._appraiser())
         officer = self._staff(INFO_OFFICER).id
         self._complete("Task_open_pages", {"pageUrl": "https://vpubnd.sonla.gov.vn/thi-dua"}, officer)
@@ -101,18 +101,17 @@ class Story:
     def decide(self) -> None:
         """The council's list, the meeting, the decisions, the report."""
         appraiser = self._appraiser()
-        self._complete("Task_submit_council", {"submissionNumber": "101/TTr-VPUB",
-                                               "submittedOn": self.days["submitted"]}, appraiser)
+        self._complete("Task_submit_council", {"submittedOn": self.days["submitted"]}, appraiser)
         self._vote()
         variables = self.engine.runtime.get_variables(self.campaign_id)
         if variables.get("chiefAwardees"):
             self._complete("Task_giay_khen", {"decisionDate": self.days["decision"]}, self.chief)
         if variables.get("chairmanAwardees"):
-            self._complete("Task_propose_chairman", {"proposalNumber": "98/TTr-VPUB"}, appraiser)
+            self._complete("Task_propose_chairman", {}, appraiser)
             proposed = self.engine.runtime.get_variables(self.campaign_id)["chairmanAwardees"]
             self._complete("Task_record_chairman", {"chairmanDecisions": [
                 {"nomineeId": n["nomineeId"], "award": n["award"], **self._chairman(n)} for n in proposed]}, appraiser)
-        self._complete("Task_report", {"reportNumber": "210/BC-VPUB"}, appraiser)
+        self._complete("Task_report", {}, appraiser)
 
     def _write_reports(self, instance_id: str, rewritten: bool = False) -> None:
         # Each nominee the council will consider writes their own report, as an assigned task.

@@ -59,7 +59,7 @@ def documents(finished_once) -> dict[str, Rendered]:
 def test_every_kind_says_what_the_campaign_decided(documents):
     text = {name: squeezed(document.text) for name, document in documents.items()}
     expected = {
-        "guidance": ["Số: 12/HD-VPUB", "Sơn La, ngày 25 tháng 6 năm 2025", "HƯỚNG DẪN",
+        "guidance": ["Số: 01/HD-VPUB", "Sơn La, ngày 25 tháng 6 năm 2025", "HƯỚNG DẪN",
                      "Bằng khen của Chủ tịch UBND tỉnh", "Thành phần hồ sơ"],
         "unit_proposal": ["VĂN PHÒNG UBND TỈNH SƠN LA", "PHÒNG TỔNG HỢP", "Số: .../TTr-VPUB", "TỜ TRÌNH",
                           "Kính gửi: Hội đồng Thi đua, Khen thưởng Văn phòng (qua phòng TCHCQT)",
@@ -71,7 +71,7 @@ def test_every_kind_says_what_the_campaign_decided(documents):
                                "Báo cáo có số liệu: 120 văn bản tham mưu", "NGƯỜI BÁO CÁO"],
         "achievement_report/collective": ["Tập thể: Phòng Nội chính", "IV. KẾT QUẢ THỰC HIỆN CÁC TIÊU CHÍ",
                                           "Minh chứng", "Biên bản họp bình xét", "THỦ TRƯỞNG ĐƠN VỊ"],
-        "council_list": ["Số: 101/TTr-VPUB", "Sơn La, ngày 10 tháng 8 năm 2025", "Danh sách trình Hội đồng",
+        "council_list": ["Số: 05/TTr-VPUB", "Sơn La, ngày 10 tháng 8 năm 2025", "Danh sách trình Hội đồng",
                          "Không trình Hội đồng", "Lò Văn Pánh", "Không xét khen thưởng: đang bị xem xét kỷ luật",
                          "Chưa đủ 10 năm công tác tại Văn phòng"],
         "council_minutes": ["BIÊN BẢN", "Số: .../BB-VPUB", "Sơn La, ngày 15 tháng 8 năm 2025", "có mặt: 4",
@@ -83,12 +83,12 @@ def test_every_kind_says_what_the_campaign_decided(documents):
                            "DANH SÁCH TẬP THỂ, CÁ NHÂN ĐƯỢC TẶNG GIẤY KHEN CỦA CHÁNH VĂN PHÒNG",
                            "(Kèm theo Quyết định số 01/QĐ-VPUB)", "I. TẬP THỂ (01)", "II. CÁ NHÂN (01)",
                            "Phòng Nội chính", "Đinh Thị Vân", "Chuyên viên, Phòng Nội chính", "Như Điều 3;"],
-        "chairman_proposal": ["Số: 98/TTr-VPUB", "Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Sơn La",
+        "chairman_proposal": ["Số: 06/TTr-VPUB", "Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Sơn La",
                               "DANH SÁCH ĐỀ NGHỊ TẶNG BẰNG KHEN, BỨC TRƯỚNG", "Hoàng Đức Anh", "Hồ Thị Mai Anh",
                               "Phạm Thị Lan", "Chưa đủ 10 năm công tác tại Văn phòng"],
-        "announcement": ["THÔNG BÁO", "Số: .../TB-VPUB", "Sơn La, ngày ... tháng ... năm ...", "1520/QĐ-UBND",
+        "announcement": ["THÔNG BÁO", "Số: 01/TB-VPUB", "Sơn La, ngày ... tháng ... năm ...", "1520/QĐ-UBND",
                          "25/08/2025", "01/QĐ-VPUB", "20/08/2025", "Không được khen thưởng", "Hoàng Đức Anh"],
-        "report": ["Số: 210/BC-VPUB", "Kính gửi: Sở Nội vụ tỉnh Sơn La", "Theo hình thức khen thưởng", "Theo đơn vị",
+        "report": ["Số: 01/BC-VPUB", "Kính gửi: Sở Nội vụ tỉnh Sơn La", "Theo hình thức khen thưởng", "Theo đơn vị",
                    "1 Bằng khen của Chủ tịch UBND tỉnh 0 2 2", "2 Giấy khen của Chánh Văn phòng 1 1 2"],
     }
     for name, parts in expected.items():
