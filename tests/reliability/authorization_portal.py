@@ -103,6 +103,22 @@ add("GET", "/campaigns/<campaign_id>/units.bpmn", "", get("/campaigns/{s.campaig
 add("GET", "/campaigns/<campaign_id>/statistics.xlsx", "", get("/campaigns/{s.campaign_id}/statistics.xlsx"),
     SEE_OWN_INSTANCE)
 
+# -- official documents: a unit's to its people, the council's to the council and the office-wide
+# roles, the public ones (the guidance) to everyone in the campaign; the Chief and the admin sign.
+READ_OWN_UNIT = office_wide(200, 404, staff=200, head=200, council=200)
+add("GET", "/documents/<int:doc_id>.<fmt>", "own unit's tờ trình", get("/documents/{s.document[own]}.docx"),
+    READ_OWN_UNIT)
+add("GET", "/documents/<int:doc_id>.<fmt>", "other unit's tờ trình", get("/documents/{s.document[other]}.docx"),
+    office_wide(200, 404, council=200))
+add("GET", "/documents/<int:doc_id>.<fmt>", "council minutes", get("/documents/{s.document[minutes]}.docx"),
+    office_wide(200, 404, council=200))
+add("GET", "/documents/<int:doc_id>.<fmt>", "the guidance (public)", get("/documents/{s.document[guidance]}.docx"),
+    READ_OWN_UNIT)
+add("POST", "/documents/<int:doc_id>/sign", "the guidance", form("/documents/{s.document[guidance]}/sign"),
+    expect(403, chief=302, admin=302, designer=404))
+add("GET", "/tasks/<task_id>/drafts/<int:index>.<fmt>", "the guidance task's draft",
+    get("/tasks/{s.guidance_task}/drafts/0.docx"), office_wide(200, 404))
+
 # -- a person's record: the person, their unit's head and the office-wide readers (TCHCQT, council,
 # Chief, admin); another unit's people and the designer get 404, as for nobody.
 add("GET", "/people/me", "", get("/people/me"), expect(302))

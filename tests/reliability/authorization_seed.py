@@ -55,6 +55,8 @@ class Seed:
     deployment_id: str
     mail_id: int
     tokens: dict[str, str]
+    document: dict[str, int] = field(default_factory=dict)
+    guidance_task: str = ""
     serial: count = field(default_factory=lambda: count(1))
 
     @property
@@ -118,7 +120,26 @@ def build_seed(portal) -> Seed:
         session.add(mail)
         session.flush()
         mail_id = mail.id
-    return Seed(portal, instance, task, attachment, campaign.definition_id, deployment_id, mail_id, tokens)
+    return Seed(portal, instance, task, attachment, campaign.definition_id, deployment_id, mail_id, tokens,
+                document=_issued_documents(portal, instance), guidance_task=portal.task("Task_guidance").id)
+
+
+def _issued_documents(portal, instance: dict[str, str]) -> dict[str, int]:
+    """Documents as the campaign's steps issue them: each unit's tờ trình, the council's minutes
+    (not public) and the guidance (public in the Office)."""
+    from workflows.documents.kinds import sample_context
+    from workflows.documents.store import DocumentStore, NewDocument
+    now = portal.clock.now
+    wanted = {"own": ("unit_proposal", instance["own"]), "other": ("unit_proposal", instance["other"]),
+              "minutes": ("council_minutes", portal.campaign_id), "guidance": ("guidance", portal.campaign_id)}
+    news = [NewDocument(reference=f"matrix:{name}", campaign_instance_id=portal.campaign_id, instance_id=instance_id,
+                        business_key=None, element_id=f"Issue_{kind}", step_name=f"Ban hành {kind}", issue=1,
+                        kind=kind, nominee_id=None, title=kind, number=f"0{i}/X-VPUB", register_kind="X-VPUB",
+                        issued_on=now.date(), issued_at=now, template_version=0, context=sample_context(kind),
+                        list_source=None)
+            for i, (name, (kind, instance_id)) in enumerate(wanted.items(), start=1)]
+    recorded = DocumentStore(portal.engine.context.db).record(news)
+    return {name: doc.id for name, doc in zip(wanted, recorded)}
 
 
 __all__ = ["PASSWORD", "PDF", "ROLES", "SIGNED_IN", "NOT_SIGNED_IN", "STAFF_CSV", "USERS", "Seed", "build_seed"]

@@ -22,6 +22,7 @@ PAGES = (
     "web.portal.outbox",
     "web.portal.person_page",
     "web.portal.statistics_page",
+    "web.portal.documents_page",
 )
 
 

@@ -318,6 +318,17 @@ class DocumentStore:
                 drafts.append(Draft(kind, None, document_title(kind, context), context))
         return drafts
 
+    def draft_content(self, draft: Draft, fmt: str) -> bytes:
+        """A draft as "docx" (the template in force) or "pdf": made each time, kept nowhere, since a
+        draft changes with the task's data; DocumentFileError for another format."""
+        if fmt not in ("docx", "pdf"):
+            raise DocumentFileError(_message("format", fmt=fmt))
+        template = self.templates.current(draft.kind) if fmt == "docx" else None
+        try:
+            return renditions.render(draft.kind, fmt, draft.context, template, None)
+        except DocumentRenderError as err:
+            raise DocumentFileError(str(err)) from None
+
     # -- issuing (the issue_document handler) ------------------------------------------------
 
     def record(self, documents: Sequence[NewDocument]) -> list[Document]:
