@@ -54,7 +54,9 @@ def export(store: DocumentStore, out: Path, business_key: str | None = None) -> 
     for (campaign_id, key), folder in zip(campaigns, folders):
         if folders.count(folder) > 1:  # two campaigns under one key: tell them apart by instance
             folder = f"{folder}_{campaign_id[:8]}"
-        for doc in store.for_campaign(campaign_id):
+        documents = store.for_campaign(campaign_id)
+        store.prepare(documents)  # on every core; _write then reads the files back
+        for doc in documents:
             written += _write(store, doc, out / folder / doc.kind)
     return written
 

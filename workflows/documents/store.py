@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.errors import ConflictError, EngineError, NotFoundError
 from workflows.documents import kinds as kinds_module
-from workflows.documents import renditions
+from workflows.documents import batch, renditions
 from workflows.documents.kinds import KINDS, document_title, nominees_with_reports, parse_kinds
 from workflows.documents.pdf_render import DocumentRenderError
 from workflows.documents.templates_store import TemplateStore
@@ -239,14 +239,26 @@ class DocumentStore:
             raise DocumentFileError(_message("no_format", title=doc.title, fmt=fmt.upper())) from None
         return self._keep(doc.id, fmt, data)
 
+    def prepare(self, docs: Iterable[Document], workers: int | None = None) -> int:
+        """Makes and keeps every file of `docs` not made yet, on every core (batch.py); what
+        `content` then gives is read back. Returns how many files were made."""
+        missing = [(doc, fmt) for doc in docs for fmt in self.formats(doc) if self._stored(doc.id, fmt, False) is None]
+        made = batch.render_many([self._job(doc, fmt) for doc, fmt in missing], workers)
+        for (doc, fmt), data in zip(missing, made):
+            self._keep(doc.id, fmt, data)
+        return len(missing)
+
     def _render(self, doc: Document, fmt: str) -> bytes:
+        return renditions.render(*self._job(doc, fmt))
+
+    def _job(self, doc: Document, fmt: str) -> batch.Job:
         template = self.templates.content(doc.kind, doc.template_version) if fmt == "docx" else None
         source = None
         if fmt == "xlsx":
             with self.db.connect() as conn:
                 raw = conn.scalar(select(DOC.c.list_source).where(DOC.c.id == doc.id))
             source = json.loads(raw) if raw else None
-        return renditions.render(doc.kind, fmt, doc.context, template, source)
+        return (doc.kind, fmt, doc.context, template, source)
 
     def _keep(self, doc_id: int, fmt: str, data: bytes, signed: bool = False, signer: str | None = None) -> bytes:
         """Stores a file; of two made at the same moment the first stored is the one kept."""
