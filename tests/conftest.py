@@ -15,12 +15,20 @@ from engine import EngineConfig, HandlerRegistry, ProcessEngine
 from engine.db import make_engine
 from engine.models import Base
 from engine.schema import upgrade
+from tests.serial import lock_dir, turn
 from workflows.models import CampaignBase
 from workflows.schema import upgrade as upgrade_campaign
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_ADMIN_URL = os.environ.get("THIDUA_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Setup, call and teardown of every test in its turn: shared, or alone for `serial` (tests/serial.py)."""
+    with turn(lock_dir(item.config), serial=item.get_closest_marker("serial") is not None):
+        return (yield)
 
 
 def fixture_bytes(name: str) -> bytes:

@@ -9,11 +9,11 @@ import shutil
 import subprocess
 import unicodedata
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from tests.artefacts import ARTEFACTS, keep
 from tests.workflows.document_data import CAMPAIGN, decision_end, positions, whole_office
 from workflows.demo_office import demo_office
 from workflows.documents.certificates import certificate_contexts, render_certificates
@@ -23,7 +23,6 @@ from workflows.documents.pdf_render import DocumentRenderError, render_campaign_
 
 MM = 72 / 25.4
 A4 = (PAGE["width_mm"] * MM, PAGE["height_mm"] * MM)
-ARTEFACTS = Path(__file__).resolve().parents[2] / "build" / "artefacts"
 
 
 def text_of(page) -> str:
@@ -196,19 +195,17 @@ def test_nothing_to_print_and_an_unknown_kind_are_refused_in_both_languages(offi
     assert "Không có mẫu PDF" in str(unknown.value) and "no PDF template" in str(unknown.value)
 
 
-def test_png_artefacts_of_a_decision_page_and_a_certificate(long_decision, office):
+def test_png_artefacts_of_a_decision_page_and_a_certificate(long_decision, office, tmp_path):
     assert shutil.which("pdftoppm"), "poppler-utils (pdftoppm) is installed by the Makefile"
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
     outputs = {"quyet_dinh_giay_khen": (long_decision, (1, 2)),
                "thong_bao_ket_qua": (render_campaign_pdf("announcement", decision_end(office), positions(office)), (1,)),
                "giay_khen": (render_certificates(decision_end(office), positions(office)), (1, 2))}
     for name, (pdf, pages) in outputs.items():
-        source = ARTEFACTS / f"{name}.pdf"
-        source.write_bytes(pdf)
+        source = keep(ARTEFACTS / f"{name}.pdf", pdf)
         for page in pages:
             subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
-                            str(source), str(ARTEFACTS / f"{name}-{page}")], check=True, timeout=60)
-            png = ARTEFACTS / f"{name}-{page}.png"
+                            str(source), str(tmp_path / f"{name}-{page}")], check=True, timeout=60)
+            png = keep(ARTEFACTS / f"{name}-{page}.png", (tmp_path / f"{name}-{page}.png").read_bytes())
             assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 10_000
 
 
