@@ -46,8 +46,12 @@ browser:
 	if [ -n "$$missing" ]; then sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; fi
 
+# The suite runs in one pytest-xdist worker per core, at most 4 (each worker keeps its own
+# PostgreSQL databases, servers and browser); tests marked `serial` run with the other workers
+# waiting (tests/serial.py). The 15 slowest tests are listed to keep an eye on the 20-minute budget.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 test: install assets postgres browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=15
 
 bench: install postgres
 	$(BIN)/python bench/engine.py

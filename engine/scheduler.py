@@ -245,37 +245,44 @@ class Scheduler:
 # -- the lock ---------------------------------------------------------------------------------
 
 class _AdvisoryLock:
-    """A PostgreSQL session lock held on a connection kept open while the scheduler acts."""
+    """A PostgreSQL session lock held on a connection kept open while the scheduler acts. The
+    lock's watcher and the jobs ask `held()` from their own threads: one connection serves one
+    thread at a time, or a query runs inside another's transaction."""
 
     def __init__(self, db: Engine) -> None:
         self._db, self._conn = db, None
+        self._using = threading.Lock()
 
     def acquire(self) -> bool:
         conn = self._db.connect()
         got = conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}).scalar()
         conn.commit()
-        if got:
-            self._conn = conn
-        else:
+        if not got:
             conn.close()
-        return bool(got)
+            return False
+        with self._using:
+            self._conn = conn
+        return True
 
     def held(self) -> bool:
         """Asked on the lock's own connection: a killed connection or a restarted server answers no."""
-        if self._conn is None:
-            return False
-        try:
-            count = self._conn.execute(text(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
-                " AND classid = :high AND objid = :low AND objsubid = 1"),
-                {"high": ADVISORY_LOCK_KEY >> 32, "low": ADVISORY_LOCK_KEY & 0xFFFFFFFF}).scalar()
-            self._conn.commit()
-        except SQLAlchemyError:
-            return False
-        return count == 1
+        with self._using:
+            if self._conn is None:
+                return False
+            try:
+                count = self._conn.execute(text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
+                    " AND classid = :high AND objid = :low AND objsubid = 1"),
+                    {"high": ADVISORY_LOCK_KEY >> 32, "low": ADVISORY_LOCK_KEY & 0xFFFFFFFF}).scalar()
+                self._conn.commit()
+            except SQLAlchemyError:
+                return False
+            return count == 1
 
     def release(self) -> None:
-        if self._conn is not None:
+        with self._using:
+            if self._conn is None:
+                return
             try:
                 self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
                 self._conn.commit()

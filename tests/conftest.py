@@ -15,12 +15,21 @@ from engine import EngineConfig, HandlerRegistry, ProcessEngine
 from engine.db import make_engine
 from engine.models import Base
 from engine.schema import upgrade
+from tests.postgres_reset import truncate_postgres  # noqa: F401 (imported from here by other conftests)
+from tests.serial import lock_dir, turn
 from workflows.models import CampaignBase
 from workflows.schema import upgrade as upgrade_campaign
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_ADMIN_URL = os.environ.get("THIDUA_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Setup, call and teardown of every test in its turn: shared, or alone for `serial` (tests/serial.py)."""
+    with turn(lock_dir(item.config), serial=item.get_closest_marker("serial") is not None):
+        return (yield)
 
 
 def fixture_bytes(name: str) -> bytes:
@@ -69,14 +78,6 @@ def migrated_postgres_database(prefix: str, *migrations):
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
-
-
-def truncate_postgres(url: str, *metadatas) -> None:
-    engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for metadata in metadatas for t in metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
 
 
 # Both schemas, as `thidua db upgrade` leaves a database: the engine's and the campaign's tables.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from contextlib import contextmanager
 from typing import Iterator
@@ -12,6 +13,24 @@ from werkzeug.serving import make_server
 from tests.conftest import IN_CI
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+class ReservedPort:
+    """A port of 127.0.0.1 kept for a server that binds it by number (gunicorn, aiosmtpd, a proxy
+    that goes down and comes back). Probing a free port and closing the probe leaves the port to
+    whoever binds next: another test, the other pytest-xdist worker, another checkout's suite. This
+    socket stays bound with SO_REUSEADDR and never listens, so no other bind gets the port, while a
+    server that also sets SO_REUSEADDR (gunicorn, asyncio, TcpProxy do) can listen on it; with no
+    server listening, a connection to it is refused, as to a stopped server."""
+
+    def __init__(self) -> None:
+        self._socket = socket.socket()
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self.number: int = self._socket.getsockname()[1]
+
+    def release(self) -> None:
+        self._socket.close()
 
 
 @contextmanager

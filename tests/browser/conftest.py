@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.artefacts import SCREENSHOTS, keep
 from tests.live import chromium, serving
 from tests.portal.conftest import PASSWORD, make_portal, portal, portal_template  # noqa: F401 (fixtures)
 
@@ -29,7 +30,6 @@ try:
 except ImportError:  # the `browser` fixture says so: a failure under CI, a skip elsewhere
     expect = None
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # A rendered portal page is tens of kilobytes; a blank or broken capture is a few hundred bytes.
 MIN_SCREENSHOT_BYTES = 10_000
@@ -92,10 +92,8 @@ def office(browser, portal_template, tmp_path_factory):  # noqa: F811 (portal_te
 
 
 def screenshot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    data = path.read_bytes()
+    data = page.screenshot(full_page=True)
+    path = keep(SCREENSHOTS / f"{name}.png", data)
     assert data.startswith(PNG_SIGNATURE), f"{path} is not a PNG"
     assert len(data) > MIN_SCREENSHOT_BYTES, f"{path} is only {len(data)} bytes: a blank capture?"
     return path

@@ -15,14 +15,10 @@ from typing import Iterator
 
 import requests
 
+from tests.live import ReservedPort
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "reliability-suite-secret-key-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Gunicorn:
@@ -30,7 +26,8 @@ class Gunicorn:
 
     def __init__(self, database_url: str, workdir: Path, workers: int = 4) -> None:
         self.database_url, self.workdir, self.workers = database_url, workdir, workers
-        self.port = free_port()
+        self._port = ReservedPort()
+        self.port = self._port.number
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
@@ -38,11 +35,12 @@ class Gunicorn:
         env = {**os.environ, "DATABASE_URL": self.database_url, "THIDUA_SECRET_KEY": SECRET,
                "THIDUA_ATTACHMENTS_DIR": str(self.workdir / "attachments"), "PYTHONPATH": str(ROOT)}
         env.pop("SMTP_HOST", None)
-        log = open(self.workdir / f"gunicorn-{self.port}.log", "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:web.composition", "--workers", str(self.workers),
-             "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "web.app:create_app()"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log = self.workdir / f"gunicorn-{self.port}.log"
+        with open(log, "ab") as output:  # the server keeps its own copy of the handle
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "python:web.composition", "--workers", str(self.workers),
+                 "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "web.app:create_app()"],
+                cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -51,13 +49,15 @@ class Gunicorn:
             except requests.RequestException:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start; see {log.name}")
+                self.stop()
+                raise RuntimeError(f"gunicorn did not start; see {log}")
             time.sleep(0.2)
 
     def kill_hard(self) -> None:
         """kill -9 of the master and every worker at once, as a power cut would."""
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
+        self._port.release()
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -66,6 +66,7 @@ class Gunicorn:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.kill_hard()
+        self._port.release()
 
 
 @contextmanager
@@ -82,7 +83,9 @@ class TcpProxy:
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
-        self.port = free_port()
+        # Kept while the proxy is cut, so the port it comes back on is still its own.
+        self._port = ReservedPort()
+        self.port = self._port.number
         self._listener: socket.socket | None = None
         self._connections: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -107,6 +110,10 @@ class TcpProxy:
             except OSError:
                 pass
             connection.close()
+
+    def close(self) -> None:
+        self.cut()
+        self._port.release()
 
     def _accept(self, listener: socket.socket) -> None:
         while True:

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
+import warnings
 
 from sqlalchemy import create_engine, text
 
-from engine.scheduler import Scheduler
+from engine.db import make_engine
+from engine.scheduler import Scheduler, database_lock
 from tests.conftest import PG_ADMIN_URL
 from tests.scheduler.conftest import build_office, office, smtp_server  # noqa: F401 - fixtures
 from tests.scheduler.test_scheduler import FAST, eventually, open_elements, timer_events
@@ -54,3 +57,32 @@ def test_a_lost_lock_is_detected_and_the_standby_takes_over_without_doubles(offi
         second.stop()
         first.stop()
         other.engine.close()
+
+
+def test_the_lock_answers_the_watcher_and_the_jobs_asking_at_once(database_url):
+    """The watcher thread and the job threads ask `held()` at the same moment: each gets a
+    true answer, and no query runs inside another thread's transaction on the lock's connection."""
+    db = make_engine(database_url)
+    lock = database_lock(db)
+    assert lock.acquire()
+    answers: list[bool] = []
+    start = threading.Barrier(4)
+
+    def ask() -> None:
+        start.wait()
+        answers.extend(lock.held() for _ in range(40))
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            askers = [threading.Thread(target=ask) for _ in range(4)]
+            for asker in askers:
+                asker.start()
+            for asker in askers:
+                asker.join(60)
+        assert answers == [True] * 160
+        assert [str(w.message) for w in caught] == []
+    finally:
+        lock.release()
+        assert not lock.held()
+        db.dispose()

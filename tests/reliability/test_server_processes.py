@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -167,7 +168,7 @@ def test_the_database_gone_for_thirty_seconds_gives_503s_and_the_service_recover
                 results.append((time.monotonic() - started, phase["name"], response.status_code, body))
                 time.sleep(0.05)
 
-    with gunicorn(through_proxy, tmp_path, workers=3) as server:
+    with closing(proxy), gunicorn(through_proxy, tmp_path, workers=3) as server:
         clients = [threading.Thread(target=load, args=(server.url, i)) for i in range(4)]
         for client in clients:
             client.start()

@@ -1,7 +1,6 @@
 """A real SMTP server (aiosmtpd on 127.0.0.1) the tests read the received mail from, and can stop."""
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import message_from_bytes
@@ -17,6 +16,7 @@ from engine import EngineConfig, HandlerRegistry, ProcessEngine, TaskQuery
 from engine.mail import OutboxSender, SmtpSettings
 from engine.scheduler import Scheduler
 from tests.conftest import FakeClock
+from tests.live import ReservedPort
 from workflows.reminder_texts import CampaignReminderTexts
 
 
@@ -38,9 +38,9 @@ class MailServer:
     """`received` is every mail accepted; `down()` and `up()` stop and restart it on its port."""
 
     def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        # Kept while the server is down too: `up()` comes back on the same port, no one else's.
+        self._port = ReservedPort()
+        self.port = self._port.number
         self.received: list[Received] = []
         self._controller: Controller | None = None
 
@@ -59,6 +59,10 @@ class MailServer:
             self._controller.stop()
             self._controller = None
 
+    def close(self) -> None:
+        self.down()
+        self._port.release()
+
     @property
     def env(self) -> dict[str, str]:
         return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.port), "SMTP_TLS": "off",
@@ -75,7 +79,7 @@ def smtp_server():
     server = MailServer()
     server.up()
     yield server
-    server.down()
+    server.close()
 
 
 MODELS = Path(__file__).parent / "models"

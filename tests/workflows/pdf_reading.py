@@ -12,12 +12,12 @@ from xml.etree import ElementTree
 
 from pypdf import PdfReader
 
+from tests.artefacts import ARTEFACTS, keep  # noqa: F401 (ARTEFACTS: for the tests that import it here)
 from workflows.documents.official import PAGE
 
 MM = 72 / 25.4
 A4 = (PAGE["width_mm"] * MM, PAGE["height_mm"] * MM)
 TOP_MARGIN_Y = A4[1] - PAGE["top_mm"] * MM  # PDF y grows upwards: above this is the top margin
-ARTEFACTS = Path(__file__).resolve().parents[2] / "build" / "artefacts"
 
 
 def read(pdf: bytes) -> PdfReader:
@@ -71,10 +71,12 @@ def word_boxes(pdf: bytes) -> list[list[tuple[float, float, float, float, str]]]
 
 
 def png_of_page(pdf: bytes, png: Path, page: int = 1, dpi: int = 80) -> Path:
-    """The page as a PNG at `png` (pdftoppm), the PDF kept beside it."""
-    png.parent.mkdir(parents=True, exist_ok=True)
-    source = png.with_suffix(".pdf")
-    source.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
-                    str(source), str(png.with_suffix(""))], check=True, timeout=60)
-    return png
+    """The page as a PNG at `png` (pdftoppm), the PDF kept beside it; both made aside and kept
+    whole (tests/artefacts.py), as another worker may keep the same names at once."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "document.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
+                        str(source), str(Path(tmp) / "page")], check=True, timeout=60)
+        keep(png.with_suffix(".pdf"), pdf)
+        return keep(png, (Path(tmp) / "page.png").read_bytes())

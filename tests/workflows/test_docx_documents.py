@@ -8,19 +8,18 @@ from __future__ import annotations
 import io
 import unicodedata
 import zipfile
-from pathlib import Path
 
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
+from tests.artefacts import ARTEFACTS, keep
 from tests.workflows.finished_campaign import clock, council, engine, finished, office, people  # noqa: F401
 from workflows.documents.build_templates import build as build_template, default_template, main, parts
 from workflows.documents.docx_render import render
 from workflows.documents.kinds import KINDS, build, context_keys
 
-ARTEFACTS = Path(__file__).resolve().parents[2] / "build" / "artefacts" / "docx"
 DATED = {"chairman_proposal": "2025-08-21", "announcement": "2025-08-26", "report": "2025-08-27"}
 
 
@@ -51,11 +50,10 @@ def rendered(finished) -> dict[str, Document]:
     v, units = finished.variables, finished.units
     unit_of = {"unit_proposal": "tong_hop", "achievement_report": "kinh_te"}
     documents = {}
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
     for kind in KINDS:
         context = build(kind, v, units[unit_of.get(kind, "tong_hop")], nominee_id="nom-anhhtm", on=DATED.get(kind))
         docx = render(kind, context)
-        (ARTEFACTS / f"{kind}.docx").write_bytes(docx)
+        keep(ARTEFACTS / "docx" / f"{kind}.docx", docx)
         documents[kind] = Document(io.BytesIO(docx))
         with zipfile.ZipFile(io.BytesIO(docx)) as archive:
             xml = archive.read("word/document.xml").decode()

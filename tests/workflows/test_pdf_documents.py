@@ -13,7 +13,8 @@ import unicodedata
 import pytest
 
 from tests.workflows.document_data import CAMPAIGN, decision_end, positions, whole_office
-from tests.workflows.pdf_reading import A4, ARTEFACTS, MM, TOP_MARGIN_Y, flat, fragments, read, text_of
+from tests.workflows.pdf_reading import (A4, ARTEFACTS, MM, TOP_MARGIN_Y, flat, fragments, png_of_page, read,
+                                         text_of)
 from workflows.demo_office import demo_office
 from workflows.documents.certificates import certificate_contexts, render_certificates
 from workflows.documents.contexts import with_positions
@@ -157,17 +158,12 @@ def test_nothing_to_print_and_an_unknown_kind_are_refused_in_both_languages(offi
 
 def test_png_artefacts_of_a_decision_page_and_a_certificate(long_decision, office):
     assert shutil.which("pdftoppm"), "poppler-utils (pdftoppm) is installed by the Makefile"
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
     outputs = {"quyet_dinh_giay_khen": (long_decision, (1, 2)),
                "thong_bao_ket_qua": (pdf_of("announcement", decision_end(office), office), (1,)),
                "giay_khen": (render_certificates(decision_end(office), positions(office)), (1, 2))}
     for name, (pdf, pages) in outputs.items():
-        source = ARTEFACTS / f"{name}.pdf"
-        source.write_bytes(pdf)
         for page in pages:
-            subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
-                            str(source), str(ARTEFACTS / f"{name}-{page}")], check=True, timeout=60)
-            png = ARTEFACTS / f"{name}-{page}.png"
+            png = png_of_page(pdf, ARTEFACTS / f"{name}-{page}.png", page)
             assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 10_000
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from io import BytesIO
-from pathlib import Path
-
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-ARTEFACTS = Path(__file__).resolve().parents[2] / "build" / "artefacts"
+from tests.artefacts import ARTEFACTS, keep
 
 
 @dataclass
@@ -34,8 +32,7 @@ def read(data: bytes, keep_as: str | None = None) -> dict[str, Sheet]:
     """Every sheet, checked for the layout on the way: header frozen, widths set, the decree's
     font, NFC text. `keep_as` also writes the file under build/artefacts/ to open by hand."""
     if keep_as:
-        ARTEFACTS.mkdir(parents=True, exist_ok=True)
-        (ARTEFACTS / keep_as).write_bytes(data)
+        keep(ARTEFACTS / keep_as, data)
     workbook = load_workbook(BytesIO(data))
     sheets = {}
     for ws in workbook.worksheets:
