@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 from pathlib import Path
 
@@ -15,6 +15,8 @@ from engine.involvement import Involvement
 from engine.runtime import InstanceQuery
 from web.composition import build_engine
 from workflows.award_register import AwardRegister
+from workflows.documents.kinds import KINDS
+from workflows.documents.store import DocumentStore
 from workflows.council import Council
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +57,13 @@ def test_demo_leaves_a_finished_campaign_and_a_live_one_with_work_for_each_role(
         assert AwardRegister(engine.context.db).of_campaign("KH-80NTT-2025")
         units = engine.runtime.list_instances(InstanceQuery(parent_instance_id=finished.id))
         assert len(units) == 7 and {u.status for u in units} == {"completed"}
+        # Every document issued, each on its day of 2025 (the story moves the engine's clock).
+        documents = DocumentStore(engine.context.db).for_campaign(finished.id)
+        assert {d.kind for d in documents} == set(KINDS)
+        assert {d.issued_on.year for d in documents} == {2025}
+        [decision] = [d for d in documents if d.kind == "chief_decision"]
+        assert (decision.number, decision.issued_on) == (done["decisionNumber"], date(2025, 8, 20))
+        assert finished.started_at.year == finished.ended_at.year == 2025
 
         # The live campaign: today falls after the period's end and before the units' deadline.
         variables = engine.runtime.get_variables(live.id)

@@ -17,6 +17,7 @@ from web.composition import (backup_database, build_engine, outbox_sender, resto
                              start_scheduler, upgrade_database)
 from workflows.council import ROLE_NAMES, Council, CouncilError, parse_assignment, sync_group
 from workflows.demo import load_demo
+from workflows.demo_story import DemoClock
 from workflows.staff_import import StaffImporter
 
 
@@ -337,9 +338,11 @@ def calendar(day, kind: str | None, note: str | None) -> None:
 @click.option("--models", "models_dir", default="bpmn", show_default=True,
               type=click.Path(exists=True, file_okay=False, path_type=Path))
 def demo(models_dir: Path) -> None:
-    """Load the demo Office (units, staff, accounts) and start its 2025 campaign; safe to run again."""
-    with open_engine() as engine:
-        summary = load_demo(engine, staff_directory(engine), models_dir)
+    """Load the demo Office (units, staff, accounts), its 2025 campaign played to the end and this
+    year's campaign under way; safe to run again."""
+    clock = DemoClock()
+    with build_engine(EngineConfig(clock=clock)) as engine:
+        summary = load_demo(engine, staff_directory(engine), models_dir, clock)
     click.echo(summary)
 
 

@@ -15,7 +15,7 @@ from engine.errors import ConflictError
 from engine.runtime import InstanceQuery
 from workflows.council import Council, sync_group
 from workflows.demo_office import HEAD_POSITIONS, DemoOffice, load_demo_office
-from workflows.demo_story import Story
+from workflows.demo_story import DemoClock, Story
 from workflows.staff_directory import Staff, StaffDirectory, Unit
 
 CAMPAIGN_KEY = "campaign"
@@ -67,16 +67,17 @@ def demo_password() -> str:
     return os.environ.get("THIDUA_DEMO_PASSWORD", "thidua-2025")
 
 
-def load_demo(engine: ProcessEngine, directory: StaffDirectory, models_dir: Path) -> str:
+def load_demo(engine: ProcessEngine, directory: StaffDirectory, models_dir: Path, clock: DemoClock) -> str:
+    """`clock` is the engine's clock (EngineConfig(clock=clock)): the stories move it day by day."""
     office = load_demo_office(directory)
     _create_accounts(engine, office)
     council = _appoint_council(engine, directory, office)
     _deploy_models(engine, models_dir)
-    started = _start_campaign(engine, office, council)
+    started = _start_campaign(engine, office, council, clock)
     if started:
-        Story(engine, office, started, CHIEF[0], council).play()
+        Story(engine, office, started, CHIEF[0], council, clock).play()
     today = engine.context.now().astimezone(engine.context.config.timezone).date()
-    live_key, live_started = _start_live_campaign(engine, office, council, today)
+    live_key, live_started = _start_live_campaign(engine, office, council, today, clock)
     open_tasks = engine.tasks.count()
     units = {unit.code: unit.name for unit in office.units}
     heads = [f"  {person.id:<12} {person.full_name} ({units[person.unit_code]})" for person in office.staff
@@ -144,12 +145,13 @@ def _deploy_models(engine: ProcessEngine, models_dir: Path) -> None:
                              source="thidua demo", actor="designer")
 
 
-def _start_campaign(engine: ProcessEngine, office: DemoOffice, council: list[str]) -> str | None:
+def _start_campaign(engine: ProcessEngine, office: DemoOffice, council: list[str], clock: DemoClock) -> str | None:
     """The id of the 2025 campaign, started now; None when an earlier run started it."""
     if engine.runtime.count_instances(InstanceQuery(definition_key=CAMPAIGN_KEY, business_key=BUSINESS_KEY)):
         return None
     units = [{"code": unit.code, "name": unit.name, "headGroup": f"head:{unit.code}"} for unit in office.units]
     pass_rule = {"basis": "present", "threshold": 0.5, "quorum": 0.667, "members": len(council)}
+    clock.on(CAMPAIGN_2025["planDate"])
     instance = engine.runtime.start_process_by_key(CAMPAIGN_KEY, {**CAMPAIGN_2025, "units": units,
                                                                    "passRule": pass_rule},
                                                    business_key=BUSINESS_KEY, actor=CHIEF[0])
@@ -171,8 +173,8 @@ def live_campaign(today: date) -> tuple[str, dict]:
     return f"KH-TD-{today.year}", variables
 
 
-def _start_live_campaign(engine: ProcessEngine, office: DemoOffice, council: list[str],
-                         today: date) -> tuple[str, bool]:
+def _start_live_campaign(engine: ProcessEngine, office: DemoOffice, council: list[str], today: date,
+                         clock: DemoClock) -> tuple[str, bool]:
     """Mid-campaign today: two units reported and were accepted, one was returned by the
     appraiser, the others are still choosing their nominees."""
     business_key, variables = live_campaign(today)
@@ -180,6 +182,7 @@ def _start_live_campaign(engine: ProcessEngine, office: DemoOffice, council: lis
         return business_key, False
     units = [{"code": unit.code, "name": unit.name, "headGroup": f"head:{unit.code}"} for unit in office.units]
     pass_rule = {"basis": "present", "threshold": 0.5, "quorum": 0.667, "members": len(council)}
+    clock.on(variables["planDate"])
     instance = engine.runtime.start_process_by_key(CAMPAIGN_KEY, {**variables, "units": units,
                                                                    "passRule": pass_rule},
                                                    business_key=business_key, actor=CHIEF[0])
@@ -187,8 +190,8 @@ def _start_live_campaign(engine: ProcessEngine, office: DemoOffice, council: lis
     def day(offset: int) -> str:
         return (today + timedelta(days=offset)).isoformat()
 
-    story = Story(engine, office, instance.id, CHIEF[0], council,
-                  days={"deployed": day(-40), "guidance": day(-31), "reported": day(-1), "resubmitted": day(0)})
+    story = Story(engine, office, instance.id, CHIEF[0], council, clock,
+                  days={"deployed": day(-40), "guidance": day(-31), "reported": day(-1), "appraisal": day(0)})
     story.launch()
     for code in ("tong_hop", "kinh_te", "noi_chinh"):
         story.nominate(code)
@@ -196,4 +199,5 @@ def _start_live_campaign(engine: ProcessEngine, office: DemoOffice, council: lis
     story.appraise("kinh_te")
     code, name, reason = LIVE_RETURN
     story.appraise(code, {name: reason})
+    clock.real()
     return business_key, True

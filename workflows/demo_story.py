@@ -9,7 +9,10 @@ Chairman's decisions, the announcement and the report to Sở Nội vụ.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from datetime import timezone as dt_timezone
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo
 
 from engine import ProcessEngine, TaskQuery
 from engine.runtime import InstanceQuery
@@ -32,8 +35,29 @@ VOTED_DOWN = "Quàng Thị Thu"
 REFUSED_BY_CHAIRMAN = "Hoàng Đức Anh"
 APPRAISER = "Hoàng Thị Hoa"  # Phòng TCHCQT's specialist for emulation and commendation
 INFO_OFFICER = "Trần Quốc Việt"
-DAYS = {"deployed": "2025-06-10", "guidance": "2025-06-25", "reported": "2025-08-06", "resubmitted": "2025-08-08", "submitted": "2025-08-10",
-        "meeting": "2025-08-15", "decision": "2025-08-20", "chairman": "2025-08-25", "report": "2025-08-29"}
+# The day of each move (and the date typed into its form), in the plan's order.
+DAYS = {"deployed": "2025-06-10", "guidance": "2025-06-25", "reported": "2025-08-06", "appraised": "2025-08-07",
+        "resubmitted": "2025-08-08", "appraisal": "2025-08-09", "submitted": "2025-08-10", "meeting": "2025-08-15",
+        "decision": "2025-08-20", "proposed": "2025-08-21", "chairman": "2025-08-25", "report": "2025-08-29"}
+OFFICE_HOURS = time(9, 0)
+
+
+class DemoClock:
+    """The engine's clock while the demo plays a story: each move happens on its day, so the
+    history, the deadlines and the documents' dates read as the campaign's own; the real time
+    otherwise."""
+
+    def __init__(self, timezone: ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh")) -> None:
+        self.timezone, self.moment = timezone, None
+
+    def __call__(self) -> datetime:
+        return self.moment or datetime.now(dt_timezone.utc)
+
+    def on(self, day: str) -> None:
+        self.moment = datetime.combine(date.fromisoformat(day), OFFICE_HOURS, self.timezone)
+
+    def real(self) -> None:
+        self.moment = None
 CHAIRMAN_DECISION = "1520/QĐ-UBND"
 
 
@@ -44,6 +68,7 @@ class Story:
     campaign_id: str
     chief: str
     council: list[str]
+    clock: DemoClock
     days: Mapping[str, str] = field(default_factory=lambda: DAYS)
 
     def play(self) -> None:
@@ -52,26 +77,30 @@ class Story:
         for code in self._units():
             self.nominate(code)
         code, name, reason = RETURNED
-        self.appraise(code, {name: reason})
+        self.appraise(code, {name: reason}, day="appraised")
         self.correct(code)
         for code in self._units():
             self.appraise(code)
         self.decide()
+        self.clock.real()
 
     def launch(self) -> None:
         """Guidance, the news column, each unit deploys the plan; the period's end timer fires
         if its day has passed."""
-        self._complete("Task_guidance", {"guidanceIssuedOn": self.days["guidance"]},
-                       self._appraiser())
+        self.clock.on(self.days["deployed"])
+        for code, instance_id in self._units().items():
+            self._complete("Task_deploy_plan", {"deployedOn": self.days["deployed"]}, self._head(code), instance_id)
+        self.clock.on(self.days["guidance"])
+        self._complete("Task_guidance", {"guidanceIssuedOn": self.days["guidance"]}, self._appraiser())
         officer = self._staff(INFO_OFFICER).id
         self._complete("Task_open_pages", {"pageUrl": "https://vpubnd.sonla.gov.vn/thi-dua"}, officer)
         self._complete("Task_news", {}, officer)
-        for code, instance_id in self._units().items():
-            self._complete("Task_deploy_plan", {"deployedOn": self.days["deployed"]}, self._head(code), instance_id)
+        self.clock.on(self.days["reported"])
         self.engine.runtime.fire_due_timers()
 
     def nominate(self, code: str) -> None:
         """The unit's list, each nominee's report, the submission to TCHCQT."""
+        self.clock.on(self.days["reported"])
         instance_id, head = self._units()[code], self._head(code)
         unit = next(u for u in self.office.units if u.code == code)
         nominees = [self._nominee(unit, name, award) for name, award in NOMINATIONS[code]]
@@ -80,8 +109,9 @@ class Story:
         self._write_reports(instance_id)
         self._complete("Task_submit", {"reportedOn": self.days["reported"]}, head, instance_id)
 
-    def appraise(self, code: str, returns: Mapping[str, str] | None = None) -> None:
+    def appraise(self, code: str, returns: Mapping[str, str] | None = None, day: str = "appraisal") -> None:
         """TCHCQT accepts each nominee of the unit, or returns those named in `returns` (full name → reason)."""
+        self.clock.on(self.days[day])
         instance_id = self._units()[code]
         checked = self.engine.runtime.get_variables(instance_id)["checkedNominees"]
         reasons = {n["id"]: (returns or {})[n["fullName"]] for n in checked if n.get("fullName") in (returns or {})}
@@ -89,6 +119,7 @@ class Story:
 
     def correct(self, code: str) -> None:
         """The unit re-opens the returned reports, the nominees rewrite them, the unit resubmits."""
+        self.clock.on(self.days["resubmitted"])
         instance_id, head = self._units()[code], self._head(code)
         variables = self.engine.runtime.get_variables(instance_id)
         returned = [n["id"] for n in variables.get("returnedNominees") or []]
@@ -101,16 +132,22 @@ class Story:
     def decide(self) -> None:
         """The council's list, the meeting, the decisions, the report."""
         appraiser = self._appraiser()
+        self.clock.on(self.days["submitted"])
         self._complete("Task_submit_council", {"submittedOn": self.days["submitted"]}, appraiser)
+        self.clock.on(self.days["meeting"])
         self._vote()
         variables = self.engine.runtime.get_variables(self.campaign_id)
         if variables.get("chiefAwardees"):
+            self.clock.on(self.days["decision"])
             self._complete("Task_giay_khen", {"decisionDate": self.days["decision"]}, self.chief)
         if variables.get("chairmanAwardees"):
+            self.clock.on(self.days["proposed"])
             self._complete("Task_propose_chairman", {}, appraiser)
             proposed = self.engine.runtime.get_variables(self.campaign_id)["chairmanAwardees"]
+            self.clock.on(self.days["chairman"])  # the announcement follows the same day
             self._complete("Task_record_chairman", {"chairmanDecisions": [
                 {"nomineeId": n["nomineeId"], "award": n["award"], **self._chairman(n)} for n in proposed]}, appraiser)
+        self.clock.on(self.days["report"])
         self._complete("Task_report", {}, appraiser)
 
     def _write_reports(self, instance_id: str, rewritten: bool = False) -> None:
