@@ -18,7 +18,8 @@ from tests.test_campaign import collective as campaign_collective
 from tests.test_unit_evaluation import (BPMN_DIR, MODEL, OFFICE_TZ, VARIABLES, collective, individual,
                                         open_tasks, only_task, run_to_nominations, snapshot, submit)
 from workflows.appraisal import changes_since_return, decisions
-from workflows.handlers import register_checks
+from workflows.document_register import DocumentRegister
+from workflows.handlers import register_handlers
 
 # userId -> (yearsAtOffice, yearsSinceDiscipline, worstRatingLast10)
 FACTS = {"lan": (12, None, "good"), "minh": (8, None, "excellent"), "hung": (15, None, "excellent")}
@@ -35,9 +36,10 @@ def engine(database_url, handlers):
                 "missingRatingYears": None, "pendingCase": None, "pendingCaseText": None, "sameAwardInCampaign": None}
 
     handlers.register("staff_facts", staff_facts)
-    register_checks(handlers)
     clock = FakeClock(datetime(2025, 6, 6, 8, 0, tzinfo=OFFICE_TZ))
     with ProcessEngine(EngineConfig(database_url=database_url, clock=clock), handlers=handlers) as engine:
+        # The checks, and issue_document (the unit's tờ trình and reports) on the real register.
+        register_handlers(handlers, register=DocumentRegister(engine.context.db))
         engine.repository.deploy([("unit_evaluation.bpmn", MODEL.read_bytes()),
                                   ("eligibility.dmn", (BPMN_DIR / "eligibility.dmn").read_bytes())])
         engine.test_clock = clock

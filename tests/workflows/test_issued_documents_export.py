@@ -3,7 +3,6 @@ store and by `thidua documents export / sign`, on SQLite and PostgreSQL (one cam
 database for the module)."""
 from __future__ import annotations
 
-import importlib.util
 import re
 import unicodedata
 from io import BytesIO
@@ -20,12 +19,10 @@ from web.cli import main
 from workflows.documents.export import export
 from workflows.documents.kinds import KINDS
 from workflows.documents.signing import SigningError
-from workflows.documents.store import DocumentFileError
 
 PASSPHRASE = "mat-khau-ky-so"
 # Until the PDF templates read the shared contexts (branch pdf-every-kind, which removes
 # pdf_contexts.py), no kind prints an issued document's snapshot: then the store must say so.
-PDF_OF_SHARED_CONTEXTS = importlib.util.find_spec("workflows.documents.pdf_contexts") is None
 
 
 def thidua(*args: str, database_url: str, **env: str):
@@ -53,13 +50,6 @@ def current(issued, kind: str):
 def test_the_pdf_of_each_document_shows_its_names_and_number(issued):
     store, docs = issued.store, issued.store.for_campaign(issued.campaign_id)
     with_pdf = [d for d in docs if "pdf" in store.formats(d)]
-    if not PDF_OF_SHARED_CONTEXTS:
-        assert with_pdf == []
-        before = row_counts(issued.db)
-        with pytest.raises(DocumentFileError, match=r"không có bản PDF\. / .* has no PDF file"):
-            store.content(current(issued, "chief_decision").id, "pdf")
-        assert row_counts(issued.db) == before
-        return
     assert {d.kind for d in with_pdf} == set(KINDS)
     for doc in with_pdf:
         text = pdf_text(store.content(doc.id, "pdf"))
@@ -81,11 +71,6 @@ def test_signing_keeps_the_signed_pdf_beside_and_never_signs_twice(issued, signi
     with pytest.raises(SigningError, match="sai mật khẩu .* / .*wrong passphrase"):
         store.sign(decision.id, "minhtb", {**signing_env, "THIDUA_SIGNING_PASSPHRASE": "sai"})
     assert row_counts(issued.db) == before and store.signature(decision.id, signing_env) is None
-    if not PDF_OF_SHARED_CONTEXTS:
-        with pytest.raises(DocumentFileError, match=r"không có bản PDF\. / .* has no PDF file"):
-            store.sign(decision.id, "minhtb", signing_env)
-        assert row_counts(issued.db) == before
-        return
 
     signed = store.sign(decision.id, "minhtb", signing_env)
     assert (signed.format, signed.signed, signed.signer) == ("pdf", True, "minhtb")
@@ -117,7 +102,7 @@ def test_export_writes_every_document_of_the_campaign(issued, tmp_path):
     assert len([w for w in written if w.format == "docx"]) == len(documents) == 16
     assert len([w for w in written if w.format == "xlsx"]) == 7  # four tờ trình, the list, the minutes, the report
     assert len({w.path for w in written}) == len(written)  # no file written over another
-    assert len([w for w in written if w.format == "pdf" and not w.signed]) == (16 if PDF_OF_SHARED_CONTEXTS else 0)
+    assert len([w for w in written if w.format == "pdf" and not w.signed]) == 16
     for item in written:
         assert item.path.read_bytes() == issued.store.content(item.document.id, item.format, signed=item.signed)
 
@@ -140,13 +125,8 @@ def test_the_command_line_exports_and_signs(issued, signing_env, tmp_path):
     announcement = current(issued, "announcement")
     assert f"{announcement.id:>6}  01/TB-VPUB" in listed.output and "(đã ban hành lại / issued again since)" in listed.output
 
-    before = row_counts(issued.db)
     signed = thidua("documents", "sign", str(announcement.id), "--by", "minhtb", database_url=issued.database_url,
                     **signing_env)
-    if not PDF_OF_SHARED_CONTEXTS:
-        assert isinstance(signed.exception, DocumentFileError) and "không có bản PDF" in str(signed.exception)
-        assert row_counts(issued.db) == before
-        return
     assert signed.exit_code == 0, signed.output
     assert f"đã ký văn bản {announcement.id}" in signed.output and "Chữ ký số hợp lệ" in signed.output
     again = thidua("documents", "sign", str(announcement.id), "--by", "minhtb", database_url=issued.database_url,
