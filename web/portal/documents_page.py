@@ -16,6 +16,7 @@ from io import BytesIO
 from itertools import groupby
 
 from flask import abort, flash, redirect, request, send_file, url_for
+from werkzeug.exceptions import NotFound
 
 from engine.errors import ConflictError, NotFoundError
 from engine.vietnamese import fold
@@ -53,7 +54,7 @@ def may_read(principal, doc: Document) -> bool:
         return False
     try:
         campaign_or_404(doc.campaign_instance_id)
-    except Exception:  # noqa: BLE001 - abort(404) raises an HTTPException: not visible
+    except NotFound:
         return False
     return True
 
