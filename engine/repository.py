@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.context import EngineContext
+from engine.decision_table import DecisionTable, TableDiff, diff_tables, read_table
 from engine.errors import ConflictError, DeploymentError, NotFoundError, Problem
 from engine.model_diff import ModelDiff, diff_models
 from engine.models import DecisionDefinition, Deployment, HistoryEvent, ProcessDefinition, ProcessInstance, Resource
@@ -244,6 +245,18 @@ class RepositoryService:
         """What changed from one definition's model to another's (elements, attributes, flows)."""
         return diff_models(self.model_xml(before_id), self.model_xml(after_id),
                            max_bytes=self._ctx.config.max_model_bytes, before_name=before_id, after_name=after_id)
+
+    def decision_table(self, definition_id: str) -> DecisionTable | None:
+        """A decision definition's table (columns and rules); None when its decision is not a table."""
+        definition = self.get_model(definition_id)
+        return read_table(self.model_xml(definition_id), definition.key, file_name=definition_id,
+                          max_bytes=self._ctx.config.max_model_bytes)
+
+    def table_diff(self, before_id: str, after_id: str) -> TableDiff | None:
+        """The rows added, removed and changed from one decision table's version to another's;
+        None when either decision is not a table."""
+        before, after = self.decision_table(before_id), self.decision_table(after_id)
+        return diff_tables(before, after) if before is not None and after is not None else None
 
     def get_deployment(self, deployment_id: str) -> Deployment:
         with self._ctx.sessions() as session:

@@ -22,6 +22,8 @@ FILES = {
     "bpmn-js/bpmn-navigated-viewer.production.min.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
     "bpmn-js/assets": "bpmn-js/dist/assets",
     "form-js/assets": "@bpmn-io/form-js-viewer/dist/assets",
+    "dmn-js/dmn-viewer.production.min.js": "dmn-js/dist/dmn-viewer.production.min.js",
+    "dmn-js/assets": "dmn-js/dist/assets",
 }
 # destination under vendor/ -> entry under web/frontend/, bundled by esbuild (from package.json)
 BUNDLES = {

@@ -20,6 +20,7 @@ from engine.runtime import InstanceQuery
 from web.authorization import sees_everything
 from web.portal.auth import current_principal, engine, portal_blueprint
 from web.portal.award_groups import by_award
+from web.portal.heatmap import heat_levels, legend
 from web.portal.instance_page import xml_response
 from web.portal.inbox import due_state
 from web.portal.navigation import involvement_of, menu_item, unit_names
@@ -130,6 +131,7 @@ def campaign(campaign_id: str):
             "title": service.repository.get_definition(unit_definition).name or unit_definition,
             "xml": url_for("campaign.unit_diagram", campaign_id=campaign_id),
             "active": [], "completed": [], "heatmap": units.heatmap,
+            "heatLevels": heat_levels(units.heatmap, len(units.instances)), "legend": legend(len(units.instances)),
         })
     today = now.astimezone(service.context.config.timezone).date()
     return render_template("portal/campaign.html", campaign=row, variables=variables,

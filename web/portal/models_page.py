@@ -89,9 +89,31 @@ def version(definition_id: str):
             diagrams.append({"id": "previous-diagram", "xml": url_for("models.xml", definition_id=previous.id),
                              "markers": {"removed": diff.marked("removed")},
                              "title": translate("models.diagram.previous", version=previous.version)})
+    decision = None if is_process else {"id": "decision-table", "xml": url_for("models.xml", definition_id=definition_id),
+                                        "decision": definition.key}
     return render_template("portal/models_version.html", definition=definition, previous=previous, diff=diff,
                            is_process=is_process, versions=sorted(versions, key=lambda d: d.version, reverse=True),
-                           diagrams=diagrams)
+                           diagrams=diagrams, decision=decision)
+
+
+@blueprint.get("/models/<definition_id>/compare")
+def compare(definition_id: str):
+    """A decision table's rows against another version's (`with`, else the previous one):
+    added, removed and changed rules, the changed cells with their earlier text."""
+    repository = engine().repository
+    definition = _model_or_404(definition_id)
+    if isinstance(definition, ProcessDefinition):
+        abort(404)
+    other_id = request.args.get("with")
+    other = _model_or_404(other_id) if other_id else repository.previous_version(definition_id)
+    if other is None or other.key != definition.key or isinstance(other, ProcessDefinition):
+        problem = "models.compare.no_previous" if other is None else "models.compare.other_key"
+        return render_template("portal/models_compare.html", definition=definition, other=other, diff=None,
+                               problem=translate(problem)), 404 if other is None else 400
+    diff = repository.table_diff(other.id, definition_id)
+    problem = None if diff is not None else translate("models.compare.not_table")
+    return render_template("portal/models_compare.html", definition=definition, other=other, diff=diff,
+                           problem=problem), 200 if diff is not None else 400
 
 
 @blueprint.get("/models/<definition_id>/model.xml")
