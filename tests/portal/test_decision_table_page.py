@@ -64,7 +64,7 @@ def test_version_page_draws_the_table_and_links_the_comparison(versions):
 
 @pytest.mark.parametrize("language, words", [
     ("vi", ["Thêm 1 quy tắc", "Bỏ 1 quy tắc", "Sửa 1 quy tắc", "Điều kiện đầu vào"]),
-    ("en", ["1 rules added", "1 rules removed", "1 rules changed", "Inputs"]),
+    ("en", ["Rules added: 1", "Rules removed: 1", "Rules changed: 1", "Inputs"]),
 ])
 def test_comparison_names_added_removed_and_changed_rules(versions, language, words):
     portal, first, second = versions
