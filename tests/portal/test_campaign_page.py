@@ -66,6 +66,11 @@ def test_officer_sees_every_unit_the_timeline_and_the_heatmap(portal, language, 
     assert all(label in timeline for label in labels)
     specs = diagrams(page)
     assert specs["heatmap-diagram"]["heatmap"] == {"Task_deploy_plan": 2}
+    assert specs["heatmap-diagram"]["heatLevels"] == {"Task_deploy_plan": 4}  # both units: the top colour
+    unit = {"vi": "đơn vị", "en": "units"}[language]
+    assert specs["heatmap-diagram"]["legend"] == [{"level": 2, "label": f"1 {unit}"},
+                                                  {"level": 4, "label": f"2 {unit}"}]
+    assert 'id="heatmap-diagram-legend"' in page and 'data-zoom="fit"' in page
     assert specs["heatmap-diagram"]["xml"] == f"/campaigns/{portal.campaign_id}/units.bpmn"
     campaign = specs["campaign-diagram"]
     assert sorted(campaign["active"]) == ["Call_units", "Task_guidance", "Task_open_pages"]
