@@ -72,11 +72,16 @@ def template_store(engine: ProcessEngine) -> TemplateStore:
     return TemplateStore(engine.context.db)
 
 
+def mail_texts() -> CampaignReminderTexts:
+    """The words of the reminder mail: the sender writes them, the admin's outbox previews them."""
+    return CampaignReminderTexts()
+
+
 def outbox_sender(engine: ProcessEngine) -> OutboxSender | None:
     """The mail sender the SMTP_* variables describe (None when SMTP_HOST is unset); a wrong
     value raises MailConfigError naming it."""
     settings = SmtpSettings.from_env(engine.context.config.smtp)
-    return None if settings is None else OutboxSender(engine.context, settings, CampaignReminderTexts())
+    return None if settings is None else OutboxSender(engine.context, settings, mail_texts())
 
 
 def start_scheduler(engine: ProcessEngine) -> Scheduler:
