@@ -26,7 +26,8 @@ deploy: migrate
 	@models="$$(ls bpmn/*.bpmn bpmn/*.dmn 2>/dev/null)"; \
 	if [ -n "$$models" ]; then $(BIN)/thidua deploy $$models; else echo "no models in bpmn/ yet"; fi
 
-# Migrates, loads the demo Office, deploys bpmn/ and starts its 2025 campaign (once), then serves.
+# Migrates, loads the demo Office, deploys bpmn/ and starts its 2025 campaign (once), then serves
+# with gunicorn (`thidua serve`: 2 workers, one of whose schedulers acts; Ctrl-C stops it).
 run: migrate assets
 	$(BIN)/thidua demo
 	$(BIN)/thidua serve

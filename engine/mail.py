@@ -13,13 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
-from typing import Mapping, Protocol
+from typing import Mapping
 
 import yagmail
 from sqlalchemy import select, update
 
 from engine.context import EngineContext
 from engine.errors import EngineError
+from engine.mail_message import MailTexts, compose
 from engine.models import Task, UserAccount
 from engine.models_mail import OutboxMail
 
@@ -72,14 +73,6 @@ class SmtpSettings:
         if user and "@" in user and user.lower() != sender.lower():
             raise MailConfigError(f"SMTP_SENDER ({sender}) must be the address SMTP_USER ({user}) logs in as")
         return cls(host, int(raw_port), security, user, password, sender, sender_name or None)
-
-
-class MailTexts(Protocol):
-    """Subject and body of a mail: for one reminder, and for a digest of several."""
-
-    def single(self, payload: dict) -> tuple[str, str]: ...
-
-    def digest(self, payloads: list[dict]) -> tuple[str, str]: ...
 
 
 @dataclass
@@ -152,8 +145,7 @@ class OutboxSender:
         return True
 
     def _deliver(self, batch: list) -> None:
-        payloads = [json.loads(row.payload_json) for row in batch]
-        subject, body = self.texts.single(payloads[0]) if len(batch) == 1 else self.texts.digest(payloads)
+        content = compose(self.texts, [json.loads(row.payload_json) for row in batch], batch[0].email)
         s = self.settings
         smtp = yagmail.SMTP(
             user={s.user or s.sender: s.sender_name} if s.sender_name else (s.user or s.sender),
@@ -161,9 +153,8 @@ class OutboxSender:
             smtp_ssl=s.security == "ssl", smtp_skip_login=not s.user, soft_email_validation=False,
             timeout=s.timeout)
         try:
-            # One content item per line: yagmail then writes a clean text/plain part (a single
-            # string would get <br> in it) and one <div> per line in the HTML part.
-            if smtp.send(to=batch[0].email, subject=subject, contents=body.split("\n"), prettify_html=False) is False:
+            # The To header carries the name; smtplib takes the bare address for the envelope.
+            if smtp.send(to=content.to, subject=content.subject, contents=content.contents, prettify_html=False) is False:
                 raise ConnectionError("the SMTP server dropped the connection")
         finally:
             smtp.close()

@@ -87,6 +87,7 @@ class Scheduler:
         """Returns at once; acts as soon as it holds the lock (maybe never, if another does)."""
         self._thread = threading.Thread(target=self._watch_lock, name=f"scheduler-{self.id[:8]}", daemon=True)
         self._thread.start()
+        log.info("scheduler %s started; it acts when it holds the lock", self.id[:8])
         return self
 
     def stop(self) -> None:
@@ -309,6 +310,11 @@ class _FileLock:
         except BlockingIOError:
             handle.close()
             return False
+        # Who holds it, for an operator (and a test) to read: the process id of the acting scheduler.
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
         self._file = handle
         return True
 

@@ -43,3 +43,14 @@ def turn(directory: Path | None, serial: bool) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
             if serial:
                 fcntl.flock(turnstile, fcntl.LOCK_UN)
+
+
+def held(path: Path) -> bool:
+    """Whether some open file (of any process) holds an flock on `path`."""
+    with open(path, "a") as probe:
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(probe, fcntl.LOCK_UN)
+        return False

@@ -71,6 +71,10 @@ def test_docker_compose_is_a_valid_stack():
     assert services["app"]["depends_on"]["db"]["condition"] == "service_healthy"
     assert services["db"]["image"].startswith("postgres:")
     assert "mailpit" in services["mailpit"]["image"]
+    # The app sends to Mailpit, whose web page the README names as the place to read the mail.
+    assert (services["app"]["environment"]["SMTP_HOST"], services["app"]["environment"]["SMTP_PORT"]) == ("mailpit", "1025")
+    assert "8025:8025" in services["mailpit"]["ports"]
+    assert "http://localhost:8025" in (ROOT / "README.md").read_text()
     assert "pgdata" in compose["volumes"] and "attachments" in compose["volumes"]
     app = services["app"]
     assert app["environment"]["THIDUA_SECRET_KEY"].startswith("${THIDUA_SECRET_KEY:?")

@@ -14,7 +14,7 @@ from engine.forms import FormValidationError
 from web.cli_cases import case
 from web.cli_documents import documents
 from web.composition import (backup_database, build_engine, outbox_sender, restore_database, staff_directory,
-                             start_scheduler, upgrade_database)
+                             upgrade_database)
 from workflows.council import ROLE_NAMES, Council, CouncilError, parse_assignment, sync_group
 from workflows.demo import load_demo
 from workflows.demo_story import DemoClock
@@ -82,17 +82,13 @@ def db_restore(file: Path, force: bool) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the portal (development server; production runs gunicorn, see docker-compose.yml)."""
-    from web.app import create_app
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="gunicorn worker processes; one scheduler acts whatever their number")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the portal with gunicorn (as docker-compose.yml does), with the scheduler."""
+    from web.serving import serve as serve_with_gunicorn
 
-    app = create_app()
-    # The reloader would start a second process (and a second scheduler waiting on the lock).
-    scheduler = start_scheduler(app.extensions["thidua.engine"])
-    try:
-        app.run(host=host, port=port, use_reloader=False)
-    finally:
-        scheduler.stop()
+    serve_with_gunicorn(host, port, workers)
 
 
 @main.command()

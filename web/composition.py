@@ -1,6 +1,7 @@
 """Builds the service from its parts: the engine, the campaign's schema and its handlers."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from engine import EngineConfig, HandlerRegistry, ProcessEngine
@@ -72,11 +73,16 @@ def template_store(engine: ProcessEngine) -> TemplateStore:
     return TemplateStore(engine.context.db)
 
 
+def mail_texts() -> CampaignReminderTexts:
+    """The words of the reminder mail: the sender writes them, the admin's outbox previews them."""
+    return CampaignReminderTexts()
+
+
 def outbox_sender(engine: ProcessEngine) -> OutboxSender | None:
     """The mail sender the SMTP_* variables describe (None when SMTP_HOST is unset); a wrong
     value raises MailConfigError naming it."""
     settings = SmtpSettings.from_env(engine.context.config.smtp)
-    return None if settings is None else OutboxSender(engine.context, settings, CampaignReminderTexts())
+    return None if settings is None else OutboxSender(engine.context, settings, mail_texts())
 
 
 def start_scheduler(engine: ProcessEngine) -> Scheduler:
@@ -86,6 +92,18 @@ def start_scheduler(engine: ProcessEngine) -> Scheduler:
 
 
 def post_worker_init(worker) -> None:
-    """gunicorn hook (`gunicorn -c python:web.composition ...`): each worker starts a scheduler
-    for its app; the database lock lets one of them act."""
-    start_scheduler(worker.wsgi.extensions["thidua.engine"])
+    """gunicorn hook (`gunicorn -c python:web.composition ...`, `thidua serve`): each worker starts
+    a scheduler for its app; the database lock lets one of them act."""
+    if not logging.getLogger().handlers:
+        # Which worker's scheduler holds the lock is worth a line in gunicorn's log.
+        logging.basicConfig(level=logging.INFO, format="[%(process)d] [%(levelname)s] %(name)s: %(message)s")
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # two lines per job run otherwise
+    worker.thidua_scheduler = start_scheduler(worker.wsgi.extensions["thidua.engine"])
+
+
+def worker_exit(server, worker) -> None:
+    """gunicorn hook: a stopping worker's scheduler finishes its job and frees the lock at once,
+    so another worker takes over without waiting for the process to go."""
+    scheduler = getattr(worker, "thidua_scheduler", None)
+    if scheduler is not None:
+        scheduler.stop()

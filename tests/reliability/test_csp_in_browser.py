@@ -12,6 +12,7 @@ from tests.live import chromium, serving
 from tests.portal.conftest import PASSWORD, UNIT_A, UNIT_B
 from tests.portal.test_task_page_camunda_form import BPMN as DOSSIER_BPMN
 from tests.portal.test_task_page_camunda_form import SCHEMA as DOSSIER_FORM
+from tests.scheduler.test_outbox_page import due_reminder
 
 TIMEOUT_MS = 15_000
 # Runs before any page script, outside the page's CSP (DevTools injects it): records what the
@@ -169,3 +170,20 @@ def test_the_watch_sees_a_violation(office):
     assert any(v.startswith("script-src") for v in watched.violations())
     assert any("Content Security Policy" in p for p in watched.problems)
     watched.context.close()
+
+
+def test_the_outbox_shows_a_kept_mail_under_the_policy(office):
+    """Without SMTP_HOST the outbox says mail is kept; a mail's HTML opens in its sandboxed frame,
+    drawn by the browser, with no violation and no permission to run anything."""
+    portal, base_url, browser = office
+    portal.engine.context.config.smtp.clear()
+    due_reminder(portal)
+    admin = Watched(browser, base_url, "admin")
+    page = admin.goto("/admin/outbox/")
+    assert "thư được giữ lại trong hộp thư đi, không gửi đi" in page.inner_text("#outbox-smtp-off")
+    page.click(".outbox-preview summary")
+    body = page.frame_locator("iframe.outbox-body").locator("body")
+    assert "Phạm Thu Hà" in body.inner_text() and "/tasks/" in body.inner_text()
+    assert page.evaluate("document.querySelector('iframe.outbox-body').sandbox.length") == 0
+    admin.check()
+    admin.context.close()

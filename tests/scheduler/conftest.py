@@ -24,6 +24,7 @@ from workflows.reminder_texts import CampaignReminderTexts
 class Received:
     recipients: list[str]
     message: EmailMessage
+    raw: bytes = b""  # as it came over the wire, to check the headers' encoding
 
     @property
     def subject(self) -> str:
@@ -45,8 +46,8 @@ class MailServer:
         self._controller: Controller | None = None
 
     async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.original_content or envelope.content, policy=default_policy)
-        self.received.append(Received(list(envelope.rcpt_tos), message))
+        raw = envelope.original_content or envelope.content
+        self.received.append(Received(list(envelope.rcpt_tos), message_from_bytes(raw, policy=default_policy), raw))
         return "250 Message accepted for delivery"
 
     def up(self) -> None:

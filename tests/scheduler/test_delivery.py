@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from engine.mail import MailConfigError, OutboxSender, SmtpSettings
+from engine.mail_message import address, compose
 from web.cli import run
 from workflows.reminder_texts import CampaignReminderTexts
 
@@ -48,6 +49,36 @@ def test_giving_up_and_the_admins_resend(office):
     assert [m.subject for m in office.server.take()] == [
         "[Nhắc việc] Hôm nay đến hạn: Báo cáo kết quả – hạn 08/08/2025"]
     assert office.engine.outbox.counts()["sent"] == 1
+
+
+def test_sender_and_recipient_carry_their_vietnamese_names(office):
+    """The names reach a mail reader as written; on the wire they are RFC 2047 encoded words
+    (ASCII headers), and the SMTP envelope holds the bare address."""
+    office.engine.identity.ensure_group("thu_ky", "Thư ký", "role")
+    office.engine.identity.create_user("hungnv", "Nguyễn Văn Hùng", email="hungnv@sonla.gov.vn", groups=["thu_ky"])
+    office.engine.reminders.set_reminder_mode("hungnv", "immediate")
+    office.start("deadline_task", group="thu_ky", due="2025-08-08")
+    office.at(2025, 8, 8, 8, 0)
+    (mail,) = office.tick()
+    assert mail.recipients == ["hungnv@sonla.gov.vn"]
+    assert str(mail.message["From"]) == "Văn phòng UBND tỉnh <thidua@sonla.gov.vn>"
+    assert str(mail.message["To"]) == "Nguyễn Văn Hùng <hungnv@sonla.gov.vn>"
+    assert mail.message["To"].addresses[0].display_name == "Nguyễn Văn Hùng"
+    headers = mail.raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    headers.decode("ascii")  # no raw UTF-8 in any header
+    assert b"To: =?utf-8?b?" in headers and b"<hungnv@sonla.gov.vn>" in headers
+    assert mail.subject == "[Nhắc việc] Hôm nay đến hạn: Báo cáo kết quả – hạn 08/08/2025"
+
+
+def test_names_in_headers_survive_quotes_commas_and_blanks():
+    from email.headerregistry import HeaderRegistry
+    parse = HeaderRegistry()
+    for name in ('Trần "Bình", Phó phòng', "Lê Văn An"):
+        header = parse("To", address("an@sonla.gov.vn", name))
+        assert header.addresses[0].display_name == name and header.addresses[0].addr_spec == "an@sonla.gov.vn"
+    assert address("vanthu@sonla.gov.vn", "  ") == address("vanthu@sonla.gov.vn", None) == "vanthu@sonla.gov.vn"
+    with pytest.raises(ValueError, match="at least one reminder"):
+        compose(CampaignReminderTexts(), [], "an@sonla.gov.vn")
 
 
 @pytest.mark.parametrize("env, message", [

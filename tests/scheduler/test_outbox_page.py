@@ -7,15 +7,21 @@ from sqlalchemy import update
 
 from engine.models import UserAccount
 from engine.models_mail import OutboxMail
-from tests.portal.conftest import OFFICE_TZ, portal, portal_template  # noqa: F401  (fixtures)
+from tests.portal.conftest import OFFICE_TZ, portal, portal_any_db, portal_template  # noqa: F401  (fixtures)
 
 
-def failed_reminder(portal) -> OutboxMail:
-    """The officer of TCHCQT is reminded of the guidance on its due day, and the mail failed."""
+def due_reminder(portal):
+    """The officer of TCHCQT is reminded of the guidance on its due day (pending in the outbox)."""
     with portal.engine.context.db.begin() as conn:
         conn.execute(update(UserAccount).where(UserAccount.id == "officer").values(email="ha@sonla.gov.vn"))
     portal.clock.now = datetime(2025, 6, 30, 8, 0, tzinfo=OFFICE_TZ)
     (decided,) = portal.engine.reminders.decide()
+    return decided
+
+
+def failed_reminder(portal) -> OutboxMail:
+    """The reminder of `due_reminder`, and the mail failed."""
+    decided = due_reminder(portal)
     with portal.engine.context.db.begin() as conn:
         conn.execute(update(OutboxMail.__table__).values(status="failed", attempts=8,
                                                          last_error="ConnectionRefusedError: [Errno 111]"))

@@ -1,13 +1,12 @@
 """tests/serial.py: a `serial` test waits for the test in progress, and the next one waits for it."""
 from __future__ import annotations
 
-import fcntl
 import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from tests.serial import lock_dir, turn
+from tests.serial import held, lock_dir, turn
 
 SETTLE = 0.3  # long enough for a thread that could enter to have entered
 
@@ -26,16 +25,6 @@ class Turn(threading.Thread):
             self.inside.set()
             self.release.wait(10)
             self.log.append(f"{self.name_} out")
-
-
-def held(path: Path) -> bool:
-    with open(path, "a") as probe:
-        try:
-            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(probe, fcntl.LOCK_UN)
-        return False
 
 
 def eventually(condition, seconds: float = 5.0) -> None:

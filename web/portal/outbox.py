@@ -1,4 +1,9 @@
-"""The admin's view of the reminder mail: pending, sent, failed and cancelled, with a resend button."""
+"""The admin's view of the reminder mail: pending, sent, failed and cancelled, with a resend button,
+and each message as it goes out (engine/mail_message.py builds it with yagmail, as the sender does).
+
+Without SMTP_HOST nothing is sent: the page says so, and the previews are where the mail is read.
+A preview's HTML is shown in an iframe with `sandbox` (no script, no form, its own opaque origin)
+through `srcdoc`, escaped as an attribute: no markup of a mail reaches the portal's page."""
 from __future__ import annotations
 
 import json
@@ -6,7 +11,9 @@ import json
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from engine.errors import InvalidStateError, NotFoundError
+from engine.mail_message import compose, configured_sender, preview
 from engine.models_mail import OUTBOX_STATUSES
+from web.composition import mail_texts
 from web.portal.admin import ADMIN_GROUP
 from web.portal.auth import current_principal, engine, portal_blueprint
 from web.portal.i18n import translate
@@ -37,10 +44,15 @@ def index():
     status = request.args.get("status") or None
     if status is not None and status not in OUTBOX_STATUSES:
         abort(404)
-    service = engine().outbox
-    mails = [(mail, json.loads(mail.payload_json)) for mail in service.list(status=status)]
+    service, smtp = engine().outbox, engine().context.config.smtp
+    sender, texts = configured_sender(smtp), mail_texts()
+    mails = []
+    for mail in service.list(status=status):
+        payload = json.loads(mail.payload_json)
+        mails.append((mail, payload, preview(compose(texts, [payload], mail.email), sender)))
     return render_template("portal/outbox.html", mails=mails, counts=service.counts(), status=status,
-                           statuses=OUTBOX_STATUSES, kind_label=kind_label)
+                           statuses=OUTBOX_STATUSES, kind_label=kind_label,
+                           smtp_off=not (smtp.get("SMTP_HOST") or "").strip())
 
 
 @blueprint.post("/<int:mail_id>/resend")
