@@ -57,3 +57,25 @@ def test_a_finished_unit_instance_fits_in_a_few_screens(office):
         screenshot(page, "instance-finished-unit")
     finally:
         context.close()
+
+
+def test_a_date_field_opens_the_browsers_calendar_and_keeps_dd_mm_yyyy(office):
+    task = office.portal.task("Task_guidance")
+    page = office.page("officer")
+    page.goto(office.url(f"/tasks/{task.id}"))
+    text = page.locator("#field-guidanceIssuedOn")
+    picker = page.locator("[data-date-for=field-guidanceIssuedOn]")
+    expect(text).to_have_attribute("placeholder", "dd/mm/yyyy")
+    expect(picker).to_have_attribute("type", "date")
+    text.fill("5/7/2025")
+    page.click("[data-open-date=field-guidanceIssuedOn]")
+    expect(picker).to_have_value("2025-07-05")  # the calendar opens on the typed day
+    page.keyboard.press("Escape")
+    picker.fill("2025-06-25", force=True)  # what choosing a day in the calendar does
+    expect(text).to_have_value("25/06/2025")
+    text.fill("không phải ngày")  # a typo: the calendar opens on today, the server refuses it on submit
+    page.click("[data-open-date=field-guidanceIssuedOn]")
+    expect(picker).to_have_value("")
+    page.keyboard.press("Escape")
+    page.click("#complete-task")
+    expect(page.locator("#error-guidanceIssuedOn")).to_be_visible()
