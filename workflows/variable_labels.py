@@ -7,6 +7,7 @@ the portal by `web.composition.portal_vocabulary` so that web/ carries no campai
 from __future__ import annotations
 
 from workflows.campaign_rules import AWARD_NAMES
+from workflows.council import ROLE_NAMES
 
 # variable or record key -> (Vietnamese, English)
 LABELS: dict[str, tuple[str, str]] = {
@@ -25,6 +26,34 @@ LABELS: dict[str, tuple[str, str]] = {
     "unitResult": ("Kết quả chốt của đơn vị", "The unit's final result"),
     "units": ("Các đơn vị", "Units"),
     "passRule": ("Quy tắc biểu quyết", "Voting rule"),
+    "guidanceNumber": ("Số văn bản hướng dẫn", "Guidance number"),
+    "notEligible": ("Không đủ điều kiện trình Hội đồng", "Not eligible for the council"),
+    "submissionNumber": ("Số Tờ trình Hội đồng", "Council submission number"),
+    "meetingDate": ("Ngày họp Hội đồng", "Council meeting date"),
+    "presentMembers": ("Thành viên có mặt", "Members present"),
+    "present": ("Số thành viên có mặt", "Members present (number)"),
+    "quorumReached": ("Đủ số thành viên dự họp", "Quorum reached"),
+    "rejected": ("Không được Hội đồng thông qua", "Not passed by the council"),
+    "minutesNumber": ("Số Biên bản họp Hội đồng", "Minutes number"),
+    "candidates": ("Danh sách trình Hội đồng", "Candidates before the council"),
+    "council": ("Thành viên Hội đồng", "Council members"),
+    "meetingRule": ("Quy tắc biểu quyết của phiên họp", "The meeting's voting rule"),
+    "votes": ("Kết quả biểu quyết", "Votes"),
+    "for": ("Tán thành", "For"),
+    "against": ("Không tán thành", "Against"),
+    "abstain": ("Không biểu quyết", "Abstained"),
+    "awardees": ("Được Hội đồng thông qua", "Passed by the council"),
+    "chiefAwardees": ("Thuộc thẩm quyền Chánh Văn phòng", "For the Chief of Office to decide"),
+    "chairmanAwardees": ("Trình Chủ tịch UBND tỉnh", "For the Chairman to decide"),
+    "chairmanDecisions": ("Quyết định của Chủ tịch UBND tỉnh", "The Chairman's decisions"),
+    "awarded": ("Được khen thưởng", "Awarded"),
+    "notAwarded": ("Không được khen thưởng", "Not awarded"),
+    "announcement": ("Thông báo kết quả", "Announcement"),
+    "criteria": ("Tiêu chí tập thể", "Collective criteria"),
+    "collectiveCriteria": ("Tiêu chí xét tập thể", "Collective criteria"),
+    "staffId": ("Cán bộ", "Staff member"),
+    "role": ("Vai trò", "Role"),
+    "decisionNumber": ("Số quyết định", "Decision number"),
     "fullName": ("Họ và tên", "Full name"),
     "kind": ("Loại", "Kind"),
     "award": ("Hình thức khen thưởng", "Award"),
@@ -38,7 +67,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "nomineeId": ("Người, tập thể được đề nghị", "Nominee"),
     "note": ("Ghi chú", "Note"),
     "name": ("Tên", "Name"),
-    "code": ("Mã", "Code"),
     "basis": ("Cách tính", "Basis"),
     "threshold": ("Tỷ lệ đạt", "Threshold"),
     "quorum": ("Tỷ lệ có mặt tối thiểu", "Quorum"),
@@ -54,14 +82,21 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "route": {"council": ("Trình Hội đồng", "To the council"),
               "chairman_discretion": ("Chủ tịch xem xét", "Chairman's discretion"),
               "not_eligible": ("Không đủ điều kiện", "Not eligible"), "blocked": ("Không được xét", "Blocked")},
+    "role": dict(ROLE_NAMES),
     "basis": {"present": ("Trên số có mặt", "Of those present"), "members": ("Trên tổng số thành viên", "Of all members")},
 }
 
 # Keys that steer the process or link records: shown in the technical view only.
-TECHNICAL = frozenset({"unit", "headGroup", "id", "userId", "reasonCode",
-                       "Service_issue_unit_proposal_issues"})
+TECHNICAL = frozenset({"unit", "headGroup", "id", "userId", "reasonCode", "code"})
+# Names ending so are the engine's counters (how often a service task issued its document).
+TECHNICAL_SUFFIXES = ("_issues",)
+# Keys whose values are user ids: shown as the person's name, or dropped from a record that carries
+# the name itself under the key given.
+PERSON_KEYS = {"presentMembers": None, "staffId": "fullName"}
 
-# Record key -> (variable, key of its records, key to show): an id shown as what it stands for.
-REFERENCES = {"nomineeId": ("checkedNominees", "id", "fullName")}
+# Record key -> where its ids are found, as (variable, key of its records, key to show): an id shown as
+# what it stands for; a record that shows that itself (a candidate with its fullName) drops the id.
+REFERENCES = {"nomineeId": (("checkedNominees", "id", "fullName"), ("candidates", "nomineeId", "fullName"))}
 
-VOCABULARY = {"labels": LABELS, "values": VALUES, "technical": TECHNICAL, "references": REFERENCES}
+VOCABULARY = {"labels": LABELS, "values": VALUES, "technical": TECHNICAL, "technical_suffixes": TECHNICAL_SUFFIXES,
+              "references": REFERENCES, "person_keys": PERSON_KEYS}

@@ -131,3 +131,17 @@ def test_values_that_fit_no_shape_still_read(office):
         assert [(s.label, s.value) for s in short] == [("unknownCode", "v")] and grouped == []
         text = "Tie\u0302\u0301ng Vie\u0323\u0302t"  # decomposed, as some editors save it
         assert scalar_text(text) == unicodedata.normalize("NFC", text) == "Tiếng Việt"
+
+
+def test_the_campaign_instance_names_the_council_its_votes_and_members(portal):
+    from tests.portal.test_council_pages import _decided
+    _decided(portal)
+    page = portal.login("officer").get(f"/instances/{portal.campaign_id}").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", readable_text(page))
+    meeting = re.sub(r"\s+", " ", history(page))
+    assert "Hội đồng TĐKT biểu quyết" in meeting and "Ngày họp Hội đồng: 15/08/2025" in meeting
+    assert "Thành viên có mặt: Nguyễn Văn Hùng, Phạm Thu Hà, Trần Thị Bình" in meeting
+    assert "Tán thành Không tán thành Không biểu quyết" in meeting and "Nguyễn Thị Lan 3 0 0" in meeting
+    assert "Chủ tịch Hội đồng" in text and "Đủ số thành viên dự họp Có" in text
+    for code in ("tong_hop:nom-lan", "presentMembers", "staffId", "chair", "_issues", "head_a", "awardees"):
+        assert code not in text, code

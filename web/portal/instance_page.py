@@ -95,8 +95,8 @@ def instance(instance_id: str):
     progress = service.runtime.progress(instance_id)
     names = display_names()
     fields = form_fields(row)
-    short, grouped = shown_variables(variables, fields)
-    refs = references(variables)
+    short, grouped = shown_variables(variables, fields, names)
+    refs = references(variables, names)
 
     def readable(data: dict) -> dict:
         return {k: v for k, v in readable_variables(principal, row, data, events).items() if not is_internal(k)}

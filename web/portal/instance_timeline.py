@@ -51,6 +51,6 @@ def timeline(events: list, names: dict[str, str], readable: Callable[[dict], dic
             actor=names.get(event.actor, event.actor) if event.actor else translate("instance.actor.system"),
             tone=TONES.get(event.event_type, "secondary"),
             detail=data.get("message", "") if event.event_type == "incident" else "",
-            decisions=[shown(name, resolved(value, refs), fields) for name, value in submitted.items()
+            decisions=[shown(name, resolved({name: value}, refs)[name], fields) for name, value in submitted.items()
                        if not is_technical(name) and value not in (None, "", [], {})]))
     return steps

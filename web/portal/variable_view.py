@@ -42,7 +42,9 @@ def _in_language(pair) -> str:
 
 
 def is_technical(name: str) -> bool:
-    return name.startswith("_") or name in vocabulary().get("technical", ())
+    known = vocabulary()
+    return (name.startswith("_") or name in known.get("technical", ())
+            or name.endswith(tuple(known.get("technical_suffixes", ()))))
 
 
 def label_of(name: str, fields: dict | None = None) -> str:
@@ -110,29 +112,48 @@ def table(rows: list[dict]) -> dict:
             "rows": [[shown(key, row.get(key)) for key in keys] for row in rows]}
 
 
-def references(variables: dict) -> dict[str, dict]:
-    """Record key -> {id: what it stands for}, from the vocabulary's references and `variables`."""
-    found = {}
-    for key, (variable, id_key, shown_key) in vocabulary().get("references", {}).items():
-        rows = variables.get(variable)
-        if isinstance(rows, list):
-            found[key] = {row.get(id_key): row.get(shown_key) for row in rows if isinstance(row, dict)}
+def references(variables: dict, people: dict[str, str] | None = None) -> dict[str, tuple[dict, str | None]]:
+    """Record key -> ({id: what it stands for}, the record key that already shows it), from the
+    vocabulary's references over `variables` and, for its person keys, `people` (user id -> name)."""
+    found: dict[str, tuple[dict, str | None]] = {}
+    for key, sources in vocabulary().get("references", {}).items():
+        names: dict = {}
+        for variable, id_key, shown_key in sources:
+            rows = variables.get(variable)
+            if isinstance(rows, list):
+                names.update({row.get(id_key): row.get(shown_key) for row in rows if isinstance(row, dict)})
+        if names:
+            found[key] = (names, sources[0][2])
+    for key, shown_key in vocabulary().get("person_keys", {}).items():
+        found[key] = (people or {}, shown_key)
     return found
 
 
-def resolved(value, refs: dict[str, dict]):
-    """`value` with each referencing key's id replaced by what it stands for (when known)."""
+def resolved(value, refs: dict[str, tuple[dict, str | None]]):
+    """`value` with each referencing key's id replaced by what it stands for (when known); a record
+    that shows it already loses the id."""
     if isinstance(value, list):
         return [resolved(item, refs) for item in value]
-    if isinstance(value, dict):
-        return {key: (refs[key].get(item, item) if key in refs and isinstance(item, str) else resolved(item, refs))
-                for key, item in value.items()}
-    return value
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        if key not in refs:
+            out[key] = resolved(item, refs)
+            continue
+        names, shown_key = refs[key]
+        if shown_key and shown_key in value and shown_key != key:
+            continue
+        out[key] = [names.get(i, i) for i in item] if isinstance(item, list) else (
+            names.get(item, item) if isinstance(item, str) else item)
+    return out
 
 
-def shown_variables(variables: dict, fields: dict) -> tuple[list[Shown], list[Shown]]:
+def shown_variables(variables: dict, fields: dict, people: dict[str, str] | None = None
+                    ) -> tuple[list[Shown], list[Shown]]:
     """(the short ones, for one compact list; the lists, records and long texts, each in its own
     collapsible group), technical variables left out."""
-    refs = references(variables)
-    every = [shown(name, resolved(value, refs), fields) for name, value in variables.items() if not is_technical(name)]
+    refs = references(variables, people)
+    every = [shown(name, resolved({name: value}, refs).get(name, value), fields)
+             for name, value in variables.items() if not is_technical(name)]
     return [s for s in every if s.kind == "text"], [s for s in every if s.kind != "text"]
