@@ -8,7 +8,10 @@ Who sees what:
   instance's unit; other participants (a nominee, a staff member) see the instance's start data
   that is plain text, numbers or dates (plan number, campaign name, deadlines) and what they
   submitted themselves, not the unit's nomination lists or other people's reports
-  (`web.authorization.readable_variables`, which /engine-rest applies too).
+  (`web.authorization.readable_variables`, which /engine-rest applies too); the timeline shows
+  of each submission what the reader may read of it;
+- the raw variables and events (the technical view): designers and admins who can see the instance.
+Values are labelled and formatted by `web.portal.variable_view`.
 """
 from __future__ import annotations
 
