@@ -20,6 +20,7 @@ import json
 from flask import Response, abort, current_app, render_template, url_for
 
 from engine.errors import NotFoundError
+from engine.history import event_data
 from web.authorization import may_deploy, readable_variables, sees_all_variables, sees_everything
 from web.portal.auth import current_principal, engine, portal_blueprint
 from web.portal.instance_timeline import timeline
@@ -101,8 +102,12 @@ def instance(instance_id: str):
     short, grouped = shown_variables(variables, fields, names)
     refs = references(variables, names)
 
+    # Which submitted names the reader may read, worked out once rather than for every event.
+    submitted = {key: None for event in events if event.event_type == "complete" for key in event_data(event)}
+    allowed = {k for k in readable_variables(principal, row, submitted, events) if not is_internal(k)}
+
     def readable(data: dict) -> dict:
-        return {k: v for k, v in readable_variables(principal, row, data, events).items() if not is_internal(k)}
+        return {k: v for k, v in data.items() if k in allowed}
 
     return render_template(
         "portal/instance.html", instance=row, definition=definition, progress=progress,
