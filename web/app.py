@@ -7,7 +7,7 @@ from flask import Flask, current_app, jsonify, request
 
 from engine import EngineConfig, ProcessEngine
 from engine.schema import head_revision
-from web.composition import build_engine
+from web.composition import build_engine, portal_vocabulary
 from web.portal import error_page, register_portal
 from web.unavailable import register_unavailable_handler
 
@@ -19,6 +19,7 @@ def create_app(engine_config: EngineConfig | None = None, engine: ProcessEngine 
     # Refuses to start on an un-migrated database, with the command that fixes it.
     engine = engine or build_engine(engine_config or EngineConfig())
     app.extensions["thidua.engine"] = engine
+    app.extensions["thidua.vocabulary"] = portal_vocabulary()
 
     from web.rest.api import rest
     from web.rest.errors import error_response

@@ -21,6 +21,7 @@ from workflows.schema import CAMPAIGN_MIGRATIONS
 from workflows.schema import ensure_migrated as ensure_campaign_schema
 from workflows.schema import upgrade as upgrade_campaign_schema
 from workflows.staff_directory import StaffDirectory
+from workflows.variable_labels import VOCABULARY
 
 
 # What reminder mails quote of a campaign's (or unit evaluation's) variables.
@@ -63,6 +64,11 @@ def build_engine(config: EngineConfig | None = None) -> ProcessEngine:
                       awards=AwardRegister(engine.context.db), council=Council(engine.context.db))
     engine.reminders.mail_variables = MAIL_VARIABLES
     return engine
+
+
+def portal_vocabulary() -> dict:
+    """The campaign's names for its variables and coded values, for the portal's instance page."""
+    return VOCABULARY
 
 
 def staff_directory(engine: ProcessEngine) -> StaffDirectory:

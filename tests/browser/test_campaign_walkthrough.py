@@ -133,7 +133,7 @@ def test_one_unit_through_the_whole_campaign(office):
     page = show_campaign(office, "head_a")
     page.locator(f"#unit-progress tr[data-unit={UNIT_A}]").get_by_role("link", name="Chi tiết").click()
     expect(page.locator("#instance-title")).to_have_text("Đánh giá, bình xét khen thưởng tại đơn vị")
-    history = page.locator("#history tbody tr")
+    history = page.locator("#history > li")
     expect(history.filter(has_text="Viết báo cáo thành tích")).to_contain_text("Nguyễn Thị Lan")
     expect(history.filter(has_text="Chỉnh sửa, bổ sung hồ sơ")).to_contain_text("Nguyễn Văn Hùng")
     expect(page.locator("main")).to_contain_text("Biên bản họp bình xét.pdf")

@@ -13,7 +13,7 @@ def _rows(html: str, section: str) -> list[str]:
 
 
 def _count(html: str, which: str) -> int:
-    return int(re.search(rf'id="count-{which}">(\d+)<', html).group(1))
+    return int(re.search(rf'id="count-{which}" data-count="(\d+)"', html).group(1))
 
 
 def test_offered_tasks_claim_and_unclaim(portal):
@@ -93,3 +93,19 @@ def test_inbox_needs_sign_in(portal):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     htmx = portal.client().client.get("/inbox", headers={"HX-Request": "true"})
     assert htmx.status_code == 401 and "/login" in htmx.headers["HX-Redirect"]
+
+
+def test_the_menu_counters_say_what_they_count_in_both_languages(portal):
+    client = portal.login("head_a")
+    html = client.get("/inbox").get_data(as_text=True)
+    offered = _count(html, "offered")
+    assert offered >= 1  # the unit's deployment task waits for its head
+    badge = re.search(r'<span class="badge[^"]*" id="count-offered"[^>]*>([^<]+)</span>', html)
+    assert badge.group(1) == f"{offered} việc chờ nhận"
+    assert f'aria-label="{offered} việc giao cho bạn hoặc nhóm của bạn, chưa ai nhận"' in badge.group(0)
+    assert 'title="Bạn đang giữ 0 việc chưa hoàn thành"' in html and ">0 việc đang giữ</span>" in html
+    client.post("/language", {"language": "en"})
+    html = client.get("/inbox").get_data(as_text=True)
+    assert f">{offered} to claim</span>" in html and 'aria-label="You hold 0 unfinished tasks"' in html
+    # Signed out, the menu has no counters at all.
+    assert 'id="count-mine"' not in portal.client().get("/login").get_data(as_text=True)

@@ -10,11 +10,11 @@ from tests.portal.conftest import UNIT_A, UNIT_B
 
 
 def variables_shown(page: str) -> set[str]:
-    return set(re.findall(r'<tr data-variable="([^"]+)"', page))
+    return set(re.findall(r' data-variable="([^"]+)"', page))
 
 
 def history(page: str) -> str:
-    return re.search(r'<table class="table table-sm" id="history">.*?</table>', page, re.S).group(0)
+    return re.search(r'<ol class="timeline list-unstyled" id="history">.*?</ol>', page, re.S).group(0)
 
 
 @pytest.mark.parametrize("language, words", [
@@ -95,12 +95,15 @@ def test_attachments_are_listed(portal):
 
 
 def test_values_as_people_read_them(portal):
-    from web.portal.instance_page import shown_value
+    from web.portal.variable_view import scalar_text, shown
     appraisal = {"id": "appraisal", "options": [{"id": "accept", "name": "Chấp nhận"}]}
     with portal.app.test_request_context():
-        assert shown_value("accept", appraisal) == "Chấp nhận"
-        assert shown_value("2025-08-10") == "10/08/2025"
-        assert shown_value("2025-08-05T23:59:59+07:00") == "05/08/2025 23:59"
-        assert shown_value(True) == "Có" and shown_value(None) == "—" and shown_value(3) == "3"
-        assert shown_value([{"fullName": "Nguyễn Thị Lan"}]) == '[\n  {\n    "fullName": "Nguyễn Thị Lan"\n  }\n]'
-        assert shown_value("2025-08-10 là hạn") == "2025-08-10 là hạn"
+        assert scalar_text("accept", "appraisal", appraisal) == "Chấp nhận"
+        assert scalar_text("2025-08-10") == "10/08/2025"
+        assert scalar_text("2025-08-05T23:59:59+07:00") == "05/08/2025 23:59"
+        assert scalar_text(True) == "Có" and scalar_text(None) == "—" and scalar_text(3) == "3"
+        assert scalar_text("2025-08-10 là hạn") == "2025-08-10 là hạn"
+        listed = shown("nominees", [{"fullName": "Nguyễn Thị Lan", "award": "bang_khen", "userId": "lan"}])
+        assert listed.kind == "table" and listed.label == "Danh sách đề nghị của đơn vị"
+        assert listed.value["columns"] == ["Họ và tên", "Hình thức khen thưởng"]  # userId is technical
+        assert [cell.value for cell in listed.value["rows"][0]] == ["Nguyễn Thị Lan", "Bằng khen của Chủ tịch UBND tỉnh"]

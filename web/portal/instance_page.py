@@ -8,31 +8,29 @@ Who sees what:
   instance's unit; other participants (a nominee, a staff member) see the instance's start data
   that is plain text, numbers or dates (plan number, campaign name, deadlines) and what they
   submitted themselves, not the unit's nomination lists or other people's reports
-  (`web.authorization.readable_variables`, which /engine-rest applies too).
+  (`web.authorization.readable_variables`, which /engine-rest applies too); the timeline shows
+  of each submission what the reader may read of it;
+- the raw variables and events (the technical view): designers and admins who can see the instance.
+Values are labelled and formatted by `web.portal.variable_view`.
 """
 from __future__ import annotations
 
 import json
-import re
-from datetime import date, datetime
 
 from flask import Response, abort, current_app, render_template, url_for
 
 from engine.errors import NotFoundError
 from engine.history import event_data
-from web.authorization import readable_variables, sees_all_variables, sees_everything
+from web.authorization import may_deploy, readable_variables, sees_all_variables, sees_everything
 from web.portal.auth import current_principal, engine, portal_blueprint
-from web.portal.i18n import has_text, translate, vndate, vndatetime
+from web.portal.instance_timeline import timeline
 from web.portal.navigation import involvement_of, unit_names
+from web.portal.variable_view import references, shown_variables
 
 blueprint = portal_blueprint("instance_page", __name__)
 
 # Variables that steer the process rather than tell a person anything.
 INTERNAL_VARIABLES = frozenset({"headGroup", "data_objects"})
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
-SHOWN_EVENTS = ("start", "claim", "unclaim", "assign", "complete", "service_task", "timer", "call", "call_ended",
-                "incident", "end", "delete", "task_cancelled")
 
 
 def visible_instance(instance_id: str):
@@ -57,32 +55,7 @@ def is_internal(name: str) -> bool:
 
 def visible_variables(principal, instance, variables: dict, events: list) -> dict:
     shown = {k: v for k, v in variables.items() if not is_internal(k)}
-    return dict(sorted(readable_variables(principal, instance, shown, events).items()))
-
-
-def shown_value(value, field: dict | None = None) -> str:
-    """A variable as a person reads it: an option's name, dates dd/mm/yyyy (HH:MM), yes/no, lists and
-    records as indented JSON."""
-    options = {o["id"]: o["name"] for o in (field or {}).get("options") or []}
-    if isinstance(value, str) and value in options:
-        return options[value]
-    if isinstance(value, bool):
-        return translate("instance.value.yes") if value else translate("instance.value.no")
-    if isinstance(value, datetime):
-        return vndatetime(value)
-    if isinstance(value, date):
-        return vndate(value)
-    if isinstance(value, str):
-        if ISO_DATE.fullmatch(value):
-            return vndate(value)
-        if ISO_DATETIME.fullmatch(value):
-            return vndatetime(value)
-        return value
-    if value is None:
-        return "—"
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, indent=2, default=str)
-    return str(value)
+    return readable_variables(principal, instance, shown, events)
 
 
 def form_fields(row) -> dict[str, dict]:
@@ -99,21 +72,12 @@ def form_fields(row) -> dict[str, dict]:
     return fields
 
 
-def history_rows(events: list, names: dict[str, str]) -> list[dict]:
-    rows = []
-    for event in events:
-        if event.event_type not in SHOWN_EVENTS:
-            continue
-        key = f"instance.event.{event.event_type}"
-        data = event_data(event)
-        rows.append({
-            "time": event.time,
-            "what": translate(key) if has_text(key) else event.event_type,
-            "step": event.element_name or event.element_id or "",
-            "actor": names.get(event.actor, event.actor) if event.actor else translate("instance.actor.system"),
-            "detail": data.get("message") if event.event_type == "incident" else "",
-        })
-    return rows
+def technical_view(variables: dict, events: list) -> dict:
+    """The raw variables and events, for the designers and admins who debug a model."""
+    raw_events = [{"time": e.time.isoformat() if e.time else None, "type": e.event_type, "element": e.element_id,
+                   "actor": e.actor} for e in events]
+    return {"variables": json.dumps(variables, ensure_ascii=False, indent=2, default=str),
+            "events": json.dumps(raw_events, ensure_ascii=False, indent=2, default=str)}
 
 
 def download_url(attachment) -> str | None:
@@ -135,11 +99,21 @@ def instance(instance_id: str):
     progress = service.runtime.progress(instance_id)
     names = display_names()
     fields = form_fields(row)
+    short, grouped = shown_variables(variables, fields, names)
+    refs = references(variables, names)
+
+    # Which submitted names the reader may read, worked out once rather than for every event.
+    submitted = {key: None for event in events if event.event_type == "complete" for key in event_data(event)}
+    allowed = {k for k in readable_variables(principal, row, submitted, events) if not is_internal(k)}
+
+    def readable(data: dict) -> dict:
+        return {k: v for k, v in data.items() if k in allowed}
+
     return render_template(
         "portal/instance.html", instance=row, definition=definition, progress=progress,
-        history=history_rows(events, names), names=names, unit_names=unit_names(),
-        variables=[(name, fields.get(name, {}).get("label") or name, shown_value(value, fields.get(name)))
-                   for name, value in variables.items()],
+        history=timeline(events, names, readable, refs, fields), names=names, unit_names=unit_names(),
+        short_variables=short, grouped_variables=grouped,
+        technical=technical_view(variables, events) if may_deploy(principal) else None,
         all_variables=sees_all_variables(principal, row),
         attachments=[(a, download_url(a)) for a in attachments],
         campaign_url=campaign_url(row),

@@ -37,12 +37,23 @@ def task_counts(principal) -> dict[str, int]:
             "offered": tasks.count(TaskQuery(involving=involvement_of(principal), unassigned=True))}
 
 
+def counters(counts: dict[str, int]) -> list[dict]:
+    """The inbox's counters as the menu shows them: short words on the badge ("3 việc chờ nhận"),
+    the whole sentence as its title and accessible name."""
+    from web.portal.i18n import translate
+    return [{"id": f"count-{kind}", "tone": tone, "count": counts[kind],
+             "text": translate(f"nav.count.{kind}", count=counts[kind]),
+             "title": translate(f"nav.count.{kind}.title", count=counts[kind])}
+            for kind, tone in (("mine", "light"), ("offered", "warning"))]
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def navigation():
         if not current_user.is_authenticated:
-            return {"task_counts": None, "portal_menu": [], "missing_vendor": app.config.get("THIDUA_MISSING_VENDOR", [])}
+            return {"task_counts": None, "task_counters": [], "portal_menu": [], "missing_vendor": app.config.get("THIDUA_MISSING_VENDOR", [])}
         principal = current_user.principal
-        return {"task_counts": task_counts(principal),
+        counts = task_counts(principal)
+        return {"task_counts": counts, "task_counters": counters(counts),
                 "portal_menu": [(endpoint, key) for endpoint, key, visible in MENU if visible(principal)],
                 "missing_vendor": app.config.get("THIDUA_MISSING_VENDOR", [])}

@@ -42,3 +42,32 @@ function mountCamundaForm() {
   });
 }
 window.addEventListener("load", mountCamundaForm);
+
+// Date fields are typed as dd/mm/yyyy (how an office writes dates, whatever the browser's language);
+// the calendar button opens the browser's own date picker and writes its choice back as dd/mm/yyyy.
+const DMY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-open-date]");
+  if (!button) return;
+  const text = document.getElementById(button.dataset.openDate);
+  const picker = document.querySelector(`[data-date-for="${button.dataset.openDate}"]`);
+  if (!text || !picker) return;
+  const typed = DMY.exec(text.value.trim());
+  picker.value = typed ? `${typed[3]}-${typed[2].padStart(2, "0")}-${typed[1].padStart(2, "0")}` : "";
+  try {
+    picker.showPicker();
+  } catch (error) {  // a browser without showPicker(): the picker itself takes the focus
+    picker.focus();
+  }
+  event.preventDefault();
+});
+
+document.addEventListener("change", (event) => {
+  const picker = event.target.closest("[data-date-for]");
+  if (!picker || !picker.value) return;
+  const text = document.getElementById(picker.dataset.dateFor);
+  const [year, month, day] = picker.value.split("-");
+  text.value = `${day}/${month}/${year}`;
+  text.dispatchEvent(new Event("input", { bubbles: true }));
+});
