@@ -134,6 +134,9 @@ add("POST", "/models", "", upload("/models", "files", "approval.bpmn", fixture_b
     only(302, 403, "designer", "admin"))
 add("GET", "/models/<definition_id>", "", get("/models/{s.definition_id}"), DESIGNERS)
 add("GET", "/models/<definition_id>/model.xml", "", get("/models/{s.definition_id}/model.xml"), DESIGNERS)
+# A process model has no rule table to compare: 404 to a designer, 403 to the others, as the page decides.
+add("GET", "/models/<definition_id>/compare", "", get("/models/{s.definition_id}/compare"),
+    only(404, 403, "designer", "admin"))
 add("GET", "/templates", "", get("/templates"), DESIGNERS)
 add("GET", "/templates/<kind>/v<int:version>.docx", "", get("/templates/chief_decision/v0.docx"), DESIGNERS)
 add("POST", "/templates/<kind>", "", upload("/templates/chief_decision", "file", "Quyết định.docx",

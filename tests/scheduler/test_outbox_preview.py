@@ -94,3 +94,20 @@ def test_the_preview_is_the_mail_the_smtp_server_receives(portal_any_db, smtp_se
     assert page.headers["from"] == "Văn phòng UBND tỉnh <thidua@sonla.gov.vn>"
     assert page.headers["to"] == "Phạm Thu Hà <ha@sonla.gov.vn>"
     assert frame["srcdoc"] == received.message.get_body(preferencelist=("html",)).get_content()
+
+
+def test_a_mail_whose_data_makes_no_preview_is_still_listed(portal_any_db):
+    """A row written by an older version (or by hand) with a payload the texts cannot read: the page
+    lists it, says so, and the other rows keep their previews."""
+    portal = portal_any_db
+    portal.engine.context.config.smtp.clear()
+    due_reminder(portal)
+    with portal.engine.context.db.begin() as conn:
+        row = conn.execute(OutboxMail.__table__.select()).mappings().one()
+        conn.execute(OutboxMail.__table__.insert().values(
+            {**{k: v for k, v in row.items() if k != "id"}, "payload_json": "{}", "recipient": "head_a"}))
+    response = portal.login("admin").get("/admin/outbox/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.count("Không dựng được bản xem trước của thư này") == 1
+    assert html.count("<iframe") == 1  # the readable row keeps its preview

@@ -39,6 +39,15 @@ def kind_label(kind: str) -> str:
     return translate(f"outbox.kind.{name}")
 
 
+def _preview(texts, payload: dict, email: str, sender):
+    """The mail as it will be sent; None for a row whose payload cannot make one (written by an
+    older version, or by hand): the page still lists it, and the other rows' previews."""
+    try:
+        return preview(compose(texts, [payload], email), sender)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 @blueprint.get("/")
 def index():
     status = request.args.get("status") or None
@@ -49,7 +58,7 @@ def index():
     mails = []
     for mail in service.list(status=status):
         payload = json.loads(mail.payload_json)
-        mails.append((mail, payload, preview(compose(texts, [payload], mail.email), sender)))
+        mails.append((mail, payload, _preview(texts, payload, mail.email, sender)))
     return render_template("portal/outbox.html", mails=mails, counts=service.counts(), status=status,
                            statuses=OUTBOX_STATUSES, kind_label=kind_label,
                            smtp_off=not (smtp.get("SMTP_HOST") or "").strip())
