@@ -7,9 +7,12 @@ import re
 from datetime import date, datetime
 
 import pytest
+from flask import render_template, session
 
+from engine.progress import ActiveElement, InstanceProgress
 from tests.portal.conftest import OFFICE_TZ, UNIT_A, UNIT_B
-from web.portal.campaign_dashboard import ordered_units, overdue_days, phase_counts, timeline_axis
+from web.portal.campaign_dashboard import DONE, ordered_units, overdue_days, phase_counts, timeline_axis
+from web.portal.i18n import SESSION_KEY
 
 LATE = datetime(2025, 7, 2, 8, 0, tzinfo=OFFICE_TZ)  # two days after the deployment's due date (30/6 23:59)
 
@@ -115,3 +118,29 @@ def test_timeline_axis_bad_and_edge_input():
     assert after["today"] == after["end"] and all(p["past"] for p in after["points"])
     same = timeline_axis(items[1:2], date(2025, 6, 30))  # one deadline, today: no division by zero
     assert same["today"] == same["points"][0]["x"] == same["start"]
+
+
+def _instance(unit: str, status: str, *active: ActiveElement) -> InstanceProgress:
+    return InstanceProgress(instance_id=f"i-{unit}", definition_id="unit_evaluation:1", definition_key="unit_evaluation",
+                            business_key=None, unit=unit, status=status, started_at=LATE, ended_at=None,
+                            active=list(active))
+
+
+@pytest.mark.parametrize("language, done", [("vi", "Hoàn thành"), ("en", "Completed")])
+def test_finished_units_are_one_bar_and_a_step_counts_once_per_unit(portal, language, done):
+    """Driving a unit to its end takes a whole appraisal; the engine's own progress values stand in."""
+    appraisal = ActiveElement("Task_appraise", "user_task", "Thẩm định hồ sơ đề nghị của đơn vị", LATE)
+    units = [_instance("a", "completed"), _instance("b", "active", appraisal, appraisal),
+             _instance("c", "active", appraisal), _instance("d", "completed")]
+    assert [(p.label, p.count, p.done) for p in phase_counts(units)] == [
+        ("Thẩm định hồ sơ đề nghị của đơn vị", 2, False), (DONE, 2, True)]
+    assert phase_counts([]) == []
+    assert overdue_days(units[2], LATE.replace(month=9), OFFICE_TZ) == 62
+    finished_with_due = _instance("e", "completed", appraisal)  # a status the engine may set before clearing tasks
+    assert overdue_days(finished_with_due, LATE.replace(month=9), OFFICE_TZ) is None  # finished: never late
+    with portal.app.test_request_context():
+        session[SESSION_KEY] = language
+        page = render_template("portal/_campaign_dashboard.html", phases=phase_counts(units), axis=None,
+                               heatmap_total=len(units))
+    assert phases(page) == {"Thẩm định hồ sơ đề nghị của đơn vị": 2, done: 2}
+    assert 'id="timeline-axis"' not in page
