@@ -20,6 +20,7 @@ from engine.runtime import InstanceQuery
 from web.authorization import sees_everything
 from web.portal.auth import current_principal, engine, portal_blueprint
 from web.portal.award_groups import by_award
+from web.portal.campaign_dashboard import ordered_units, overdue_days, phase_counts, timeline_axis
 from web.portal.heatmap import heat_levels, legend
 from web.portal.instance_page import xml_response
 from web.portal.inbox import due_state
@@ -133,9 +134,14 @@ def campaign(campaign_id: str):
             "active": [], "completed": [], "heatmap": units.heatmap,
             "heatLevels": heat_levels(units.heatmap, len(units.instances)), "legend": legend(len(units.instances)),
         })
-    today = now.astimezone(service.context.config.timezone).date()
+    tz = service.context.config.timezone
+    today = now.astimezone(tz).date()
+    overdue = {i.instance_id: overdue_days(i, now, tz) for i in mine}
+    mine = ordered_units(mine, principal.unit, overdue)
+    deadlines = timeline(variables, today)
     return render_template("portal/campaign.html", campaign=row, variables=variables,
-                           timeline=timeline(variables, today), units=mine, unit_names=unit_names(),
+                           timeline=deadlines, axis=timeline_axis(deadlines, today), overdue=overdue,
+                           phases=phase_counts(units.instances), units=mine, unit_names=unit_names(),
                            due_states={i.instance_id: due_state(i.due_at, now) for i in mine},
                            selected=selected, own=own, diagrams=diagrams, heatmap_total=len(units.instances),
                            announced=announced_awards(variables))
