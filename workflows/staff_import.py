@@ -33,9 +33,13 @@ class ImportHasErrors(StaffDirectoryError):
 
     def __init__(self, errors: list["FieldError"]) -> None:
         self.errors = list(errors)
-        shown = "; ".join(e.message for e in self.errors[:20])
-        more = f" (và {len(self.errors) - 20} lỗi khác)" if len(self.errors) > 20 else ""
-        super().__init__(f"Tệp có {len(self.errors)} lỗi, không ghi dòng nào: {shown}{more}")
+        # Each half whole, so that a reader of one language reads the row errors in that language too.
+        halves = [e.message.partition(" / ")[::2] for e in self.errors[:20]]
+        rest = len(self.errors) - 20
+        vietnamese = "; ".join(vi for vi, _ in halves) + (f" (và {rest} lỗi khác)" if rest > 0 else "")
+        english = "; ".join(en for _, en in halves) + (f" (and {rest} more)" if rest > 0 else "")
+        super().__init__(f"Tệp có {len(self.errors)} lỗi, không ghi dòng nào: {vietnamese} / "
+                         f"{len(self.errors)} error(s) in the file, no row was written: {english}")
 
 
 @dataclass(frozen=True)
@@ -85,18 +89,21 @@ class StaffImporter:
     def preview(self, content: bytes, filename: str) -> ImportPreview:
         """Reads and checks the file; raises ImportRefused for a file that cannot be imported at all."""
         if not isinstance(content, (bytes, bytearray)):
-            raise ImportRefused("Nội dung tệp phải là bytes")
+            raise ImportRefused("Nội dung tệp phải là bytes", "the file content must be bytes")
         name = PurePath(filename or "").name or "(không tên)"
         if len(content) > MAX_BYTES:
             raise ImportRefused(f"Tệp '{name}' lớn hơn 5 MB ({len(content) / 1024 / 1024:.1f} MB): "
-                                "hãy chia thành nhiều tệp")
+                                "hãy chia thành nhiều tệp",
+                                f"the file '{name}' is larger than 5 MB ({len(content) / 1024 / 1024:.1f} MB): "
+                                "split it into several files")
         kind = _format(name, bytes(content))
         table = _read_xlsx(bytes(content), name) if kind == "xlsx" else _read_csv(bytes(content), name)
         header_row, header, records = _split_header(table, name)
         columns, rating_columns, warnings = _columns(header, name)
         rows_in = list(_limited(records, name))
         if not rows_in:
-            raise ImportRefused(f"Tệp '{name}' không có dòng dữ liệu nào dưới dòng tiêu đề (dòng {header_row})")
+            raise ImportRefused(f"Tệp '{name}' không có dòng dữ liệu nào dưới dòng tiêu đề (dòng {header_row})",
+                                f"the file '{name}' has no row of data below the header row (row {header_row})")
 
         resolve_unit = _unit_resolver(self._directory.list_units(include_inactive=True))
         seen: dict[str, int] = {}
