@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 from pathlib import Path
 
@@ -37,6 +37,11 @@ def test_demo_leaves_a_finished_campaign_and_a_live_one_with_work_for_each_role(
     assert re.search(r"live campaign KH-TD-\d{4} started", first.stdout)
     again = thidua("demo", database_url=url)
     assert again.returncode == 0 and "already there" in again.stdout and "already running" in again.stdout
+    # --year 2025 is the finished campaign alone (on an empty database it plays only that one).
+    only_2025 = thidua("demo", "--year", "2025", database_url=url)
+    assert only_2025.returncode == 0 and "no live campaign" in only_2025.stdout, only_2025.stderr
+    refused = thidua("demo", "--year", "2024", database_url=url)
+    assert refused.returncode == 2 and "--year" in refused.stderr
 
     with build_engine(EngineConfig(database_url=url)) as engine:
         campaigns = {c.business_key: c for c in engine.runtime.list_instances(InstanceQuery(definition_key="campaign"))}
@@ -75,8 +80,14 @@ def test_demo_leaves_a_finished_campaign_and_a_live_one_with_work_for_each_role(
                         for u in units}
         assert open_by_unit["tong_hop"] == open_by_unit["kinh_te"] == []  # reported and accepted
         assert open_by_unit["noi_chinh"] == ["Task_correct"]  # returned by the appraiser
-        assert {open_by_unit[c] == ["Task_nominate"] for c in ("tchcqt", "thong_tin", "hanh_chinh_cong",
-                                                                "tiep_cong_dan")} == {True}
+        assert {open_by_unit[c] == ["Task_nominate"] for c in ("tchcqt", "thong_tin", "hanh_chinh_cong")} == {True}
+        # One unit has not deployed the plan: its task was due on the guidance date, a month ago.
+        assert open_by_unit["tiep_cong_dan"] == ["Task_deploy_plan"]
+        [late] = engine.tasks.list(TaskQuery(instance_id=next(u.id for u in units if u.unit == "tiep_cong_dan")))
+        assert late.due_at is not None and late.due_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date() < office_today
+        # Every account a reminder can reach has an e-mail.
+        accounts = engine.identity.list_users()
+        assert len(accounts) == 63 + 3 and all(a.email and a.email.endswith("@sonla.gov.vn") for a in accounts)
         # A unit head signs in with the demo password and sees their own unit's task only.
         head = engine.identity.check_password(engine.identity.members("head:thong_tin")[0], "mật-khẩu-demo")
         mine = engine.tasks.list(TaskQuery(involving=Involvement(head.user_id, head.groups, head.unit)))
@@ -88,3 +99,18 @@ def test_demo_leaves_a_finished_campaign_and_a_live_one_with_work_for_each_role(
         assert [(s.staff_id, s.role) for s in seats[:2]] == [("minhtb", "chair"), ("hapt", "secretary")]
         assert len(seats) == 8 and {s.role for s in seats[2:]} == {"member"}
         assert engine.identity.members("council") == sorted(s.staff_id for s in seats)
+        # Over the coming days the units still nominating are reminded before their deadline (due
+        # this week), and the reminders are of the live campaign only.
+        tz = ZoneInfo("Asia/Ho_Chi_Minh")
+        coming = [p for offset in range(6) for p in engine.reminders.dry_run(
+            datetime.combine(office_today + timedelta(days=offset), time(9), tz))]
+        assert {p.business_key for p in coming} == {live.business_key}
+        assert "Bình xét, đề xuất khen thưởng" in {p.payload["task"] for p in coming}
+        assert "Triển khai kế hoạch đến cán bộ, công chức" in {p.payload["task"] for p in coming}
+
+    # The reminders of the live campaign's open tasks: the overdue unit's and those due this week.
+    planned = thidua("remind", "--dry-run", database_url=url)
+    assert planned.returncode == 0, planned.stderr
+    assert "Triển khai kế hoạch" in planned.stdout, planned.stdout
+    assert re.search(r"[1-9]\d* nhắc việc sẽ được ghi", planned.stdout), planned.stdout
+    assert "@sonla.gov.vn>" in planned.stdout

@@ -333,12 +333,14 @@ def calendar(day, kind: str | None, note: str | None) -> None:
 @main.command()
 @click.option("--models", "models_dir", default="bpmn", show_default=True,
               type=click.Path(exists=True, file_okay=False, path_type=Path))
-def demo(models_dir: Path) -> None:
+@click.option("--year", type=click.IntRange(2025, 2025), default=None,
+              help="only the finished campaign of that year (2025), without this year's live one")
+def demo(models_dir: Path, year: int | None) -> None:
     """Load the demo Office (units, staff, accounts), its 2025 campaign played to the end and this
     year's campaign under way; safe to run again."""
     clock = DemoClock()
     with build_engine(EngineConfig(clock=clock)) as engine:
-        summary = load_demo(engine, staff_directory(engine), models_dir, clock)
+        summary = load_demo(engine, staff_directory(engine), models_dir, clock, live=year is None)
     click.echo(summary)
 
 

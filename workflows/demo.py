@@ -47,6 +47,9 @@ COLLECTIVE_CRITERIA_2025 = [
 ]
 
 LIVE_RETURN = ("noi_chinh", "Đinh Thị Vân", "Thiếu biên bản họp bình xét của đơn vị")
+# The unit that has not yet deployed the plan in the live campaign: its task was due on the
+# guidance date, a month ago, so the demo shows an overdue task and its reminders.
+LIVE_LATE = "tiep_cong_dan"
 
 CAMPAIGN_2025 = {
     "planNumber": "86/KH-VPUB",
@@ -67,8 +70,10 @@ def demo_password() -> str:
     return os.environ.get("THIDUA_DEMO_PASSWORD", "thidua-2025")
 
 
-def load_demo(engine: ProcessEngine, directory: StaffDirectory, models_dir: Path, clock: DemoClock) -> str:
-    """`clock` is the engine's clock (EngineConfig(clock=clock)): the stories move it day by day."""
+def load_demo(engine: ProcessEngine, directory: StaffDirectory, models_dir: Path, clock: DemoClock,
+              live: bool = True) -> str:
+    """`clock` is the engine's clock (EngineConfig(clock=clock)): the stories move it day by day.
+    Without `live`, only the finished 2025 campaign is loaded."""
     office = load_demo_office(directory)
     _create_accounts(engine, office)
     council = _appoint_council(engine, directory, office)
@@ -76,16 +81,19 @@ def load_demo(engine: ProcessEngine, directory: StaffDirectory, models_dir: Path
     started = _start_campaign(engine, office, council, clock)
     if started:
         Story(engine, office, started, CHIEF[0], council, clock).play()
-    today = engine.context.now().astimezone(engine.context.config.timezone).date()
-    live_key, live_started = _start_live_campaign(engine, office, council, today, clock)
+    if live:
+        today = engine.context.now().astimezone(engine.context.config.timezone).date()
+        live_key, live_started = _start_live_campaign(engine, office, council, today, clock)
+        live_line = f"live campaign {live_key} {'started' if live_started else 'already running'}; "
+    else:
+        live_line = "no live campaign; "
     open_tasks = engine.tasks.count()
     units = {unit.code: unit.name for unit in office.units}
     heads = [f"  {person.id:<12} {person.full_name} ({units[person.unit_code]})" for person in office.staff
              if person.position in HEAD_POSITIONS]
     return "\n".join([
         f"demo office: {len(office.units)} units, {len(office.staff)} staff; campaign {BUSINESS_KEY} "
-        f"{'played to its end' if started else 'already there'}; live campaign {live_key} "
-        f"{'started' if live_started else 'already running'}; {open_tasks} open tasks",
+        f"{'played to its end' if started else 'already there'}; {live_line}{open_tasks} open tasks",
         "accounts (password: THIDUA_DEMO_PASSWORD, default thidua-2025):",
         f"  {CHIEF[0]:<12} {CHIEF[1]} (Chánh Văn phòng)",
         *[f"  {user_id:<12} {name}" for user_id, name, _ in SERVICE_ACCOUNTS],
@@ -102,16 +110,16 @@ def _create_accounts(engine: ProcessEngine, office: DemoOffice) -> None:
     for unit in office.units:
         identity.ensure_group(f"unit:{unit.code}", unit.name, "unit")
         identity.ensure_group(f"head:{unit.code}", f"Lãnh đạo {unit.name}", "role")
-    _ensure_user(engine, existing, CHIEF[0], CHIEF[1], None, ("chief",))
+    _ensure_user(engine, existing, CHIEF[0], CHIEF[1], None, ("chief",), CHIEF_STAFF.email)
     for user_id, name, groups in SERVICE_ACCOUNTS:
-        _ensure_user(engine, existing, user_id, name, None, groups)
+        _ensure_user(engine, existing, user_id, name, None, groups, f"{user_id}@sonla.gov.vn")
     for person in office.staff:
         groups = [f"unit:{person.unit_code}", "staff"]
         if person.position in HEAD_POSITIONS:
             groups += [f"head:{person.unit_code}", "unit_head"]
         if person.unit_code in ROLE_OF_UNIT:
             groups.append(ROLE_OF_UNIT[person.unit_code])
-        _ensure_user(engine, existing, person.id, person.full_name, person.unit_code, groups)
+        _ensure_user(engine, existing, person.id, person.full_name, person.unit_code, groups, person.email)
 
 
 def _appoint_council(engine: ProcessEngine, directory: StaffDirectory, office: DemoOffice) -> list[str]:
@@ -130,11 +138,13 @@ def _appoint_council(engine: ProcessEngine, directory: StaffDirectory, office: D
 
 
 def _ensure_user(engine: ProcessEngine, existing: set[str], user_id: str, name: str, unit: str | None,
-                 groups) -> None:
+                 groups, email: str | None) -> None:
     if user_id in existing:
         return
     try:
-        engine.identity.create_user(user_id, name, password=demo_password(), unit=unit, groups=list(groups))
+        # The e-mail is where the reminders of the person's tasks go.
+        engine.identity.create_user(user_id, name, password=demo_password(), email=email, unit=unit,
+                                    groups=list(groups))
     except ConflictError:
         pass  # already there from an earlier run
 
@@ -176,7 +186,8 @@ def live_campaign(today: date) -> tuple[str, dict]:
 def _start_live_campaign(engine: ProcessEngine, office: DemoOffice, council: list[str], today: date,
                          clock: DemoClock) -> tuple[str, bool]:
     """Mid-campaign today: two units reported and were accepted, one was returned by the
-    appraiser, the others are still choosing their nominees."""
+    appraiser, one has not even deployed the plan (overdue), the others are still choosing their
+    nominees (due within the week)."""
     business_key, variables = live_campaign(today)
     if engine.runtime.count_instances(InstanceQuery(definition_key=CAMPAIGN_KEY, business_key=business_key)):
         return business_key, False
@@ -192,7 +203,7 @@ def _start_live_campaign(engine: ProcessEngine, office: DemoOffice, council: lis
 
     story = Story(engine, office, instance.id, CHIEF[0], council, clock,
                   days={"deployed": day(-40), "guidance": day(-31), "reported": day(-1), "appraisal": day(0)})
-    story.launch()
+    story.launch(late=(LIVE_LATE,))
     for code in ("tong_hop", "kinh_te", "noi_chinh"):
         story.nominate(code)
     story.appraise("tong_hop")

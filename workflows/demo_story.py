@@ -84,11 +84,13 @@ class Story:
         self.decide()
         self.clock.real()
 
-    def launch(self) -> None:
-        """Guidance, the news column, each unit deploys the plan; the period's end timer fires
-        if its day has passed."""
+    def launch(self, late: tuple[str, ...] = ()) -> None:
+        """Guidance, the news column, each unit deploys the plan (but the `late` units); the
+        period's end timer fires if its day has passed."""
         self.clock.on(self.days["deployed"])
         for code, instance_id in self._units().items():
+            if code in late:
+                continue
             self._complete("Task_deploy_plan", {"deployedOn": self.days["deployed"]}, self._head(code), instance_id)
         self.clock.on(self.days["guidance"])
         self._complete("Task_guidance", {"guidanceIssuedOn": self.days["guidance"]}, self._appraiser())

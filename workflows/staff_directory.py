@@ -6,9 +6,6 @@ of people are sorted by given name (engine.identity.name_sort_key).
 """
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Mapping
 
@@ -16,65 +13,19 @@ from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.errors import ConflictError, EngineError, NotFoundError
-from engine.identity import USER_ID, name_sort_key
-from workflows.models import RATINGS, UNIT_KINDS, DisciplinaryRecord, OrgUnit, StaffMember, YearlyRating
-from workflows.service_record import RATING_RANK, RATING_YEARS, rated_years, whole_years, worst_rating
+from engine.errors import ConflictError, NotFoundError
+from engine.identity import name_sort_key
+from workflows.models import UNIT_KINDS, DisciplinaryRecord, OrgUnit, StaffMember, YearlyRating
+from workflows.service_record import RATING_YEARS, rated_years, whole_years, worst_rating
+from workflows.staff_records import (  # noqa: F401 (the records and checks are the directory's vocabulary)
+    EMAIL, UNIT_CODE, Discipline, Staff, StaffDirectoryError, StaffNotFoundError, Unit, _check_ratings,
+    check_discipline, check_rating, check_staff, check_unit, fold, nfc,
+)
 
-UNIT_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _KIND_ORDER = {kind: rank for rank, kind in enumerate(UNIT_KINDS)}
 STAFF_FIELDS = ("id", "full_name", "unit_code", "position", "office_start_date", "email", "active")
 # Rows per statement when reading or writing many people at once (keeps IN lists short).
 _CHUNK = 500
-
-
-class StaffDirectoryError(EngineError, ValueError):
-    """Bad input to the directory: nothing was written."""
-
-
-class StaffNotFoundError(NotFoundError):
-    pass
-
-
-@dataclass(frozen=True)
-class Unit:
-    code: str
-    name: str
-    kind: str
-    active: bool = True
-
-
-@dataclass(frozen=True)
-class Staff:
-    id: str
-    full_name: str
-    unit_code: str
-    office_start_date: date
-    position: str | None = None
-    email: str | None = None
-    active: bool = True
-
-
-@dataclass(frozen=True)
-class Discipline:
-    staff_id: str
-    decided_on: date
-    form: str
-    note: str | None = None
-    id: int | None = field(default=None, compare=False)
-
-
-# --- Vietnamese text ------------------------------------------------------------------------
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
-def fold(text: str) -> str:
-    """Lower case, tones and letter marks dropped, đ read as d: what search compares."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
 def person_key(staff: Staff) -> tuple:
@@ -101,7 +52,8 @@ class StaffDirectory:
         with self._sessions() as session:
             unit = session.get(OrgUnit, code) if isinstance(code, str) else None
             if unit is None:
-                raise NotFoundError(f"Không có đơn vị '{code}' trong danh mục đơn vị")
+                raise NotFoundError(f"Không có đơn vị '{code}' trong danh mục đơn vị / "
+                                    f"there is no unit '{code}' in the list of units")
             return _unit(unit)
 
     def upsert_unit(self, code: str, name: str, kind: str, active: bool = True) -> Unit:
@@ -111,7 +63,8 @@ class StaffDirectory:
             with self._sessions.begin() as session:
                 _upsert_units(session, [unit])
         except IntegrityError:
-            raise ConflictError(f"đơn vị '{code}' vừa được thay đổi đồng thời; hãy thử lại") from None
+            raise ConflictError(f"đơn vị '{code}' vừa được thay đổi đồng thời; hãy thử lại / "
+                                f"the unit '{code}' was changed at the same time; try again") from None
         return unit
 
     # -- staff -------------------------------------------------------------------------------
@@ -166,13 +119,14 @@ class StaffDirectory:
         """
         updated = set(STAFF_FIELDS if update_fields is None else update_fields) - {"id"}
         if updated - set(STAFF_FIELDS):
-            raise StaffDirectoryError(f"unknown staff fields {sorted(updated - set(STAFF_FIELDS))}")
+            unknown = sorted(updated - set(STAFF_FIELDS))
+            raise StaffDirectoryError(f"Không có trường cán bộ {unknown} / unknown staff fields {unknown}")
         units = [check_unit(u) for u in units]
         people = [check_staff(s) for s in staff]
         ids = [p.id for p in people]
         if len(set(ids)) != len(ids):
             duplicate = next(i for i in ids if ids.count(i) > 1)
-            raise StaffDirectoryError(f"Cán bộ '{duplicate}' xuất hiện hai lần")
+            raise StaffDirectoryError(f"Cán bộ '{duplicate}' xuất hiện hai lần / '{duplicate}' appears twice")
         rating_rows = _check_ratings(ratings or {})
         discipline_rows = [check_discipline(d) for d in disciplines]
         try:
@@ -187,7 +141,8 @@ class StaffDirectory:
                 _add_disciplines(session, discipline_rows)
         except IntegrityError as err:
             raise ConflictError("danh bạ cán bộ vừa được thay đổi đồng thời, hoặc dữ liệu vi phạm ràng buộc; "
-                                f"không ghi gì. Hãy thử lại ({err.orig})") from None
+                                f"không ghi gì. Hãy thử lại / the staff directory was changed at the same time, or the data "
+                                f"breaks a constraint; nothing was written. Try again ({err.orig})") from None
 
     def set_active(self, staff_id: str, active: bool) -> None:
         with self._sessions.begin() as session:
@@ -228,7 +183,8 @@ class StaffDirectory:
           A gap must not pass as "good": the decision table reads it before the ratings.
         """
         if not isinstance(as_of, date):
-            raise StaffDirectoryError(f"the date of the facts must be a date, not {as_of!r}")
+            raise StaffDirectoryError(f"Ngày xét phải là một ngày, không phải {as_of!r} / "
+                                      f"the date of the facts must be a date, not {as_of!r}")
         first_year, last_year = as_of.year - RATING_YEARS, as_of.year - 1
         with self._sessions() as session:
             person = _require_staff(session, staff_id)
@@ -254,75 +210,17 @@ class StaffDirectory:
         found = _existing(session, OrgUnit.code, codes)
         missing = sorted(codes - found)
         if missing:
-            raise StaffDirectoryError(f"Không có đơn vị {', '.join(repr(c) for c in missing)} trong danh mục đơn vị")
+            listed = ", ".join(repr(c) for c in missing)
+            raise StaffDirectoryError(f"Không có đơn vị {listed} trong danh mục đơn vị / "
+                                      f"no unit {listed} in the list of units")
 
     def _require_people(self, session: Session, staff_ids: set[str], known: set[str]) -> None:
         wanted = staff_ids - known
         missing = sorted(wanted - _existing(session, StaffMember.id, wanted))
         if missing:
-            raise StaffNotFoundError(f"Không có cán bộ {', '.join(repr(m) for m in missing)} trong danh bạ cán bộ")
-
-
-# --- validation ---------------------------------------------------------------------------------
-
-def _text(value, what: str, max_length: int, *, required: bool = True) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise StaffDirectoryError(f"{what} không được để trống")
-        return None
-    if not isinstance(value, str):
-        raise StaffDirectoryError(f"{what} phải là chữ, không phải {value!r}")
-    value = " ".join(nfc(value).split())
-    if len(value) > max_length:
-        raise StaffDirectoryError(f"{what} dài quá {max_length} ký tự")
-    return value
-
-
-def check_unit(unit: Unit) -> Unit:
-    if not isinstance(unit.code, str) or not UNIT_CODE.fullmatch(unit.code):
-        raise StaffDirectoryError(f"Mã đơn vị {unit.code!r} không hợp lệ: dùng chữ thường không dấu, chữ số, "
-                                  "'_' hoặc '-', tối đa 64 ký tự")
-    if unit.kind not in UNIT_KINDS:
-        raise StaffDirectoryError(f"Loại đơn vị {unit.kind!r} không hợp lệ (dùng {', '.join(UNIT_KINDS)})")
-    return Unit(unit.code, _text(unit.name, "Tên đơn vị", 255), unit.kind, bool(unit.active))
-
-
-def check_staff(staff: Staff) -> Staff:
-    if not isinstance(staff.id, str) or not USER_ID.fullmatch(staff.id):
-        raise StaffDirectoryError(f"Mã cán bộ {staff.id!r} không hợp lệ: dùng 2 đến 64 chữ thường không dấu, "
-                                  "chữ số, '.', '_' hoặc '-', bắt đầu bằng chữ hoặc số")
-    if not isinstance(staff.office_start_date, date):
-        raise StaffDirectoryError(f"Ngày bắt đầu công tác của '{staff.id}' phải là một ngày")
-    email = _text(staff.email, "Email", 255, required=False)
-    if email is not None and not EMAIL.fullmatch(email):
-        raise StaffDirectoryError(f"Email {email!r} không hợp lệ")
-    return Staff(id=staff.id, full_name=_text(staff.full_name, "Họ và tên", 255),
-                 unit_code=_text(staff.unit_code, "Đơn vị", 64), office_start_date=staff.office_start_date,
-                 position=_text(staff.position, "Chức vụ", 255, required=False), email=email,
-                 active=bool(staff.active))
-
-
-def check_rating(year, rating) -> tuple[int, str]:
-    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
-        raise StaffDirectoryError(f"Năm xếp loại {year!r} không hợp lệ")
-    if rating not in RATING_RANK:
-        raise StaffDirectoryError(f"Xếp loại {rating!r} không hợp lệ (dùng {', '.join(RATINGS)})")
-    return year, rating
-
-
-def _check_ratings(ratings: Mapping[str, Mapping[int, str]]) -> list[tuple[str, int, str]]:
-    rows = []
-    for staff_id, by_year in ratings.items():
-        for year, rating in (by_year or {}).items():
-            rows.append((staff_id, *check_rating(year, rating)))
-    return rows
-
-
-def check_discipline(record: Discipline) -> Discipline:
-    if not isinstance(record.decided_on, date):
-        raise StaffDirectoryError(f"Ngày quyết định kỷ luật của '{record.staff_id}' phải là một ngày")
-    return Discipline(record.staff_id, record.decided_on, _text(record.form, "Hình thức kỷ luật", 255),
-                      _text(record.note, "Ghi chú", 10_000, required=False))
+            listed = ", ".join(repr(m) for m in missing)
+            raise StaffNotFoundError(f"Không có cán bộ {listed} trong danh bạ cán bộ / "
+                                     f"no staff member {listed} in the staff directory")
 
 
 # --- writing in bulk ----------------------------------------------------------------------------
@@ -406,7 +304,8 @@ def _add_disciplines(session: Session, records: list[Discipline]) -> None:
 def _require_staff(session: Session, staff_id: str) -> StaffMember:
     person = session.get(StaffMember, staff_id) if isinstance(staff_id, str) else None
     if person is None:
-        raise StaffNotFoundError(f"Không có cán bộ '{staff_id}' trong danh bạ cán bộ")
+        raise StaffNotFoundError(f"Không có cán bộ '{staff_id}' trong danh bạ cán bộ / "
+                                 f"no staff member '{staff_id}' in the staff directory")
     return person
 
 

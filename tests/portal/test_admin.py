@@ -158,7 +158,14 @@ def test_staff_import_row_errors_and_refused_files_write_nothing(portal):
     before = staff_ids(portal)
     page = upload_staff(client, "danh-ba.csv", BAD_ROWS_CSV.encode()).get_data(as_text=True)
     assert 'id="staff-errors"' in page and 'id="staff-apply"' not in page
-    assert "Dòng 2" in page and "Dòng 3" in page
+    assert "Dòng 2" in page and "Dòng 3" in page and "Row 2" not in page
+    client.post("/language", {"language": "en"})
+    english = upload_staff(client, "danh-ba.csv", BAD_ROWS_CSV.encode()).get_data(as_text=True)
+    assert "Row 2: the office start date &#39;31/02/2014&#39; is invalid" in english and "Dòng 2" not in english
+    assert "Row 3: the unit &#39;khong_co&#39; is not in the list of units" in english
+    refused = upload_staff(client, "danh-ba.pdf", b"%PDF-1.4").get_data(as_text=True)
+    assert "is neither CSV nor XLSX" in refused and "không phải CSV" not in refused
+    client.post("/language", {"language": "vi"})
     # The same file posted straight to the confirmation is checked again and refused.
     forced = client.post("/admin/staff-import/apply", {"content": base64.b64encode(BAD_ROWS_CSV.encode()).decode(),
                                                        "filename": "danh-ba.csv"})

@@ -46,12 +46,14 @@ def test_units_are_listed_got_and_upserted(office):
     assert "kinh_te" not in [u.code for u in office.list_units()]
     assert "kinh_te" in [u.code for u in office.list_units(include_inactive=True)]
 
-    with pytest.raises(NotFoundError, match="van_hoa"):
+    with pytest.raises(NotFoundError, match="Không có đơn vị 'van_hoa' .* / there is no unit 'van_hoa'"):
         office.get_unit("van_hoa")
-    with pytest.raises(StaffDirectoryError, match="Loại đơn vị"):
+    with pytest.raises(StaffDirectoryError, match="Loại đơn vị 'vu' không hợp lệ .* / the unit kind 'vu' is invalid"):
         office.upsert_unit("phong_x", "Phòng X", "vu")
-    with pytest.raises(StaffDirectoryError, match="Mã đơn vị"):
+    with pytest.raises(StaffDirectoryError, match="Mã đơn vị 'Phòng X' .* / the unit code 'Phòng X' is invalid"):
         office.upsert_unit("Phòng X", "Phòng X", "phong")
+    with pytest.raises(StaffDirectoryError, match="Tên đơn vị không được để trống / the unit name must not be empty"):
+        office.upsert_unit("phong_x", nfd("  "), "phong")
 
 
 # --- people -----------------------------------------------------------------------------------
@@ -72,15 +74,20 @@ def test_people_are_stored_in_nfc_and_updated(office):
 
 
 @pytest.mark.parametrize("bad, message", [
-    (person("Lan NT", "Nguyễn Thị Lan"), "Mã cán bộ"),
-    (person("lannt", "   "), "Họ và tên"),
-    (person("lannt", "Nguyễn Thị Lan", unit="van_hoa"), "van_hoa"),
-    (person("lannt", "Nguyễn Thị Lan", email="lan.sonla.gov.vn"), "Email"),
+    (person("Lan NT", "Nguyễn Thị Lan"), "Mã cán bộ 'Lan NT' không hợp lệ.* / the staff code 'Lan NT' is invalid"),
+    (person("lannt", "   "), "Họ và tên không được để trống / the full name must not be empty"),
+    (person("lannt", "Nguyễn Thị Lan", unit="van_hoa"),
+     "Không có đơn vị 'van_hoa' trong danh mục đơn vị / no unit 'van_hoa' in the list of units"),
+    (person("lannt", "Nguyễn Thị Lan", email="lan.sonla.gov.vn"),
+     "Email 'lan.sonla.gov.vn' không hợp lệ / the e-mail 'lan.sonla.gov.vn' is invalid"),
+    (person("lannt", "Nguyễn Thị Lan", position="C" * 256),
+     "Chức vụ dài quá 255 ký tự / the position is longer than 255 characters"),
 ])
 def test_bad_people_are_refused_and_nothing_is_written(office, db, bad, message):
     good = person("minhtv", "Trần Văn Minh")
-    with pytest.raises(StaffDirectoryError, match=message):
+    with pytest.raises(StaffDirectoryError, match=message) as refused:
         office.save([good, bad], ratings={"minhtv": {2024: "good"}})
+    assert unicodedata.is_normalized("NFC", str(refused.value))
     with db.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(StaffMember)) == 0
         assert connection.scalar(select(func.count()).select_from(YearlyRating)) == 0
@@ -88,9 +95,11 @@ def test_bad_people_are_refused_and_nothing_is_written(office, db, bad, message)
 
 def test_bad_rating_and_unknown_people_are_refused(office):
     office.upsert_staff(person("lannt", "Nguyễn Thị Lan"))
-    with pytest.raises(StaffDirectoryError, match="Xếp loại"):
+    with pytest.raises(StaffDirectoryError, match="Xếp loại 'tot' không hợp lệ .* / the rating 'tot' is invalid"):
         office.set_rating("lannt", 2024, "tot")
-    with pytest.raises(StaffNotFoundError, match="khongco"):
+    with pytest.raises(StaffDirectoryError, match="Năm xếp loại 1800 .* / the rating year 1800 is invalid"):
+        office.set_rating("lannt", 1800, "good")
+    with pytest.raises(StaffNotFoundError, match="'khongco' trong danh bạ cán bộ / no staff member 'khongco'"):
         office.set_rating("khongco", 2024, "good")
     with pytest.raises(StaffNotFoundError, match="khongco"):
         office.add_discipline("khongco", date(2020, 1, 1), "Khiển trách")
@@ -98,7 +107,7 @@ def test_bad_rating_and_unknown_people_are_refused(office):
 
 
 def test_unknown_staff_is_a_clear_error(office):
-    with pytest.raises(StaffNotFoundError, match="Không có cán bộ 'ai_do' trong danh bạ cán bộ"):
+    with pytest.raises(StaffNotFoundError, match="Không có cán bộ 'ai_do' trong danh bạ cán bộ / no staff member 'ai_do' in the staff directory"):
         office.facts("ai_do", AS_OF)
     with pytest.raises(StaffNotFoundError):
         office.get("ai_do")

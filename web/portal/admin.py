@@ -15,7 +15,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from engine.errors import ConflictError, EngineError, NotFoundError
 from web.composition import staff_directory
 from web.portal.auth import current_principal, engine, portal_blueprint
-from web.portal.i18n import translate
+from web.portal.i18n import in_language, translate
 from web.portal.navigation import menu_item
 from workflows.staff_import import ImportHasErrors, ImportRefused, StaffImporter
 
@@ -242,10 +242,8 @@ def staff_apply():
 
 
 def _refused_import(refused: Exception):
-    # The reasons are written in Vietnamese, the language of the file's headers; the sentence
-    # around them is in the admin's language.
     return render_template("portal/admin_staff_import.html", preview=None,
-                           error=translate("admin.staff.refused", message=str(refused))), 400
+                           error=translate("admin.staff.refused", message=in_language(str(refused)))), 400
 
 
 def _importer() -> StaffImporter:

@@ -23,7 +23,7 @@ from engine.vietnamese import fold
 from web.authorization import sees_everything
 from web.portal.auth import current_principal, engine, portal_blueprint
 from web.portal.campaign import campaign_or_404
-from web.portal.i18n import current_language, translate
+from web.portal.i18n import in_language, translate
 from web.portal.task_page import visible_task
 from web.portal.visibility import may_see_instance
 from workflows.documents.signing import SigningError
@@ -57,12 +57,6 @@ def may_read(principal, doc: Document) -> bool:
     except NotFound:
         return False
     return True
-
-
-def in_language(message: str) -> str:
-    """The reader's half of a "Vietnamese / English" message of the documents' modules."""
-    vietnamese, _, english = message.partition(" / ")
-    return english if english and current_language() == "en" else vietnamese
 
 
 @blueprint.app_template_global("signature_text")

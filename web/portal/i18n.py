@@ -71,6 +71,12 @@ def translate(key: str, /, **params) -> str:
     return text.format(**params) if params else text
 
 
+def in_language(message: str) -> str:
+    """The reader's half of a "Vietnamese / English" message of the engine or the workflows."""
+    vietnamese, _, english = message.partition(" / ")
+    return english if english and current_language() == "en" else vietnamese
+
+
 def has_text(key: str) -> bool:
     return key in catalogs()[current_language()]
 
@@ -118,4 +124,5 @@ def sort_people(items, attribute: str | None = None):
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=translate, t=translate, current_language=current_language, LANGUAGES=LANGUAGES)
-    app.jinja_env.filters.update(vndate=vndate, vndatetime=vndatetime, sort_people=sort_people)
+    app.jinja_env.filters.update(vndate=vndate, vndatetime=vndatetime, sort_people=sort_people,
+                           in_language=in_language)

@@ -60,8 +60,9 @@ def upload():
         result = engine().repository.deploy(files, source="portal", actor=current_principal().user_id)
     except DeploymentError as refused:
         return _listing(refused.problems, 400)
-    except ConflictError as err:
-        return _listing([Problem("deployment", str(err))], 409)
+    except ConflictError:
+        # The engine's message is for API clients, in English; the portal says it in the reader's language.
+        return _listing([Problem("deployment", translate("models.upload.concurrent"))], 409)
     created = result.processes + result.decisions
     if not created:
         flash(translate("models.upload.unchanged", keys=", ".join(result.unchanged) or "—"), "info")
