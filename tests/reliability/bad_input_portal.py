@@ -30,7 +30,7 @@ class PortalCase:
     status: int
     key: str
     params: dict = field(default_factory=dict)
-    also_says: tuple[str, ...] = ()
+    also_says: tuple[str | dict[str, str], ...] = ()  # a dict: the words in each language
     never_says: tuple[str, ...] = ()
     stores: dict = field(default_factory=dict)
     check: Callable | None = None  # office -> None, asserting what was stored
@@ -152,7 +152,7 @@ CASES = [
                "error.too_large.message"),
     # -- staff register ----------------------------------------------------------------------
     PortalCase("staff file with broken rows", "admin", staff_file("danh-ba.csv", BROKEN_ROWS), 422,
-               "admin.staff.errors", {"count": 3}, also_says=("Dòng 2", "Dòng 3", "Dòng 4")),
+               "admin.staff.errors", {"count": 3}, also_says=tuple({"vi": f"Dòng {n}", "en": f"Row {n}"} for n in (2, 3, 4))),
     PortalCase("staff file with broken rows sent straight to apply", "admin", page(
         "POST", "/admin/staff-import/apply", data={"content": base64.b64encode(BROKEN_ROWS).decode(),
                                                    "filename": "danh-ba.csv"}), 400, "admin.staff.refused"),
