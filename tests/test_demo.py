@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 import subprocess
 import sys
 from datetime import date, datetime, time, timedelta
@@ -11,9 +12,12 @@ from zoneinfo import ZoneInfo
 from pathlib import Path
 
 from engine import EngineConfig, TaskQuery
+from engine.mail import OutboxSender, SmtpSettings
 from engine.involvement import Involvement
 from engine.runtime import InstanceQuery
-from web.composition import build_engine
+from tests.conftest import FakeClock
+from tests.scheduler.conftest import smtp_server  # noqa: F401 (fixture: aiosmtpd on loopback)
+from web.composition import build_engine, mail_texts
 from workflows.award_register import AwardRegister
 from workflows.documents.kinds import KINDS
 from workflows.documents.store import DocumentStore
@@ -28,13 +32,18 @@ def thidua(*args: str, database_url: str) -> subprocess.CompletedProcess:
                           text=True, env=env, cwd=ROOT, timeout=300)
 
 
-def test_demo_leaves_a_finished_campaign_and_a_live_one_with_work_for_each_role(tmp_path):
+# The demo is loaded as of a fixed day, so what "today" shows is the same on every run.
+TODAY = date(2026, 3, 10)
+OFFICE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def test_demo_leaves_a_finished_campaign_and_a_live_one_with_work_for_each_role(tmp_path, smtp_server):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     assert thidua("db", "upgrade", database_url=url).returncode == 0
-    first = thidua("demo", database_url=url)
+    first = thidua("demo", "--today", TODAY.isoformat(), database_url=url)
     assert first.returncode == 0, first.stderr
     assert "7 units, 63 staff" in first.stdout and "KH-80NTT-2025 played to its end" in first.stdout
-    assert re.search(r"live campaign KH-TD-\d{4} started", first.stdout)
+    assert "live campaign KH-TD-2026 started" in first.stdout
     again = thidua("demo", database_url=url)
     assert again.returncode == 0 and "already there" in again.stdout and "already running" in again.stdout
     # --year 2025 is the finished campaign alone (on an empty database it plays only that one).
@@ -48,7 +57,7 @@ def test_demo_leaves_a_finished_campaign_and_a_live_one_with_work_for_each_role(
         finished = campaigns.pop("KH-80NTT-2025")
         [live] = campaigns.values()
         assert finished.status == "completed" and live.status == "active"
-        assert live.business_key.startswith("KH-TD-")
+        assert live.business_key == "KH-TD-2026"
 
         # The finished campaign: every outcome of a real one, decided and recorded.
         done = engine.runtime.get_variables(finished.id)
@@ -72,7 +81,8 @@ def test_demo_leaves_a_finished_campaign_and_a_live_one_with_work_for_each_role(
 
         # The live campaign: today falls after the period's end and before the units' deadline.
         variables = engine.runtime.get_variables(live.id)
-        office_today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+        office_today = TODAY
+        assert variables["campaignEndDate"] == date(2026, 3, 8) and variables["unitReportDate"] == date(2026, 3, 14)
         assert variables["campaignEndDate"] < office_today < variables["unitReportDate"]
         units = engine.runtime.list_instances(InstanceQuery(parent_instance_id=live.id))
         assert len(units) == 7 and {u.parent_instance_id for u in units} == {live.id}
@@ -109,8 +119,25 @@ def test_demo_leaves_a_finished_campaign_and_a_live_one_with_work_for_each_role(
         assert "Triển khai kế hoạch đến cán bộ, công chức" in {p.payload["task"] for p in coming}
 
     # The reminders of the live campaign's open tasks: the overdue unit's and those due this week.
-    planned = thidua("remind", "--dry-run", database_url=url)
+    planned = thidua("remind", "--dry-run", "--at", f"{TODAY.isoformat()}T08:00", database_url=url)
     assert planned.returncode == 0, planned.stderr
     assert "Triển khai kế hoạch" in planned.stdout, planned.stdout
     assert re.search(r"[1-9]\d* nhắc việc sẽ được ghi", planned.stdout), planned.stdout
     assert "@sonla.gov.vn>" in planned.stdout
+
+    # That morning the reminders go out through a real SMTP server: Vietnamese subjects, and the
+    # sender and every recipient under their names.
+    morning = FakeClock(datetime.combine(TODAY, time(8), OFFICE))
+    with build_engine(EngineConfig(database_url=url, clock=morning)) as engine:
+        assert engine.reminders.decide()
+        report = OutboxSender(engine.context, SmtpSettings.from_env(smtp_server.env), mail_texts()).send_due()
+    received = smtp_server.take()
+    assert report.sent == len(received) >= 1 and report.failed == 0
+    for mail in received:
+        assert re.match(r"\[(Nhắc việc|Quá hạn|Báo cáo quá hạn)\] ", mail.subject) and unicodedata.is_normalized("NFC", mail.subject)
+        assert str(mail.message["From"]) == "Văn phòng UBND tỉnh <thidua@sonla.gov.vn>"
+    recipients = {str(mail.message["To"]) for mail in received}
+    # The overdue unit's head (Ban Tiếp công dân has not deployed the plan) is reminded by name, and
+    # the Chief gets the report of it.
+    assert {"Hoàng Minh Châu <chauhm@sonla.gov.vn>", "Trần Bình Minh <minhtb@sonla.gov.vn>"} <= recipients, recipients
+    assert any("Triển khai kế hoạch" in mail.subject for mail in received)

@@ -335,10 +335,12 @@ def calendar(day, kind: str | None, note: str | None) -> None:
               type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--year", type=click.IntRange(2025, 2025), default=None,
               help="only the finished campaign of that year (2025), without this year's live one")
-def demo(models_dir: Path, year: int | None) -> None:
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="load as of this day (YYYY-MM-DD) instead of the real date: the live campaign's dates follow it")
+def demo(models_dir: Path, year: int | None, today: datetime | None) -> None:
     """Load the demo Office (units, staff, accounts), its 2025 campaign played to the end and this
     year's campaign under way; safe to run again."""
-    clock = DemoClock()
+    clock = DemoClock(today=today.date() if today else None)
     with build_engine(EngineConfig(clock=clock)) as engine:
         summary = load_demo(engine, staff_directory(engine), models_dir, clock, live=year is None)
     click.echo(summary)

@@ -44,14 +44,15 @@ OFFICE_HOURS = time(9, 0)
 
 class DemoClock:
     """The engine's clock while the demo plays a story: each move happens on its day, so the
-    history, the deadlines and the documents' dates read as the campaign's own; the real time
-    otherwise."""
+    history, the deadlines and the documents' dates read as the campaign's own; otherwise the real
+    time, or `today` at office hours when the demo is loaded as of a given day (a test, a rehearsal)."""
 
-    def __init__(self, timezone: ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh")) -> None:
+    def __init__(self, timezone: ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh"), today: date | None = None) -> None:
         self.timezone, self.moment = timezone, None
+        self.today = None if today is None else datetime.combine(today, OFFICE_HOURS, timezone)
 
     def __call__(self) -> datetime:
-        return self.moment or datetime.now(dt_timezone.utc)
+        return self.moment or self.today or datetime.now(dt_timezone.utc)
 
     def on(self, day: str) -> None:
         self.moment = datetime.combine(date.fromisoformat(day), OFFICE_HOURS, self.timezone)
