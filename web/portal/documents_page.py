@@ -45,15 +45,26 @@ def store() -> DocumentStore:
     return DocumentStore(db, TemplateStore(db))
 
 
-def may_read(principal, doc: Document) -> bool:
+def may_read(principal, doc: Document, seen: dict[str, bool] | None = None) -> bool:
+    """`seen` remembers, across a page's documents, which instances the reader may see: a
+    campaign's documents come from a handful of instances, each asked about once."""
     if sees_everything(principal) or principal.groups & COUNCIL_GROUPS:
         return True
     if doc.instance_id != doc.campaign_instance_id:  # a unit's own document
-        return may_see_instance(principal, doc.instance_id)
-    if doc.kind not in PUBLIC_KINDS:
+        instance, check = doc.instance_id, lambda: may_see_instance(principal, doc.instance_id)
+    elif doc.kind in PUBLIC_KINDS:
+        instance, check = doc.campaign_instance_id, lambda: _campaign_visible(doc.campaign_instance_id)
+    else:
         return False
+    seen = {} if seen is None else seen
+    if instance not in seen:
+        seen[instance] = check()
+    return seen[instance]
+
+
+def _campaign_visible(campaign_id: str) -> bool:
     try:
-        campaign_or_404(doc.campaign_instance_id)
+        campaign_or_404(campaign_id)
     except NotFound:
         return False
     return True
@@ -142,10 +153,10 @@ def draft(task_id: str, index: int, fmt: str):
 # --- what the pages show (template globals) ------------------------------------------------
 
 def _entry(doc: Document, documents: DocumentStore, principal) -> dict:
-    signature = documents.signature(doc.id, os.environ) if "pdf" in documents.formats(doc) else None
-    return {"doc": doc, "formats": documents.formats(doc), "signed": signature is not None,
-            "signature": signature, "may_sign": may_sign(principal) and signature is None
-            and "pdf" in documents.formats(doc)}
+    formats = documents.formats(doc)
+    signature = documents.signature(doc.id, os.environ) if "pdf" in formats else None
+    return {"doc": doc, "formats": formats, "signed": signature is not None, "signature": signature,
+            "may_sign": may_sign(principal) and signature is None and "pdf" in formats}
 
 
 @blueprint.app_template_global("campaign_documents")
@@ -153,7 +164,8 @@ def campaign_documents(campaign) -> list[dict]:
     """The campaign's documents the user may read, by the step that issued them, in issue order."""
     principal = current_principal()
     documents = store()
-    readable = [d for d in documents.for_campaign(campaign.id) if d.current and may_read(principal, d)]
+    seen = {campaign.id: True}  # the campaign page has checked that the reader sees the campaign
+    readable = [d for d in documents.for_campaign(campaign.id) if d.current and may_read(principal, d, seen)]
     return [{"step": step, "documents": [_entry(d, documents, principal) for d in docs]}
             for step, docs in groupby(readable, key=lambda d: d.step_name or d.element_id)]
 
@@ -162,8 +174,9 @@ def campaign_documents(campaign) -> list[dict]:
 def instance_documents(instance_id: str) -> list[dict]:
     principal = current_principal()
     documents = store()
+    seen: dict[str, bool] = {}
     return [_entry(d, documents, principal) for d in documents.for_instance(instance_id)
-            if may_read(principal, d)]
+            if may_read(principal, d, seen)]
 
 
 @blueprint.app_template_global("task_drafts")
