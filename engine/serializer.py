@@ -2,7 +2,7 @@
 
 Also where two SpiffWorkflow 3.2 bugs are mended: the Camunda config has no converter for
 service tasks (bug 1), and Camunda multi-instance specs are replaced by ones whose inputs are
-fixed at parse time (bug 2, see engine/parsing.py), which need the stock converter.
+fixed at parse time (bug 2, see engine/spiff_parsers.py), which need the stock converter.
 """
 from __future__ import annotations
 
