@@ -1,0 +1,190 @@
+"""The operations table of the /engine-rest OpenAPI document: one `Op` per route, with its query parameters."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from web.rest.openapi_schemas import array_of
+
+# ---------------------------------------------------------------------------------------------
+# query parameters
+
+
+def query(name: str, description: str, schema: dict | str = "string", **extra: Any) -> dict:
+    schema = {"type": schema} if isinstance(schema, str) else schema
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema, **extra}
+
+
+def flag(name: str, description: str) -> dict:
+    return query(name, description, "boolean")
+
+
+def one_of(name: str, description: str, values: list[str]) -> dict:
+    return query(name, description, {"type": "string", "enum": values})
+
+
+def date_query(name: str, description: str) -> dict:
+    return query(name, description + " Camunda's date format; an offset with or without colon, or Z; "
+                 "without an offset the service time zone.", {"type": "string"},
+                 example="2025-06-30T17:00:00.000+0700")
+
+
+PAGING = (
+    query("firstResult", "Index of the first result to return.", {"type": "integer", "minimum": 0}),
+    query("maxResults", "Maximum number of results to return.", {"type": "integer", "minimum": 0}),
+)
+DEFINITION_FILTERS = (
+    query("key", "Only definitions with this key."),
+    flag("latestVersion", "Only the latest version of each key."),
+    one_of("sortBy", "Sort key (default key).", ["key", "version", "id", "name"]),
+    one_of("sortOrder", "asc (default) or desc.", ["asc", "desc"]),
+)
+INSTANCE_FILTERS = (
+    query("processDefinitionKey", "Only instances of this process key."),
+    query("processDefinitionId", "Only instances of this definition."),
+    query("businessKey", "Only instances with this business key."),
+    query("processInstanceIds", "Comma-separated instance ids.", style="form", explode=False),
+)
+TASK_FILTERS = (
+    query("processInstanceId", "Only tasks of this instance."),
+    query("processDefinitionKey", "Only tasks of instances of this process key."),
+    query("processInstanceBusinessKey", "Only tasks of instances with this business key."),
+    query("assignee", "Only tasks assigned to this user."),
+    query("candidateGroup", "Only tasks offered to this group."),
+    query("candidateUser", "Only tasks offered to this user."),
+    flag("unassigned", "Only tasks nobody holds."),
+    date_query("dueBefore", "Only tasks due before this time."),
+    date_query("dueAfter", "Only tasks due after this time."),
+    date_query("followUpBefore", "Only tasks to follow up before this time."),
+    one_of("sortBy", "Sort key (default dueDate).", ["dueDate", "followUpDate", "created", "priority", "name", "id"]),
+    one_of("sortOrder", "asc (default) or desc.", ["asc", "desc"]),
+)
+HISTORY_INSTANCE_FILTERS = (
+    query("processInstanceId", "Only this instance."),
+    query("processDefinitionKey", "Only instances of this process key."),
+    query("processDefinitionId", "Only instances of this definition."),
+    query("processInstanceBusinessKey", "Only instances with this business key."),
+    query("businessKey", "Same as processInstanceBusinessKey (which wins)."),
+    flag("finished", "Only ended instances."),
+    flag("unfinished", "Only running instances."),
+)
+TASK_HISTORY_FILTERS = tuple(p for p in HISTORY_INSTANCE_FILTERS if p["name"] not in ("finished", "unfinished"))
+
+# ---------------------------------------------------------------------------------------------
+# the operations
+
+
+@dataclass(frozen=True)
+class Op:
+    method: str
+    path: str                      # under /engine-rest, with {name} as in the Flask rule's <name>
+    operation_id: str
+    summary: str
+    ok: tuple[int, Any]            # (status, schema name / schema dict / None for no body)
+    errors: tuple[int, ...] = ()   # statuses besides 400 and 401, which every authenticated operation has
+    params: tuple[dict, ...] = ()
+    body: str | None = None        # a schema name: a JSON body (optional unless in REQUIRED_BODIES)
+    public: bool = False
+    extra_ok: tuple[tuple[int, Any], ...] = field(default=())
+
+    @property
+    def tag(self) -> str:
+        first = self.path.strip("/").split("/")[0]
+        return {"openapi.json": "meta", "version": "meta"}.get(first, first)
+
+
+DEFINITION = "ProcessDefinition"
+# Bodies the route refuses without (workerId); the others may be empty.
+REQUIRED_BODIES = frozenset({"FetchAndLock", "CompleteExternalTask", "ExternalTaskFailure"})
+
+OPERATIONS: tuple[Op, ...] = (
+    Op("get", "/openapi.json", "getOpenApi", "This document", (200, {"type": "object"}), public=True),
+    Op("get", "/version", "getRestApiVersion", "The Camunda REST version this subset follows", (200, "Version")),
+    # -- deployments
+    Op("get", "/deployment", "getDeployments", "List deployments, oldest first", (200, array_of("Deployment")),
+       (400,), PAGING + (query("name", "Only deployments with this name."),)),
+    Op("get", "/deployment/count", "getDeploymentsCount", "Count deployments", (200, "Count")),
+    Op("post", "/deployment/create", "createDeployment", "Deploy BPMN, DMN and form files (designers)",
+       (200, "Deployment"), (400, 403, 409), body="Deploy"),
+    Op("get", "/deployment/{deployment_id}", "getDeployment", "One deployment", (200, "Deployment"), (404,)),
+    Op("delete", "/deployment/{deployment_id}", "deleteDeployment",
+       "Delete a deployment (designers); refused while its instances run, unless cascade", (204, None),
+       (400, 403, 404, 409), (flag("cascade", "Delete its process instances too."),)),
+    Op("get", "/deployment/{deployment_id}/script-limits", "getDeploymentScriptLimits",
+       "The CPU-time and memory limits of a deployment's scripts (designers)", (200, "ScriptLimits"), (403, 404)),
+    Op("put", "/deployment/{deployment_id}/script-limits", "setDeploymentScriptLimits",
+       "Change the limits of a deployment's scripts (administrators)", (200, "ScriptLimits"), (400, 403, 404),
+       body="ScriptLimitsInput"),
+    # -- process definitions
+    Op("get", "/process-definition", "getProcessDefinitions", "List process definitions",
+       (200, array_of(DEFINITION)), (400,), PAGING + DEFINITION_FILTERS),
+    Op("get", "/process-definition/count", "getProcessDefinitionsCount", "Count process definitions",
+       (200, "Count"), (400,), PAGING + DEFINITION_FILTERS),
+    Op("get", "/process-definition/{definition_id}", "getProcessDefinition", "One process definition",
+       (200, DEFINITION), (404,)),
+    Op("get", "/process-definition/{definition_id}/xml", "getProcessDefinitionBpmn20Xml",
+       "The BPMN XML of a process definition", (200, "ProcessDefinitionXml"), (404,)),
+    Op("get", "/process-definition/key/{key}", "getProcessDefinitionByKey",
+       "The latest process definition of a key", (200, DEFINITION), (404,)),
+    Op("get", "/process-definition/key/{key}/xml", "getProcessDefinitionBpmn20XmlByKey",
+       "The BPMN XML of the latest definition of a key", (200, "ProcessDefinitionXml"), (404,)),
+    Op("post", "/process-definition/{definition_id}/start", "startProcessInstance",
+       "Start an instance of a definition", (200, "ProcessInstance"), (400, 404, 409),
+       body="StartProcessInstance"),
+    Op("post", "/process-definition/key/{key}/start", "startProcessInstanceByKey",
+       "Start an instance of the latest definition of a key", (200, "ProcessInstance"), (400, 404, 409),
+       body="StartProcessInstance"),
+    # -- process instances (those the user takes part in; all for the office-wide roles)
+    Op("get", "/process-instance", "getProcessInstances", "List running process instances",
+       (200, array_of("ProcessInstance")), (400,), PAGING + INSTANCE_FILTERS),
+    Op("get", "/process-instance/count", "getProcessInstancesCount", "Count running process instances",
+       (200, "Count"), (), INSTANCE_FILTERS),
+    Op("get", "/process-instance/{instance_id}", "getProcessInstance", "One running process instance",
+       (200, "ProcessInstance"), (404,)),
+    Op("get", "/process-instance/{instance_id}/variables", "getProcessInstanceVariables",
+       "The variables of a process instance", (200, "Variables"), (404,)),
+    Op("get", "/process-instance/{instance_id}/variables/{name}", "getProcessInstanceVariable",
+       "One variable of a process instance", (200, "TypedValue"), (404,)),
+    Op("delete", "/process-instance/{instance_id}", "deleteProcessInstance",
+       "Delete a process instance (office-wide roles)", (204, None), (403, 404, 409),
+       (query("deleteReason", "Recorded in the history."),)),
+    # -- tasks (those the user may see)
+    Op("get", "/task", "getTasks", "List open tasks", (200, array_of("Task")), (400,), PAGING + TASK_FILTERS),
+    Op("get", "/task/count", "getTasksCount", "Count open tasks", (200, "Count"), (400,), TASK_FILTERS),
+    Op("get", "/task/{task_id}", "getTask", "One open task", (200, "Task"), (404,)),
+    Op("get", "/task/{task_id}/form-variables", "getFormVariables", "The variables a task's form shows",
+       (200, "Variables"), (404,)),
+    Op("post", "/task/{task_id}/claim", "claim", "Claim a task", (204, None), (400, 403, 404, 409),
+       body="UserIdBody"),
+    Op("post", "/task/{task_id}/unclaim", "unclaim", "Give a task back", (204, None), (403, 404, 409)),
+    Op("post", "/task/{task_id}/assignee", "setAssignee", "Assign a task to someone (office-wide roles)",
+       (204, None), (400, 403, 404, 409), body="UserIdBody"),
+    Op("post", "/task/{task_id}/complete", "complete", "Complete a task with its form's values", (204, None),
+       (400, 403, 404, 409), body="CompleteTask",
+       extra_ok=((200, "Variables"),)),  # with withVariablesInReturn: the instance's variables after completion
+    # -- external tasks (members of the 'worker' group)
+    Op("post", "/external-task/fetchAndLock", "fetchAndLock", "Lock external tasks of the given topics",
+       (200, array_of("ExternalTask")), (400, 403), body="FetchAndLock"),
+    Op("get", "/external-task", "getExternalTasks", "List open external tasks", (200, array_of("ExternalTask")),
+       (403,)),
+    Op("post", "/external-task/{task_id}/complete", "completeExternalTask", "Complete a locked external task",
+       (204, None), (400, 403, 404, 409), body="CompleteExternalTask"),
+    Op("post", "/external-task/{task_id}/failure", "handleFailure", "Report a failed attempt", (204, None),
+       (400, 403, 404, 409), body="ExternalTaskFailure"),
+    Op("post", "/external-task/{task_id}/unlock", "unlock", "Release an external task's lock", (204, None),
+       (403, 404)),
+    # -- history
+    Op("get", "/history/process-instance", "getHistoricProcessInstances",
+       "List process instances, ended or not", (200, array_of("HistoricProcessInstance")), (400,),
+       PAGING + HISTORY_INSTANCE_FILTERS + (query("startedBy", "Only instances started by this user."),)),
+    Op("get", "/history/process-instance/count", "getHistoricProcessInstancesCount",
+       "Count process instances, ended or not", (200, "Count"), (400,), HISTORY_INSTANCE_FILTERS),
+    Op("get", "/history/task", "getHistoricTaskInstances", "List tasks, completed or not",
+       (200, array_of("HistoricTask")), (400,),
+       PAGING + TASK_HISTORY_FILTERS + (query("taskAssignee", "Only tasks held by this user."),
+                                        flag("finished", "Only completed or cancelled tasks."),
+                                        flag("unfinished", "Only open tasks."))),
+    Op("get", "/history/activity-instance", "getHistoricActivityInstances", "List activities that ran or run",
+       (200, array_of("HistoricActivityInstance")), (400,),
+       PAGING + HISTORY_INSTANCE_FILTERS + (query("activityId", "Only this BPMN element."),)),
+)
