@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, request
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import InternalServerError
 
 from engine.db import UNAVAILABLE_ERRORS
 
@@ -40,5 +42,28 @@ def register_unavailable_handler(app: Flask, rest_prefix: str) -> None:
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
+    def server_error(err: InternalServerError):
+        # A lost connection can surface wrapped in another exception (raised while handling it), or
+        # as a DBAPIError SQLAlchemy has recognised as a disconnect: still "try again", not a bug.
+        if caused_by_unavailable_database(err.original_exception):
+            return database_unavailable(err.original_exception)
+        if request.path.startswith(rest_prefix):
+            from web.rest.errors import error_response
+            return error_response(500, "RestException", err.description or err.name)
+        return err
+
     for error in UNAVAILABLE_ERRORS:
         app.register_error_handler(error, database_unavailable)
+    app.register_error_handler(500, server_error)
+
+
+def caused_by_unavailable_database(error: BaseException | None) -> bool:
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, UNAVAILABLE_ERRORS):
+            return True
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
