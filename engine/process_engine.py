@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from engine.attachments import AttachmentService
+from engine.batches import BatchService
 from engine.camunda_forms import CamundaFormService
 from engine.config import EngineConfig
 from engine.context import EngineContext
@@ -64,12 +65,15 @@ class ProcessEngine:
         self.calendar = CalendarService(self.context)
         self.attachments = AttachmentService(self.context)
         self.camunda_forms = CamundaFormService(self.context)
+        # Long operations in the background, their progress readable from any server process.
+        self.batches = BatchService(self.context)
 
     @property
     def handlers(self) -> HandlerRegistry:
         return self.context.handlers
 
     def close(self) -> None:
+        self.batches.wait_all()
         self.context.db.dispose()
 
     def __enter__(self) -> "ProcessEngine":

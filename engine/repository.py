@@ -16,7 +16,8 @@ from engine.decision_table import DecisionTable, TableDiff, diff_tables, read_ta
 from engine.errors import ConflictError, DeploymentError, NotFoundError, Problem
 from engine.model_diff import ModelDiff, diff_models
 from engine.models import DecisionDefinition, Deployment, HistoryEvent, ProcessDefinition, ProcessInstance, Resource
-from engine.parsing import ModelFile, parse_deployment
+from engine.flow_order import flow_order
+from engine.parsing import ModelFile, Progress, parse_deployment
 from engine.script_limits import inherited_limits
 from engine.serializer import dump_specs
 from engine.timer_starts import as_plain_start_events, plan_timer_starts, replace_timer_starts
@@ -49,13 +50,16 @@ class RepositoryService:
 
     def deploy(self, files: Iterable[ModelFile | tuple[str, bytes]], *, name: str | None = None,
                source: str | None = None, tenant_id: str | None = None, actor: str | None = None,
-               duplicate_filtering: bool = True) -> DeploymentResult:
-        """Parses and checks every file first; stores all of it, or nothing."""
+               duplicate_filtering: bool = True, progress: Progress | None = None) -> DeploymentResult:
+        """Parses and checks every file first; stores all of it, or nothing. `progress` (a batch's,
+        engine/batches.py) hears of each file checked and each process built, then of storing."""
         files = [f if isinstance(f, ModelFile) else ModelFile(PurePath(f[0]).name, f[1]) for f in files]
         self._check_files(files)
         models = [f for f in files if not f.name.endswith(FORM_SUFFIX)]
         parsed = parse_deployment(models, self._resolve, self._ctx.config.max_model_bytes,
-                                  self._ctx.handlers.property_checks())
+                                  self._ctx.handlers.property_checks(), progress)
+        if progress is not None:
+            progress(2 * len(models), 2 * len(models) + 1, "saving", None)
         hashes = {f.name: content_hash(f.content) for f in files}
         timer_starts = self._timer_starts(parsed, files)
         try:
@@ -200,6 +204,11 @@ class RepositoryService:
         resource_id = self.get_definition(definition_id).resource_id
         with self._ctx.sessions() as session:
             return session.get(Resource, resource_id).content
+
+    def flow_order(self, definition_id: str) -> list[str]:
+        """The process's element ids in the order its sequence flows meet them (engine/flow_order.py)."""
+        definition = self.get_definition(definition_id)
+        return flow_order(self.definition_xml(definition_id), definition.key, self._ctx.config.max_model_bytes)
 
     def list_decision_definitions(self, *, key: str | None = None) -> list[DecisionDefinition]:
         statement = select(DecisionDefinition).order_by(DecisionDefinition.key, DecisionDefinition.version)

@@ -17,6 +17,7 @@ required column.
 from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Callable
 
 from workflows.staff_directory import StaffDirectory, StaffDirectoryError, Staff
 from workflows.staff_import_read import (
@@ -26,6 +27,14 @@ from workflows.staff_import_rows import FieldError, ImportRow, _parse_row, _unit
 
 __all__ = ["MAX_ROWS", "FieldError", "ImportHasErrors", "ImportPreview", "ImportRefused", "ImportResult",
            "ImportRow", "StaffImporter", "parse_date", "parse_rating"]
+
+
+# progress(done, total, phase, item): how far a long import got (engine/batches.py Progress).
+Progress = Callable[..., None]
+
+
+def _no_progress(*_args, **_kwargs) -> None:
+    return None
 
 
 class ImportHasErrors(StaffDirectoryError):
@@ -86,8 +95,10 @@ class StaffImporter:
     def __init__(self, directory: StaffDirectory) -> None:
         self._directory = directory
 
-    def preview(self, content: bytes, filename: str) -> ImportPreview:
-        """Reads and checks the file; raises ImportRefused for a file that cannot be imported at all."""
+    def preview(self, content: bytes, filename: str, progress: Progress | None = None) -> ImportPreview:
+        """Reads and checks the file; raises ImportRefused for a file that cannot be imported at all.
+        `progress` (a batch's, engine/batches.py) hears of each row checked, out of rows + 1."""
+        progress = progress or _no_progress
         if not isinstance(content, (bytes, bytearray)):
             raise ImportRefused("Nội dung tệp phải là bytes", "the file content must be bytes")
         name = PurePath(filename or "").name or "(không tên)"
@@ -97,6 +108,7 @@ class StaffImporter:
                                 f"the file '{name}' is larger than 5 MB ({len(content) / 1024 / 1024:.1f} MB): "
                                 "split it into several files")
         kind = _format(name, bytes(content))
+        progress(0, 1, "reading", name)
         table = _read_xlsx(bytes(content), name) if kind == "xlsx" else _read_csv(bytes(content), name)
         header_row, header, records = _split_header(table, name)
         columns, rating_columns, warnings = _columns(header, name)
@@ -108,7 +120,8 @@ class StaffImporter:
         resolve_unit = _unit_resolver(self._directory.list_units(include_inactive=True))
         seen: dict[str, int] = {}
         rows = []
-        for number, cells in rows_in:
+        for done, (number, cells) in enumerate(rows_in):
+            progress(done, len(rows_in) + 1, "checking", f"dòng {number} / row {number}")
             rows.append(_parse_row(number, cells, len(header), columns, rating_columns, resolve_unit, seen))
         ids = {row.staff.id for row in rows if row.staff is not None}
         existing = frozenset(s.id for s in self._directory.list_staff(include_inactive=True) if s.id in ids)
@@ -116,8 +129,10 @@ class StaffImporter:
                              rating_years=tuple(sorted(rating_columns.values())), warnings=tuple(warnings),
                              existing_ids=existing, fields=frozenset(columns))
 
-    def apply(self, preview: ImportPreview) -> ImportResult:
+    def apply(self, preview: ImportPreview, progress: Progress | None = None) -> ImportResult:
         """Writes every row of the preview in one transaction; with any row error, writes nothing."""
+        if progress is not None:
+            progress(len(preview.rows), len(preview.rows) + 1, "saving", None)
         errors = preview.errors
         if errors:
             raise ImportHasErrors(errors)

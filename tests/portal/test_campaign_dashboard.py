@@ -144,3 +144,34 @@ def test_finished_units_are_one_bar_and_a_step_counts_once_per_unit(portal, lang
                                heatmap_total=len(units))
     assert phases(page) == {"Thẩm định hồ sơ đề nghị của đơn vị": 2, done: 2}
     assert 'id="timeline-axis"' not in page
+
+
+def test_the_bars_follow_the_process_flow_not_the_order_units_reached_them(portal):
+    """The units' steps listed as the diagram's flow meets them, whichever unit got there first."""
+    repository = portal.engine.repository
+    order = repository.flow_order(repository.latest_definition("unit_evaluation").id)
+    assert order.index("Task_deploy_plan") < order.index("Task_nominate") < order.index("Task_submit") \
+        < order.index("Task_appraise") < order.index("Task_correct")
+    # The sub-process's own steps come right after it, before what follows it.
+    assert order.index("SubProcess_check") < order.index("Task_achievement_report") < order.index("Task_submit")
+    appraise = ActiveElement("Task_appraise", "user_task", "Thẩm định", LATE)
+    nominate = ActiveElement("Task_nominate", "user_task", "Bình xét", LATE)
+    unknown = ActiveElement("Task_gone", "user_task", "Bước cũ", LATE)
+    units = [_instance("a", "active", appraise), _instance("b", "active", unknown), _instance("c", "completed"),
+             _instance("d", "active", nominate)]
+    assert [p.label for p in phase_counts(units, order)] == ["Bình xét", "Thẩm định", "Bước cũ", DONE]
+    assert [p.label for p in phase_counts(units)] == ["Thẩm định", "Bước cũ", "Bình xét", DONE]  # no order: as met
+
+
+def test_flow_order_of_bad_or_other_input():
+    from engine.errors import DeploymentError
+    from engine.flow_order import flow_order
+    with pytest.raises(DeploymentError):
+        flow_order(b"<not-xml", "p")
+    assert flow_order(b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"/>', "p") == []
+    looped = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p">
+      <userTask id="fix"/><startEvent id="s"/><userTask id="check"/><endEvent id="e"/>
+      <sequenceFlow id="f1" sourceRef="s" targetRef="check"/><sequenceFlow id="f2" sourceRef="check" targetRef="fix"/>
+      <sequenceFlow id="f3" sourceRef="fix" targetRef="check"/><sequenceFlow id="f4" sourceRef="check" targetRef="e"/>
+    </process></definitions>"""
+    assert flow_order(looped, "p") == ["s", "check", "fix", "e"]

@@ -174,3 +174,36 @@ def test_the_chief_signs_the_decision_once_and_the_portal_shows_it_valid(campaig
     assert hashlib.sha256(chief.get(f"/documents/{decision.id}.pdf?signed=1").data).hexdigest() == digest
     chief.post("/language", {"language": "en"})
     assert f"Valid signature: {OFFICE_NAME}" in chief.get(page).get_data(as_text=True)
+
+
+def test_all_the_documents_a_reader_may_read_come_as_one_zip_after_a_batch(campaign, drafts_seen):
+    import zipfile
+    decision, minutes = one(campaign, "chief_decision"), one(campaign, "council_minutes")
+    proposal_a = one(campaign, "unit_proposal", campaign.units[UNIT_A])
+    proposal_b = one(campaign, "unit_proposal", campaign.units[UNIT_B])
+    an = campaign.login("an")  # staff of unit B
+    assert 'id="package-form"' in an.get(f"/campaigns/{campaign.campaign_id}").get_data(as_text=True)
+    started = an.post(f"/campaigns/{campaign.campaign_id}/documents/prepare")
+    assert started.status_code == 303
+    batch_id = started.headers["Location"].rsplit("/", 1)[1]
+    batch = campaign.engine.batches.wait(batch_id, 300)
+    assert (batch.kind, batch.status, batch.owner) == ("documents", "completed", "an")
+    assert batch.result["documents"] >= 3 and batch.done == batch.total
+    page = an.get(f"/batches/{batch_id}").get_data(as_text=True)
+    assert f'href="/campaigns/{campaign.campaign_id}/documents.zip"' in page and "văn bản" in page
+    response = an.get(f"/campaigns/{campaign.campaign_id}/documents.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = archive.namelist()
+    folders = {name.split("/")[0] for name in names}
+    assert {"chief_decision", "unit_proposal"} <= folders and "council_minutes" not in folders
+    [decision_docx] = [n for n in names if n.startswith("chief_decision/") and n.endswith(".docx")]
+    assert decision.number in docx_text(archive.read(decision_docx))
+    proposals = [docx_text(archive.read(n)) for n in names if n.startswith("unit_proposal/") and n.endswith(".docx")]
+    assert len(proposals) == 1 and proposal_b.number in proposals[0]
+    assert all(proposal_a.number not in text for text in proposals)
+    assert all(minutes.number not in docx_text(archive.read(n)) for n in names if n.endswith(".docx"))
+    [decision_pdf] = [n for n in names if n.startswith("chief_decision/") and n.endswith(".pdf")]
+    assert decision.number in pdf_text(archive.read(decision_pdf))
+    # Another person does not follow an's batch.
+    assert campaign.login("head_a").get(f"/batches/{batch_id}").status_code == 404

@@ -116,6 +116,16 @@ add("GET", "/documents/<int:doc_id>.<fmt>", "the guidance (public)", get("/docum
     READ_OWN_UNIT)
 add("POST", "/documents/<int:doc_id>/sign", "the guidance", form("/documents/{s.document[guidance]}/sign"),
     expect(403, chief=302, admin=302, designer=404))
+# All of a campaign's documents the reader may read, made in the background, then as one ZIP.
+add("POST", "/campaigns/<campaign_id>/documents/prepare", "", form("/campaigns/{s.campaign_id}/documents/prepare"),
+    office_wide(303, 404, staff=303, head=303))
+add("GET", "/campaigns/<campaign_id>/documents.zip", "", get("/campaigns/{s.campaign_id}/documents.zip"),
+    SEE_OWN_INSTANCE)
+# -- a long operation's page: only who started it follows it (its label and result may name what
+# others may not see); for anyone else it does not exist.
+add("GET", "/batches/<batch_id>", "the unit head's", get("/batches/{s.batch}"), expect(404, head=200))
+add("GET", "/batches/<batch_id>/progress", "the unit head's", get("/batches/{s.batch}/progress"),
+    expect(404, head=200))
 add("GET", "/tasks/<task_id>/drafts/<int:index>.<fmt>", "the guidance task's draft",
     get("/tasks/{s.guidance_task}/drafts/0.docx"), office_wide(200, 404))
 

@@ -57,6 +57,7 @@ class Seed:
     tokens: dict[str, str]
     document: dict[str, int] = field(default_factory=dict)
     guidance_task: str = ""
+    batch: str = ""  # a finished batch of the unit head's
     serial: count = field(default_factory=lambda: count(1))
 
     @property
@@ -120,8 +121,11 @@ def build_seed(portal) -> Seed:
         session.add(mail)
         session.flush()
         mail_id = mail.id
+    batch = engine.batches.submit("deployment", "Triển khai 4 tệp mô hình", lambda progress: {
+        "ok": True, "deployed": [], "unchanged": ["approval"]}, owner=USERS["head"], total=9)
     return Seed(portal, instance, task, attachment, campaign.definition_id, deployment_id, mail_id, tokens,
-                document=_issued_documents(portal, instance), guidance_task=portal.task("Task_guidance").id)
+                document=_issued_documents(portal, instance), guidance_task=portal.task("Task_guidance").id,
+                batch=engine.batches.wait(batch.id, 30).id)
 
 
 def _issued_documents(portal, instance: dict[str, str]) -> dict[str, int]:

@@ -23,6 +23,8 @@ PAGES = (
     "web.portal.person_page",
     "web.portal.statistics_page",
     "web.portal.documents_page",
+    "web.portal.batches_page",
+    "web.portal.documents_package",
 )
 
 

@@ -15,6 +15,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from engine.errors import ConflictError, EngineError, NotFoundError
 from web.composition import staff_directory
 from web.portal.auth import current_principal, engine, portal_blueprint
+from web.portal.batches_page import start
 from web.portal.i18n import in_language, translate
 from web.portal.navigation import menu_item
 from workflows.staff_import import ImportHasErrors, ImportRefused, StaffImporter
@@ -23,6 +24,8 @@ blueprint = portal_blueprint("admin", __name__, url_prefix="/admin")
 ADMIN_GROUP = "admin"
 UNIT_PREFIX = "unit:"
 TEMPORARY_PASSWORD_BYTES = 9  # 12 characters, typed once and changed
+# From this many rows the import is written in the background and the admin watches its progress.
+BACKGROUND_FROM_ROWS = 500
 menu_item("admin.users", "nav.admin", lambda principal: ADMIN_GROUP in principal.groups)
 
 
@@ -230,15 +233,30 @@ def staff_apply():
         content = base64.b64decode(request.form.get("content", ""), validate=True)
     except (binascii.Error, ValueError):
         abort(400)
-    importer = _importer()
+    importer, filename = _importer(), request.form.get("filename", "")
+    rows = request.form.get("rows", "")
+    if rows.isdigit() and int(rows) >= BACKGROUND_FROM_ROWS:
+        return start("staff_import", translate("admin.staff.batch", filename=filename, rows=int(rows)),
+                     _staff_import(importer, content, filename), int(rows) + 1)
     try:
-        preview = importer.preview(content, request.form.get("filename", ""))
+        preview = importer.preview(content, filename)
         result = importer.apply(preview)
     except (ImportRefused, ImportHasErrors) as refused:
         return _refused_import(refused)
     flash(translate("admin.staff.imported", created=result.created, updated=result.updated,
                     ratings=result.ratings), "success")
     return redirect(url_for("admin.staff_import"))
+
+
+def _staff_import(importer: StaffImporter, content: bytes, filename: str):
+    """The check and the write as a batch's work; its result says what the page would have said."""
+    def work(progress) -> dict:
+        try:
+            result = importer.apply(importer.preview(content, filename, progress), progress)
+        except (ImportRefused, ImportHasErrors) as refused:
+            return {"ok": False, "message": str(refused)}
+        return {"ok": True, "created": result.created, "updated": result.updated, "ratings": result.ratings}
+    return work
 
 
 def _refused_import(refused: Exception):

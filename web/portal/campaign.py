@@ -120,6 +120,7 @@ def campaign(campaign_id: str):
     own = service.runtime.progress(campaign_id)
     highlighted = selected or own
     unit_definition = units.instances[-1].definition_id if units.instances else None
+    flow = service.repository.flow_order(unit_definition) if unit_definition else []
     diagrams = [{
         "id": "campaign-diagram",
         "title": service.repository.get_definition(highlighted.definition_id).name or highlighted.definition_key,
@@ -141,7 +142,7 @@ def campaign(campaign_id: str):
     deadlines = timeline(variables, today)
     return render_template("portal/campaign.html", campaign=row, variables=variables,
                            timeline=deadlines, axis=timeline_axis(deadlines, today), overdue=overdue,
-                           phases=phase_counts(units.instances), units=mine, unit_names=unit_names(),
+                           phases=phase_counts(units.instances, flow), units=mine, unit_names=unit_names(),
                            due_states={i.instance_id: due_state(i.due_at, now) for i in mine},
                            selected=selected, own=own, diagrams=diagrams, heatmap_total=len(units.instances),
                            announced=announced_awards(variables))

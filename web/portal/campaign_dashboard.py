@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Sequence
 
 DONE = "campaign.phase.done"  # a finished unit instance has no current step: counted as this
 AXIS_LEFT, AXIS_WIDTH = 40, 920  # the timeline's line, in its viewBox of 1000 wide
@@ -19,19 +20,32 @@ class Phase:
     done: bool = False
 
 
-def phase_counts(instances) -> list[Phase]:
+def phase_counts(instances, order: Sequence[str] = ()) -> list[Phase]:
     """How many unit instances are at each current step (by the step's name, once per instance),
-    in the order the steps are first met; the finished ones last, as one bar."""
+    in the order of the process's flow (`order`, element ids: RepositoryService.flow_order), the
+    steps it does not know in the order first met; the finished ones last, as one bar."""
+    position = {element_id: index for index, element_id in enumerate(order)}
     counts: dict[str, int] = {}
+    first: dict[str, int] = {}
     done = 0
     for instance in instances:
         if instance.status == "completed":
             done += 1
             continue
-        for step in instance.steps:
+        for step, element_ids in _steps(instance).items():
             counts[step] = counts.get(step, 0) + 1
-    phases = [Phase(label, count) for label, count in counts.items()]
-    return phases + ([Phase(DONE, done, done=True)] if done else [])
+            here = min(position.get(e, len(position)) for e in element_ids)
+            first[step] = min(first.get(step, here), here)
+    ordered = sorted(counts, key=lambda step: first[step])  # stable: unknown steps keep their order
+    return [Phase(label, counts[label]) for label in ordered] + ([Phase(DONE, done, done=True)] if done else [])
+
+
+def _steps(instance) -> dict[str, list[str]]:
+    """The instance's current steps by name, each with the elements under that name."""
+    steps: dict[str, list[str]] = {}
+    for active in instance.active:
+        steps.setdefault(active.name or active.element_id, []).append(active.element_id)
+    return steps
 
 
 def parsed_day(value) -> date | None:

@@ -14,6 +14,7 @@ from engine.errors import ConflictError, DeploymentError, NotFoundError, Problem
 from engine.models import ProcessDefinition
 from web.authorization import may_deploy
 from web.portal.auth import current_principal, engine, portal_blueprint
+from web.portal.batches_page import start
 from web.portal.i18n import translate
 from web.portal.instance_page import xml_response
 from web.portal.navigation import menu_item
@@ -21,6 +22,8 @@ from web.portal.navigation import menu_item
 blueprint = portal_blueprint("models", __name__)
 menu_item("models.models", "nav.models", may_deploy)
 MAX_UPLOAD_FILES = 20
+# From this many files a deployment runs in the background and the designer watches its progress.
+BACKGROUND_FROM_FILES = 4
 
 
 @blueprint.before_request
@@ -56,6 +59,9 @@ def upload():
     if len(uploads) > MAX_UPLOAD_FILES:
         return _listing([Problem("deployment", translate("models.upload.too_many", limit=MAX_UPLOAD_FILES))], 400)
     files = [(f.filename, f.read()) for f in uploads]
+    if len(files) >= BACKGROUND_FROM_FILES:
+        return start("deployment", translate("models.upload.batch", count=len(files)),
+                     _deployment(engine().repository, files, current_principal().user_id), 2 * len(files) + 1)
     try:
         result = engine().repository.deploy(files, source="portal", actor=current_principal().user_id)
     except DeploymentError as refused:
@@ -70,6 +76,21 @@ def upload():
     for definition in created:
         flash(translate("models.upload.deployed", key=definition.key, version=definition.version), "success")
     return redirect(url_for("models.version", definition_id=created[0].id))
+
+
+def _deployment(repository, files: list[tuple[str, bytes]], actor: str):
+    """The deployment as a batch's work: its result says what the page would have flashed."""
+    def work(progress) -> dict:
+        try:
+            result = repository.deploy(files, source="portal", actor=actor, progress=progress)
+        except DeploymentError as refused:
+            return {"ok": False, "problems": [str(problem) for problem in refused.problems]}
+        except ConflictError:
+            return {"ok": False, "concurrent": True}
+        return {"ok": True, "unchanged": result.unchanged,
+                "deployed": [{"id": d.id, "key": d.key, "version": d.version}
+                             for d in result.processes + result.decisions]}
+    return work
 
 
 @blueprint.get("/models/<definition_id>")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from workflows.documents import renditions
 
@@ -31,8 +31,16 @@ def _render(job: Job) -> bytes:
 
 def render_many(jobs: Sequence[Job], workers: int | None = None) -> list[bytes]:
     """The bytes of every job, in order; the first DocumentRenderError (vi / en) raised by any."""
+    return list(render_each(jobs, workers))
+
+
+def render_each(jobs: Sequence[Job], workers: int | None = None) -> Iterator[bytes]:
+    """The bytes of every job, in order, each as soon as it and those before it are made, so the
+    caller can keep them and tell how far it got."""
     count = workers_for(len(jobs), workers)
     if count == 1:
-        return [_render(job) for job in jobs]
+        yield from (_render(job) for job in jobs)
+        return
     with ProcessPoolExecutor(count, mp_context=get_context("spawn")) as pool:
-        return list(pool.map(_render, jobs, chunksize=max(1, len(jobs) // (count * 4))))
+        # Small chunks: results come back steadily instead of in a few large lumps.
+        yield from pool.map(_render, jobs, chunksize=max(1, min(4, len(jobs) // (count * 4))))

@@ -10,9 +10,11 @@ they depend only on the document, so a second export writes the same names.
 """
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Iterator, Mapping
 
 from engine.errors import NotFoundError
 from workflows.collectives import slug
@@ -63,13 +65,33 @@ def export(store: DocumentStore, out: Path, business_key: str | None = None) -> 
 
 def _write(store: DocumentStore, doc: Document, folder: Path) -> list[Written]:
     folder.mkdir(parents=True, exist_ok=True)
-    stem, written = file_stem(doc), []
-    for fmt in store.formats(doc):
-        path = folder / f"{stem}.{fmt}"
-        path.write_bytes(store.content(doc.id, fmt))
-        written.append(Written(path, doc, fmt))
-    if any(f.signed for f in store.files(doc.id)):
-        path = folder / f"{stem}_da-ky.pdf"
-        path.write_bytes(store.content(doc.id, "pdf", signed=True))
-        written.append(Written(path, doc, "pdf", signed=True))
+    written = []
+    for name, data, fmt, signed in _files(store, doc):
+        path = folder / name
+        path.write_bytes(data)
+        written.append(Written(path, doc, fmt, signed))
     return written
+
+
+def _files(store: DocumentStore, doc: Document) -> Iterator[tuple[str, bytes, str, bool]]:
+    """(file name, content, format, signed) of each file of the document, the signed PDF last."""
+    stem = file_stem(doc)
+    for fmt in store.formats(doc):
+        yield f"{stem}.{fmt}", store.content(doc.id, fmt), fmt, False
+    if any(f.signed for f in store.files(doc.id)):
+        yield f"{stem}_da-ky.pdf", store.content(doc.id, "pdf", signed=True), "pdf", True
+
+
+def package(store: DocumentStore, documents: list[Document], progress: Callable[..., None] | None = None) -> bytes:
+    """A ZIP of these documents (one campaign's, those a reader may read), laid out as `export`
+    writes them without the campaign folder: the files not made yet are made first, on every core,
+    reporting to `progress`."""
+    store.prepare(documents, progress=progress)
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for done, doc in enumerate(documents, start=1):
+            if progress is not None:
+                progress(done, len(documents), "packing", doc.title)
+            for name, data, _fmt, _signed in _files(store, doc):
+                archive.writestr(f"{doc.kind}/{name}", data)
+    return buffer.getvalue()

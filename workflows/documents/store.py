@@ -28,7 +28,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from sqlalchemy import Engine, and_, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -89,6 +89,7 @@ class Document:
     template_version: int  # of the DOCX template (0: the default one)
     context: dict
     current: bool = True
+    has_list: bool = False  # the list's variables were frozen with it: there is an XLSX to make
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ def _document(row) -> Document:
     values = dict(row._mapping)
     values["context"] = json.loads(values["context"])
     values["current"] = bool(values.pop("current"))
+    values["has_list"] = bool(values.pop("has_list"))
     return Document(**values)
 
 
@@ -164,7 +166,8 @@ class DocumentStore:
 
     def _select(self, *where) -> list[Document]:
         with self.db.connect() as conn:
-            rows = conn.execute(select(*_COLUMNS, _CURRENT.label("current")).where(*where)
+            rows = conn.execute(select(*_COLUMNS, _CURRENT.label("current"),
+                                       DOC.c.list_source.isnot(None).label("has_list")).where(*where)
                                 .order_by(DOC.c.issued_at, DOC.c.id))
             return [_document(row) for row in rows]
 
@@ -197,11 +200,11 @@ class DocumentStore:
     def formats(self, doc: Document) -> list[str]:
         """The formats `content` gives for this document: always "docx"; "pdf" when its kind's PDF
         template prints it; "xlsx" for a kind with a list (unit_proposal, council_list,
-        council_minutes, report)."""
+        council_minutes, report) issued with the list's variables."""
         found = ["docx"]
         if self._stored(doc.id, "pdf", False) is not None or renditions.pdf_printable(doc.kind, doc.context):
             found.append("pdf")
-        if doc.kind in renditions.LISTS:
+        if doc.kind in renditions.LISTS and doc.has_list:
             found.append("xlsx")
         return found
 
@@ -239,13 +242,17 @@ class DocumentStore:
             raise DocumentFileError(_message("no_format", title=doc.title, fmt=fmt.upper())) from None
         return self._keep(doc.id, fmt, data)
 
-    def prepare(self, docs: Iterable[Document], workers: int | None = None) -> int:
+    def prepare(self, docs: Iterable[Document], workers: int | None = None,
+                progress: Callable[..., None] | None = None) -> int:
         """Makes and keeps every file of `docs` not made yet, on every core (batch.py); what
-        `content` then gives is read back. Returns how many files were made."""
+        `content` then gives is read back. Returns how many files were made. `progress` (a batch's,
+        engine/batches.py) hears of each file kept: progress(done, total, "rendering", title)."""
         missing = [(doc, fmt) for doc in docs for fmt in self.formats(doc) if self._stored(doc.id, fmt, False) is None]
-        made = batch.render_many([self._job(doc, fmt) for doc, fmt in missing], workers)
-        for (doc, fmt), data in zip(missing, made):
+        made = batch.render_each([self._job(doc, fmt) for doc, fmt in missing], workers)
+        for done, ((doc, fmt), data) in enumerate(zip(missing, made), start=1):
             self._keep(doc.id, fmt, data)
+            if progress is not None:
+                progress(done, len(missing), "rendering", f"{doc.title} ({fmt.upper()})")
         return len(missing)
 
     def _render(self, doc: Document, fmt: str) -> bytes:
