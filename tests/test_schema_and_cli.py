@@ -37,6 +37,9 @@ def test_cli_walks_a_process_through(tmp_path):
     assert thidua("db", "upgrade", database_url=url).returncode == 0
     deployed = thidua("deploy", str(FIXTURES / "approval.bpmn"), database_url=url)
     assert deployed.returncode == 0 and "deployed approval version 1" in deployed.stdout
+    # Progress on standard error (the output stays the result): checked, built, then stored.
+    assert "triển khai / deploying: 0/3 (checking)" in deployed.stderr
+    assert "triển khai / deploying: 2/3 (saving)" in deployed.stderr and "saving" not in deployed.stdout
     again = thidua("deploy", str(FIXTURES / "approval.bpmn"), database_url=url)
     assert "unchanged approval" in again.stdout
 

@@ -13,6 +13,7 @@ from engine.errors import EngineError
 from engine.forms import FormValidationError
 from web.cli_cases import case
 from web.cli_documents import documents
+from web.cli_progress import ProgressLine
 from web.composition import (backup_database, build_engine, outbox_sender, restore_database, staff_directory,
                              upgrade_database)
 from workflows.council import ROLE_NAMES, Council, CouncilError, parse_assignment, sync_group
@@ -99,7 +100,8 @@ def deploy(files: tuple[Path, ...], name: str | None, user: str | None) -> None:
     """Deploy BPMN, DMN and form files; unchanged files create no new version."""
     with open_engine() as engine:
         result = engine.repository.deploy([(f.name, f.read_bytes()) for f in files], name=name,
-                                          source="thidua cli", actor=user)
+                                          source="thidua cli", actor=user,
+                                          progress=ProgressLine("triển khai / deploying"))
     for definition in result.processes + result.decisions:
         click.echo(f"deployed {definition.key} version {definition.version} ({definition.id})")
     for key in result.unchanged:
@@ -217,7 +219,8 @@ def staff_import(file: Path, dry_run: bool) -> None:
     """Import staff from a CSV or XLSX file with Vietnamese headers."""
     with open_engine() as engine:
         importer = StaffImporter(staff_directory(engine))
-        preview = importer.preview(file.read_bytes(), file.name)
+        progress = ProgressLine("nhập danh bạ / importing staff")
+        preview = importer.preview(file.read_bytes(), file.name, progress)
         for warning in preview.warnings:
             click.echo(f"cảnh báo: {warning}", err=True)
         for error in preview.errors:
@@ -227,7 +230,7 @@ def staff_import(file: Path, dry_run: bool) -> None:
         if dry_run:
             click.echo(f"{len(preview.rows)} dòng hợp lệ, {len(preview.new_ids)} cán bộ mới; chưa ghi")
             return
-        result = importer.apply(preview)
+        result = importer.apply(preview, progress)
     click.echo(f"đã nhập: {result.created} mới, {result.updated} cập nhật, {result.ratings} xếp loại")
 
 

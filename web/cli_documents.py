@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from engine import EngineConfig
+from web.cli_progress import ProgressLine
 from web.composition import build_engine
 from workflows.documents.export import export
 from workflows.documents.signing import SigningError
@@ -44,7 +45,7 @@ def documents_export(out: Path, business_key: str | None) -> None:
     """Write every issued document (DOCX; PDF and XLSX where the kind has them; the signed PDF
     where signed) into OUT/<campaign>/<kind>/."""
     with build_engine(EngineConfig()) as engine:
-        written = export(_store(engine), out, business_key)
+        written = export(_store(engine), out, business_key, ProgressLine("tạo tệp / making files"))
     for item in written:
         click.echo(f"{item.path.relative_to(out)}")
     click.echo(f"đã ghi {len(written)} tệp vào {out} / wrote {len(written)} files into {out}")

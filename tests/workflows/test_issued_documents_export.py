@@ -114,6 +114,9 @@ def test_the_command_line_exports_and_signs(issued, signing_env, tmp_path):
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert "05-kh-vpub/guidance/01-hd-vpub_guidance.docx" in files and "05-kh-vpub/guidance/01-hd-vpub_guidance.docx" in done.output
     assert f"đã ghi {len(files)} tệp vào {out} / wrote {len(files)} files into {out}" in done.output
+    # Progress goes to standard error, a line a tenth of the way when it is not a terminal, up to the last file.
+    steps = re.findall(r"tạo tệp / making files: (\d+)/(\d+) \(rendering\)", done.output)
+    assert 2 <= len(steps) <= 11 and steps[-1][0] == steps[-1][1] and int(steps[-1][1]) > 0, done.output[:2000]
 
     unknown = thidua("documents", "export", "--out", str(tmp_path / "none"), "--campaign", "99/KH-VPUB",
                      database_url=issued.database_url)

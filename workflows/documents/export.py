@@ -44,9 +44,11 @@ def campaign_folder(business_key: str | None, campaign_instance_id: str) -> str:
     return slug(business_key or "") or campaign_instance_id
 
 
-def export(store: DocumentStore, out: Path, business_key: str | None = None) -> list[Written]:
+def export(store: DocumentStore, out: Path, business_key: str | None = None,
+           progress: Callable[..., None] | None = None) -> list[Written]:
     """Writes the documents of the campaign with this business key (of every campaign when None);
-    NotFoundError (vi / en) when no campaign with that key has issued a document, before writing."""
+    NotFoundError (vi / en) when no campaign with that key has issued a document, before writing.
+    `progress` hears of each file made (DocumentStore.prepare)."""
     campaigns = store.campaigns(business_key)
     if business_key is not None and not campaigns:
         raise NotFoundError(f"Không có đợt thi đua mã '{business_key}' có văn bản đã ban hành. / "
@@ -57,7 +59,7 @@ def export(store: DocumentStore, out: Path, business_key: str | None = None) -> 
         if folders.count(folder) > 1:  # two campaigns under one key: tell them apart by instance
             folder = f"{folder}_{campaign_id[:8]}"
         documents = store.for_campaign(campaign_id)
-        store.prepare(documents)  # on every core; _write then reads the files back
+        store.prepare(documents, progress=progress)  # on every core; _write then reads the files back
         for doc in documents:
             written += _write(store, doc, out / folder / doc.kind)
     return written
