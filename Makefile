@@ -54,8 +54,10 @@ TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4;
 test: install assets postgres browser
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=15
 
+# The engine in process, then the service over HTTP under gunicorn (bench/http.py, ports 18600-18650).
 bench: install postgres
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/http.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
