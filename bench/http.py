@@ -33,6 +33,7 @@ import uuid  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 
 from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from engine import EngineConfig  # noqa: E402
 from engine.runtime import InstanceQuery  # noqa: E402
@@ -350,7 +351,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-http-") as folder:
             try:
                 results[kind] = measure(kind, args, Path(folder))
-            except Exception as err:
+            except OperationalError as err:
                 if kind != "postgresql":
                     raise
                 # The figure is simply missing when no PostgreSQL runs here, as in bench/engine.py.
