@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, request
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from werkzeug.exceptions import InternalServerError
 
 from engine.db import UNAVAILABLE_ERRORS
@@ -64,6 +64,10 @@ def caused_by_unavailable_database(error: BaseException | None) -> bool:
         if isinstance(error, UNAVAILABLE_ERRORS):
             return True
         if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        # A connection invalidated by a disconnect, used again inside its transaction (code 8s2b);
+        # the session's own "rolled back after a failed flush" (7s2a) is another matter.
+        if isinstance(error, PendingRollbackError) and error.code == "8s2b":
             return True
         error = error.__cause__ or error.__context__
     return False

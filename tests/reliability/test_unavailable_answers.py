@@ -7,7 +7,7 @@ import socket
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, PendingRollbackError
 
 from engine import EngineConfig
 from web.app import create_app
@@ -46,6 +46,15 @@ def raise_disconnect():
     raise disconnect
 
 
+def raise_invalid_transaction():
+    raise PendingRollbackError("Can't reconnect until invalid transaction is rolled back.", code="8s2b")
+
+
+def raise_failed_flush():
+    raise PendingRollbackError("This Session's transaction has been rolled back due to a previous exception "
+                               "during flush.", code="7s2a")
+
+
 def raise_bug():
     raise WrappedFailure("a plain bug")
 
@@ -55,14 +64,15 @@ def client(tmp_path, sqlite_template):
     shutil.copy(sqlite_template, tmp_path / "thidua.db")
     app = create_app(EngineConfig(database_url=f"sqlite:///{tmp_path / 'thidua.db'}"),
                      settings={"TESTING": False, "PROPAGATE_EXCEPTIONS": False})
-    for name, fail in {"wrapped": raise_wrapped, "disconnect": raise_disconnect, "bug": raise_bug}.items():
+    for name, fail in {"wrapped": raise_wrapped, "disconnect": raise_disconnect, "invalidated": raise_invalid_transaction,
+                       "flush": raise_failed_flush, "bug": raise_bug}.items():
         app.add_url_rule(f"/engine-rest/probe/{name}", f"rest_probe_{name}", fail)
         app.add_url_rule(f"/probe/{name}", f"portal_probe_{name}", fail)
     yield app.test_client()
     app.extensions["thidua.engine"].close()
 
 
-@pytest.mark.parametrize("kind", ["wrapped", "disconnect"])
+@pytest.mark.parametrize("kind", ["wrapped", "disconnect", "invalidated"])
 def test_a_lost_connection_under_another_exception_is_a_503(client, kind):
     rest = client.get(f"/engine-rest/probe/{kind}")
     assert rest.status_code == 503
@@ -74,11 +84,12 @@ def test_a_lost_connection_under_another_exception_is_a_503(client, kind):
     assert "Hệ thống tạm thời gián đoạn" in page.get_data(as_text=True)
 
 
-def test_any_other_failure_stays_a_500_in_each_side_s_own_form(client):
-    rest = client.get("/engine-rest/probe/bug")
+@pytest.mark.parametrize("kind", ["bug", "flush"])
+def test_any_other_failure_stays_a_500_in_each_side_s_own_form(client, kind):
+    rest = client.get(f"/engine-rest/probe/{kind}")
     assert rest.status_code == 500
     assert rest.json["type"] == "RestException"
     assert "Retry-After" not in rest.headers
-    page = client.get("/probe/bug")
+    page = client.get(f"/probe/{kind}")
     assert page.status_code == 500
     assert "tạm thời gián đoạn" not in page.get_data(as_text=True)
