@@ -1,11 +1,12 @@
 """Database connections: SQLite (embedded default, WAL mode) or PostgreSQL via DATABASE_URL."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,8 +29,47 @@ def make_engine(database_url: str) -> Engine:
         url = url.set(drivername="postgresql+psycopg")
     # A server that does not answer (cut network) fails a connection in seconds, not minutes,
     # so requests get their 503 (web/unavailable.py) while it is away.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10,
-                         connect_args={"connect_timeout": 5})
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_timeout=10, pool_recycle=RECYCLE_SECONDS,
+                           connect_args={"connect_timeout": 5})
+    event.listen(engine, "checkin", _checked_in)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+# Under load a connection goes back to work within milliseconds of its return, and a ping on every
+# checkout (SQLAlchemy's pool_pre_ping) costs one round trip of every five. A connection that sat
+# idle may have been cut meanwhile (a server restart, a firewall's idle timeout): that one is pinged,
+# and a dead one replaced before the request sees it. Connections older than RECYCLE_SECONDS are
+# replaced anyway.
+PING_AFTER_IDLE_SECONDS = 2.0
+RECYCLE_SECONDS = 1800
+
+
+def _checked_in(_dbapi_connection, record) -> None:
+    record.info["returned_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    returned_at = record.info.get("returned_at")
+    if returned_at is None or time.monotonic() - returned_at < PING_AFTER_IDLE_SECONDS:
+        return  # new, or back from work a moment ago
+    try:
+        alive = _ping(dbapi_connection)
+    except Exception:  # noqa: BLE001 - any failure of the ping means the connection is gone
+        alive = False
+    if not alive:
+        # The pool discards this connection and checks out (or opens) another, up to three times.
+        raise DisconnectionError("the connection was closed while it sat in the pool")
+
+
+def _ping(dbapi_connection) -> bool:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT 1")
+    finally:
+        cursor.close()
+    dbapi_connection.rollback()  # the ping must not leave a transaction open under the next user
+    return True
 
 
 # WAL lets the portal read while the scheduler writes; NORMAL sync is safe under WAL. A checkpoint
