@@ -37,8 +37,8 @@ def make_engine(database_url: str) -> Engine:
 
 
 # Under load a connection goes back to work within milliseconds of its return, and a ping on every
-# checkout (SQLAlchemy's pool_pre_ping) adds a round trip to every checkout (3 of the 20 statements of a start, a task list and a completion). A connection that sat
-# idle may have been cut meanwhile (a server restart, a firewall's idle timeout): that one is pinged,
+# checkout (SQLAlchemy's pool_pre_ping) was 3 of the 20 statements of a start, a task list and a
+# completion. A connection that sat idle may have been cut meanwhile (a server restart, a firewall's idle timeout): that one is pinged,
 # and a dead one replaced before the request sees it. Connections older than RECYCLE_SECONDS are
 # replaced anyway.
 PING_AFTER_IDLE_SECONDS = 2.0
