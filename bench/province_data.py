@@ -4,6 +4,7 @@ the measurements themselves), plus the process's resident memory."""
 from __future__ import annotations
 
 import random
+import tempfile
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -40,6 +41,18 @@ def fresh_postgres(admin_url: str, prefix: str = "bench_province"):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def fresh_sqlite():
+    """The same on a SQLite file in a temporary folder, removed afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/province.db"
+        db = create_engine(url)
+        for migrate in (upgrade, upgrade_campaign):
+            migrate(db)
+        db.dispose()
+        yield url
 
 
 def rss_kib() -> int:
