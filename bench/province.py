@@ -25,6 +25,8 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent)]  # before bench/, which has an engine.py
 
+from sqlalchemy import text  # noqa: E402
+
 from engine import EngineConfig, TaskQuery  # noqa: E402
 from web.composition import build_engine  # noqa: E402
 
@@ -103,7 +105,6 @@ def measure_tasks(engine, loader: TaskLoader, total: int, args, report: Report) 
 
 
 def count_rows(engine, table: str) -> int:
-    from sqlalchemy import text
     with engine.context.db.connect() as conn:
         return conn.scalar(text(f"SELECT count(*) FROM {table}"))
 
@@ -148,8 +149,9 @@ def measure_campaigns(engine, units: int, args, report: Report, app=None) -> Non
     per_instance = figures["start_s"] / figures["instances"] * 1000
     projected = figures["start_s"] * FULL_UNITS / units
     report.say(f"  simplified model: started {figures['instances']:,} instances, {figures['tasks']:,} tasks in "
-               f"{figures['start_s']:.2f} s ({per_instance:.2f} ms/instance; x{FULL_UNITS // units} linearly: "
-               f"{projected:.0f} s)  [target < 60 s at 1,000 units: "
+               f"{figures['start_s']:.2f} s ({per_instance:.2f} ms/instance"
+               f"{'' if units >= FULL_UNITS else f'; x{FULL_UNITS // units} linearly: {projected:.0f} s'})  "
+               f"[target < 60 s at 1,000 units: "
                f"{verdict(figures['start_s'] if units >= FULL_UNITS else projected, 'start_s')}"
                f"{'' if units >= FULL_UNITS else ', projected'}]")
     report.say(f"  its called_progress ({units} units): {figures['progress_ms']:.1f} ms  "
@@ -202,11 +204,11 @@ def ratios(report: Report) -> dict:
 
 def parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--units", type=int, default=100, help="units of the campaign (also measured at a tenth)")
-    parser.add_argument("--scale", type=float, default=0.3,
-                        help=f"open tasks as a share of {FULL_TASKS:,} (also measured at a tenth)")
-    parser.add_argument("--completions", type=int, default=3000)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each read; the best is printed")
+    parser.add_argument("--units", type=int, help="units of the campaign (also measured at a tenth); default 100")
+    parser.add_argument("--scale", type=float,
+                        help=f"open tasks as a share of {FULL_TASKS:,} (also measured at a tenth); default 0.3")
+    parser.add_argument("--completions", type=int, help="default 3,000")
+    parser.add_argument("--repeat", type=int, help="runs of each read; the best is printed; default 3")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 20 units, 2,000 tasks, 400 completions")
     parser.add_argument("--full", action="store_true",
                         help="the issue's sizes: 1,000 units, 100,000 tasks, 100,000 completions (long)")
@@ -217,10 +219,14 @@ def parse(argv=None):
         "THIDUA_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
         help="the admin database through which a fresh bench_province_* database is created and dropped")
     args = parser.parse_args(argv)
+    preset = {"units": 100, "scale": 0.3, "completions": 3000, "repeat": 3}
     if args.quick:
-        args.units, args.scale, args.completions, args.repeat = 20, 0.02, 400, 2
+        preset = {"units": 20, "scale": 0.02, "completions": 400, "repeat": 2}
     if args.full:
-        args.units, args.scale, args.completions = FULL_UNITS, 1.0, FULL_TASKS
+        preset = {"units": FULL_UNITS, "scale": 1.0, "completions": FULL_TASKS, "repeat": 3}
+    for name, value in preset.items():  # an option given explicitly wins over the preset
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     return args
 
 
