@@ -58,6 +58,7 @@ test: install assets postgres browser
 bench: install postgres
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/http.py
+	$(BIN)/python bench/province.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
