@@ -54,7 +54,8 @@ TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4;
 test: install assets postgres browser
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=15
 
-# The engine in process, then the service over HTTP under gunicorn (bench/http.py, ports 18600-18650).
+# The engine in process, the service over HTTP under gunicorn (bench/http.py, ports 18600-18650),
+# then a province: 1,000 units on PostgreSQL (bench/province.py).
 bench: install postgres
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/http.py
