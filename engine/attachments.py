@@ -142,7 +142,7 @@ class AttachmentService:
 def clean_filename(filename: str) -> str:
     """The name a user sees and downloads: NFC, no folders, no control or path characters.
 
-    Vietnamese letters are kept: "Báo cáo thành tích.docx" stays as it is.
+    Letters of any script are kept: "Résumé Ünal.docx" stays as it is.
     """
     if not isinstance(filename, str):
         raise AttachmentError("name", "the file has no name")

@@ -32,7 +32,6 @@ from engine.identity_records import (  # noqa: F401  (re-exported)
     _require_groups,
     _require_user,
     _text,
-    name_sort_key,
 )
 from engine.identity_tokens import LAST_USED_GRANULARITY, TOKEN_PREFIX, ApiTokens  # noqa: F401  (re-exported)
 from engine.models import Membership, UserAccount, UserGroup
@@ -126,7 +125,7 @@ class IdentityService(PasswordSignIn, ApiTokens):
             _require_user(session, user_id).language = language
 
     def list_users(self, *, unit: str | None = None, group: str | None = None) -> list[UserAccount]:
-        """Users sorted as a Vietnamese office lists people; see `name_sort_key`."""
+        """Users in the order the office lists people (EngineConfig.name_order), then by id."""
         statement = select(UserAccount)
         if unit is not None:
             statement = statement.where(UserAccount.unit == unit)
@@ -135,7 +134,7 @@ class IdentityService(PasswordSignIn, ApiTokens):
                 Membership.group_id == group)
         with self._ctx.sessions() as session:
             users = list(session.scalars(statement))
-        return sorted(users, key=lambda u: (name_sort_key(u.display_name), u.id))
+        return sorted(users, key=lambda u: (self._ctx.config.name_order(u.display_name), u.id))
 
     # -- groups ------------------------------------------------------------------------------
 

@@ -145,5 +145,5 @@ def _throttle_name(user_id: str) -> str:
 
 
 def _normalized_password(password: str) -> str:
-    # Vietnamese keyboards differ in sending precomposed or combining diacritics for the same password.
+    # Keyboards of accented languages differ in sending precomposed or combining diacritics for the same password.
     return unicodedata.normalize("NFC", password)

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from engine.errors import EngineError, NotFoundError
 from engine.models import Membership, UserAccount, UserGroup
-from engine.vietnamese import person_sort_key
 
 # A letter or digit first: user names end up in URLs and on command lines (`--user`), where
 # ".." or a leading "-" would be read as something else.
@@ -34,11 +33,6 @@ class Principal:
 
 class IdentityError(EngineError, ValueError):
     """Bad input to the identity service: nothing was written."""
-
-
-def name_sort_key(display_name: str) -> tuple:
-    """How a Vietnamese office lists people: see engine.vietnamese.person_sort_key."""
-    return person_sort_key(display_name)
 
 
 def _check_user_id(user_id: str) -> None:

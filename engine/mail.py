@@ -68,7 +68,7 @@ class SmtpSettings:
         sender_name, sender = parseaddr((env.get("SMTP_SENDER") or user or "").strip())
         if not _ADDRESS.match(sender or ""):
             raise MailConfigError("SMTP_SENDER must be an e-mail address such as "
-                                  "'Văn phòng UBND tỉnh <thidua@sonla.gov.vn>'"
+                                  "'Reminders <reminders@example.org>'"
                                   + (f" (got '{env.get('SMTP_SENDER')}')" if env.get("SMTP_SENDER") else ""))
         if user and "@" in user and user.lower() != sender.lower():
             raise MailConfigError(f"SMTP_SENDER ({sender}) must be the address SMTP_USER ({user}) logs in as")
@@ -116,7 +116,7 @@ class OutboxSender:
                          .values(status="pending"))
             done = conn.execute(update(OUTBOX).where(
                 OUTBOX.c.status == "pending", OUTBOX.c.task_id.not_in(select(Task.id)))
-                .values(status="cancelled", last_error="công việc đã hoàn thành trước khi gửi nhắc việc"))
+                .values(status="cancelled", last_error=self.texts.cancelled_note))
             return done.rowcount
 
     def _batches(self, now: datetime) -> list[list]:

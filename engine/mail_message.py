@@ -3,7 +3,7 @@ lines yagmail writes as text and HTML parts. The sender sends it and the admin's
 it with the same yagmail code, so the preview is the message that goes out.
 
 Display names go into the headers already encoded (RFC 2047, `=?utf-8?b?...?=`): yagmail would
-otherwise write a dict recipient's name without its address, or put a raw Vietnamese header.
+otherwise write a dict recipient's name without its address, or put a raw non-ASCII header.
 """
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ class MailTexts(Protocol):
 
     def digest(self, payloads: list[dict]) -> tuple[str, str]: ...
 
+    # Why a reminder was not sent (its task was done first), as the outbox page shows it.
+    cancelled_note: str
+
 
 @dataclass(frozen=True)
 class MailContent:
@@ -34,7 +37,7 @@ class MailContent:
 
 @dataclass(frozen=True)
 class MailPreview:
-    sender: str | None  # decoded, "Văn phòng UBND tỉnh <thidua@sonla.gov.vn>"; None: no sender configured
+    sender: str | None  # decoded, "Reminders <reminders@example.org>"; None: no sender configured
     to: str
     subject: str
     html: str
@@ -42,7 +45,7 @@ class MailPreview:
 
 
 def address(email: str, name: str | None) -> str:
-    """"Nguyễn Văn Hùng <hungnv@sonla.gov.vn>" as a header takes it: the name RFC 2047-encoded."""
+    """"Zoë Müller <zoe@example.org>" as a header takes it: the name RFC 2047-encoded."""
     return formataddr((name.strip(), email), charset="utf-8") if name and name.strip() else email
 
 

@@ -227,7 +227,7 @@ class UserAccount(Base):
     unit: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    # The portal's language ("vi" or "en"); None follows the browser, Vietnamese first.
+    # The portal's language ("vi" or "en"); None follows the browser, then the portal default.
     language: Mapped[str | None] = mapped_column(String(8))
     # "digest" (one mail a day) or "immediate" (one mail per reminder).
     reminder_mode: Mapped[str] = mapped_column(String(16), default="digest", server_default="digest")

@@ -3,9 +3,9 @@ campaign's settings, or the service's defaults), and their check at deployment.
 
     reminders   = 7, 3, 1, 0          working days before the deadline (P7D reads as 7); 0 is the
                                       morning of the day; "none" sends no reminder before it
-    escalateTo  = head:{unit}@1, chief@3
-                                      after 1 working day overdue tell the group head:<unit of the
-                                      instance>, after 3 the group chief; "none" never escalates
+    escalateTo  = leads:{unit}@1, board@3
+                                      after 1 working day overdue tell the group leads:<unit of the
+                                      instance>, after 3 the group board; "none" never escalates
 
 Overdue tasks are reminded every working day to whoever holds or is offered the task.
 """
@@ -63,14 +63,14 @@ def parse_offsets(text: str) -> tuple[int, ...]:
 
 
 def parse_escalations(text: str) -> tuple[Escalation, ...]:
-    """'head:{unit}@1, chief@3' -> escalations in order of the days overdue; 'none' -> ()."""
+    """'leads:{unit}@1, board@3' -> escalations in order of the days overdue; 'none' -> ()."""
     found = []
-    for item in _items(text, ESCALATE_TO, "group@days such as 'head:{unit}@1, chief@3'"):
+    for item in _items(text, ESCALATE_TO, "group@days such as 'leads:{unit}@1, board@3'"):
         group, sep, days = item.rpartition("@")
         if not sep or not group or not _GROUP.match(group) or not days.strip().isdigit() \
                 or not 1 <= int(days) <= MAX_DAYS:
             raise ReminderRuleError(f"'escalateTo' has '{item}': each item must be group@days with "
-                                    f"days from 1 to {MAX_DAYS}, e.g. 'head:{{unit}}@1, chief@3', or 'none'")
+                                    f"days from 1 to {MAX_DAYS}, e.g. 'leads:{{unit}}@1, board@3', or 'none'")
         found.append(Escalation(group, int(days)))
     return tuple(sorted(found, key=lambda e: e.after_days))
 

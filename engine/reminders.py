@@ -2,8 +2,9 @@
 
 Before the deadline: the given working days before it (default 7, 3 and 1) and the morning of
 the day (0). Overdue: every working day to whoever holds or is offered the task, and once to
-each escalation group after its number of working days overdue (default: the unit head after
-1, the Chief of Office after 3). A deadline on a day off runs to the next working day, and
+each escalation group after its number of working days overdue (EngineConfig.escalate_to: the
+service building the engine gives its own, e.g. a group of the instance's unit after 1 day and an
+office-wide group after 3; none by default). A deadline on a day off runs to the next working day, and
 reminders count from there. Offsets come from the task's `camunda:properties` (`reminders`,
 `escalateTo`), else the campaign's settings (by business key), else the service's defaults.
 
@@ -76,7 +77,7 @@ class Policy:
 class ReminderService:
     def __init__(self, ctx: EngineContext) -> None:
         self._ctx = ctx
-        self.default_policy = Policy(parse_offsets(ctx.config.reminders), parse_escalations(ctx.config.escalate_to))
+        self.default_policy = Policy(parse_offsets(ctx.config.reminders), parse_escalations(ctx.config.escalate_to or "none"))
         # Process variables the mails quote (set by the service, e.g. the campaign's name).
         self.mail_variables: tuple[str, ...] = ()
 
@@ -212,9 +213,9 @@ class ReminderService:
                 group = moment.escalate_to
                 if UNIT_PLACEHOLDER in group:
                     if not task.unit:
-                        continue  # an instance of no unit has no unit head to escalate to
+                        continue  # an instance of no unit has no unit group to escalate to
                     group = group.replace(UNIT_PLACEHOLDER, task.unit)
-                # The unit head whose own task is late already hears of it every day.
+                # A member whose own task is late already hears of it every day.
                 recipients = sorted(members.get(group, set()) - set(own))
             if task.instance_id not in quoted:
                 quoted[task.instance_id] = self._quoted_variables(conn, task.instance_id)

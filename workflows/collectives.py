@@ -22,7 +22,7 @@ import re
 from typing import Any, Mapping
 
 from engine.forms import FieldError
-from engine.vietnamese import fold, nfc
+from workflows.vietnamese import fold, nfc
 
 MAX_NAME = 200
 MAX_EVIDENCE = 4000
