@@ -29,7 +29,7 @@ class EngineConfig:
     # A real campaign diagram is well under 1 MB; anything near this is an accident or an attack.
     max_model_bytes: int = 5 * 1024 * 1024
     # Scripts (and expressions that could loop or grow) run in a worker process stopped past
-    # these; an administrator sets other limits per deployment (engine/script_limits.py).
+    # these; an administrator sets other limits per deployment (engine/management/script_limits.py).
     script_cpu_seconds: float = field(
         default_factory=lambda: float(os.environ.get("THIDUA_SCRIPT_CPU_SECONDS", "2")))
     script_memory_mb: int = field(default_factory=lambda: int(os.environ.get("THIDUA_SCRIPT_MEMORY_MB", "256")))

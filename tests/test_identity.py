@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from engine import EngineConfig, ProcessEngine
 from engine.errors import ConflictError, NotFoundError
-from engine.identity import IdentityError, IdentityService, Principal
-from engine.models import ApiToken, Membership, UserAccount, UserGroup
+from engine.identity.service import IdentityError, IdentityService, Principal
+from engine.persistence.models import ApiToken, Membership, UserAccount, UserGroup
 from workflows.engine_hooks import office_config
 
 # Cheap parameters where a test hashes more than once and does not care about the cost.

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pytest
 from flask import render_template, session
 
-from engine.progress import ActiveElement, InstanceProgress
+from engine.runtime.progress import ActiveElement, InstanceProgress
 from tests.portal.conftest import OFFICE_TZ, UNIT_A, UNIT_B
 from web.portal.campaign_dashboard import DONE, ordered_units, overdue_days, phase_counts, timeline_axis
 from web.portal.i18n import SESSION_KEY

@@ -13,8 +13,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from engine import EngineConfig, HandlerRegistry, ProcessEngine, TaskQuery
-from engine.mail import OutboxSender, SmtpSettings
-from engine.scheduler import Scheduler
+from engine.mail.sender import OutboxSender, SmtpSettings
+from engine.scheduling.scheduler import Scheduler
 from tests.conftest import FakeClock
 from tests.live import ReservedPort
 from workflows.engine_hooks import office_config

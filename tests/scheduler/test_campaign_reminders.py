@@ -20,8 +20,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from engine import EngineConfig, ProcessEngine
-from engine.mail import OutboxSender, SmtpSettings
-from engine.scheduler import Scheduler
+from engine.mail.sender import OutboxSender, SmtpSettings
+from engine.scheduling.scheduler import Scheduler
 from tests.conftest import FakeClock
 from tests.test_campaign import AN, BPMN_DIR, LAN, OFFICE_TZ, STAFF_FACTS, TONG_HOP, Campaign, collective
 from workflows.engine_hooks import MAIL_VARIABLES, office_config
