@@ -26,7 +26,7 @@ class EngineConfig:
     timezone: ZoneInfo = field(
         default_factory=lambda: ZoneInfo(os.environ.get("THIDUA_TIMEZONE", "Asia/Ho_Chi_Minh"))
     )
-    # A real campaign diagram is well under 1 MB; anything near this is an accident or an attack.
+    # A real process diagram is well under 1 MB; anything near this is an accident or an attack.
     max_model_bytes: int = 5 * 1024 * 1024
     # Scripts (and expressions that could loop or grow) run in a worker process stopped past
     # these; an administrator sets other limits per deployment (engine/management/script_limits.py).
@@ -51,7 +51,7 @@ class EngineConfig:
     smtp: dict[str, str] = field(
         default_factory=lambda: {k: v for k, v in os.environ.items() if k.startswith("SMTP_")})
     reminders: str = field(default_factory=lambda: os.environ.get("THIDUA_REMINDERS", "7, 3, 1, 0"))
-    # None: the service that builds the engine decides (web/composition.py gives the campaign's);
+    # None: the service that builds the engine decides (web/composition.py gives the Office's);
     # an engine built bare never escalates.
     escalate_to: str | None = field(default_factory=lambda: os.environ.get("THIDUA_ESCALATE_TO") or None)
     reminder_hour: int = 8  # local time of the day's reminders

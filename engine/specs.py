@@ -56,7 +56,7 @@ class PassThroughTask(NoneTask):
 class CalledProcessTask(BpmnSpecMixin):
     """A call activity that starts a separate process instance, as Camunda does.
 
-    SpiffWorkflow would run the called process inside the caller's state; a campaign calling one
+    SpiffWorkflow would run the called process inside the caller's state; a parent calling one
     evaluation per unit then carries every unit's data in one instance. Here the task waits
     while the engine runs the called process as its own instance (with its own unit, tasks and
     permissions) and completes the task when that instance ends.

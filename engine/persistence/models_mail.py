@@ -1,4 +1,4 @@
-"""The tables of deadlines and reminders: the mail outbox, the office calendar, per-campaign settings.
+"""The tables of deadlines and reminders: the mail outbox, the office calendar, settings per business key.
 
 Kept apart from engine/persistence/models.py (the tables of every workflow step) but on the same metadata, so
 migrations, schema checks and test truncation see them.
@@ -39,7 +39,7 @@ class OutboxMail(Base):
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     recipient: Mapped[str] = mapped_column(String(64))
     email: Mapped[str] = mapped_column(String(255))
-    # What the mail says (task, campaign, dates, link), fixed when the reminder is decided.
+    # What the mail says (task, quoted variables, dates, link), fixed when the reminder is decided.
     payload_json: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -61,8 +61,8 @@ class CalendarDay(Base):
 
 
 class ReminderSetting(Base):
-    """A campaign's own reminder offsets and escalation, keyed by its business key (the called
-    instances of a campaign share it), in the grammar of the task properties."""
+    """A business key's own reminder offsets and escalation (a parent instance and the instances
+    it calls share it), in the grammar of the task properties."""
 
     __tablename__ = "reminder_setting"
 

@@ -1,5 +1,5 @@
 """Structural checks and JUEL/FEEL-to-Python translation on a parsed BPMN or DMN tree, done at
-deploy time so that a bad expression is a deployment error, not a crash mid-campaign."""
+deploy time so that a bad expression is a deployment error, not a crash mid-process."""
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -3,7 +3,7 @@
 Camunda Modeler writes JUEL and FEEL; SpiffWorkflow evaluates Python. Every expression is
 translated at deploy time (engine/repository/model_checks.py), on the parsed XML tree (the stored file stays
 as the designer wrote it), so that a bad expression is a deployment error and never a crash in the
-middle of a campaign.
+middle of a running process.
 """
 from __future__ import annotations
 import threading

@@ -66,7 +66,7 @@ class InstanceProgress:
 
 @dataclass
 class GroupProgress:
-    """Instances followed together, such as the per-unit instances a campaign called."""
+    """Instances followed together, such as the per-unit instances a parent called."""
 
     instances: list[InstanceProgress]
 

@@ -1,5 +1,5 @@
-"""The reminder settings a designer writes, as `camunda:properties` of a user task (or as a
-campaign's settings, or the service's defaults), and their check at deployment.
+"""The reminder settings a designer writes, as `camunda:properties` of a user task (or as the
+settings of a business key, or the service's defaults), and their check at deployment.
 
     reminders   = 7, 3, 1, 0          working days before the deadline (P7D reads as 7); 0 is the
                                       morning of the day; "none" sends no reminder before it

@@ -6,7 +6,7 @@ each escalation group after its number of working days overdue (EngineConfig.esc
 service building the engine gives its own, e.g. a group of the instance's unit after 1 day and an
 office-wide group after 3; none by default). A deadline on a day off runs to the next working day, and
 reminders count from there. Offsets come from the task's `camunda:properties` (`reminders`,
-`escalateTo`), else the campaign's settings (by business key), else the service's defaults.
+`escalateTo`), else the settings of the instance's business key, else the service's defaults.
 
 Deciding writes the outbox rows in one transaction; the table's unique key makes a reminder
 decided twice (a restart, a second worker, a re-run) a row written once.
@@ -78,7 +78,7 @@ class ReminderService:
     def __init__(self, ctx: EngineContext) -> None:
         self._ctx = ctx
         self.default_policy = Policy(parse_offsets(ctx.config.reminders), parse_escalations(ctx.config.escalate_to or "none"))
-        # Process variables the mails quote (set by the service, e.g. the campaign's name).
+        # Process variables the mails quote (set by the service building the engine).
         self.mail_variables: tuple[str, ...] = ()
 
     # -- decide ----------------------------------------------------------------------------
@@ -120,7 +120,7 @@ class ReminderService:
     # -- settings --------------------------------------------------------------------------
 
     def set_campaign_policy(self, business_key: str, reminders: str | None, escalate_to: str | None) -> None:
-        """A campaign's own offsets (None keeps the defaults); checked before anything is written."""
+        """A business key's own offsets (None keeps the defaults); checked before anything is written."""
         if reminders is not None:
             parse_offsets(reminders)
         if escalate_to is not None:
