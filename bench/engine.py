@@ -23,16 +23,16 @@ from SpiffWorkflow.util.task import TaskState
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import EngineConfig, ProcessEngine, TaskQuery  # noqa: E402
-from engine.db import SQLITE_PRAGMAS, make_engine  # noqa: E402
-from engine.runtime import InstanceQuery  # noqa: E402
+from engine.persistence.db import SQLITE_PRAGMAS, make_engine  # noqa: E402
+from engine.runtime.service import InstanceQuery  # noqa: E402
 from engine.expressions import expression_helpers  # noqa: E402
-from engine.parsing import ModelFile, parse_deployment  # noqa: E402
-from engine.sandbox import create_script_engine  # noqa: E402
-from engine.schema import upgrade  # noqa: E402
-from engine import instance_store as store  # noqa: E402
-from engine.context import SELECT_INSTANCE  # noqa: E402
-from engine.tasks import SELECT_CANDIDATES, SELECT_FOR_COMPLETION, TaskService  # noqa: E402
-from engine.serializer import dump_specs, dump_state, load_specs, load_state  # noqa: E402
+from engine.repository.parsing import ModelFile, parse_deployment  # noqa: E402
+from engine.scripts.sandbox import create_script_engine  # noqa: E402
+from engine.persistence.schema import upgrade  # noqa: E402
+from engine.persistence import instance_store as store  # noqa: E402
+from engine.runtime.context import SELECT_INSTANCE  # noqa: E402
+from engine.tasks.service import SELECT_CANDIDATES, SELECT_FOR_COMPLETION, TaskService  # noqa: E402
+from engine.persistence.serializer import dump_specs, dump_state, load_specs, load_state  # noqa: E402
 
 MODEL = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "approval.bpmn"
 START = {"reviewDue": "2025-08-08", "unitName": "Phòng Tổng hợp"}

@@ -18,9 +18,9 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironm
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.expressions import expression_helpers  # noqa: E402
-from engine.limited_environment import LimitedEnvironment  # noqa: E402
-from engine.sandbox import RestrictedEnvironment  # noqa: E402
-from engine.script_runner import ScriptLimits  # noqa: E402
+from engine.scripts.limited_environment import LimitedEnvironment  # noqa: E402
+from engine.scripts.sandbox import RestrictedEnvironment  # noqa: E402
+from engine.scripts.runner import ScriptLimits  # noqa: E402
 
 SCRIPT = 'checked = dict(nominee, eligible=eligible, route="chief")\nyears = 2025 - nominee["startYear"]'
 CONDITION = "eligible == True and years >= 10"

@@ -1,25 +1,17 @@
-"""ThiDua Flow's generic BPMN engine on SpiffWorkflow: never imports web/ or workflows/."""
+"""ThiDua Flow's generic BPMN engine on SpiffWorkflow: never imports web/ or workflows/.
+
+The services live one package each, as a BPMN engineer expects them (README, "The engine"):
+repository, runtime, tasks, history, management, identity, scheduling, mail, on persistence,
+forms, scripts and expressions; process_engine.py puts them together as one object.
+"""
 from __future__ import annotations
 
-import importlib
+from engine.lazy_exports import lazy_exports
 
-# Loaded on first use, so that a process needing one module (the script worker imports only the
-# sandbox) does not pay for the database layer and the whole engine at start-up.
-_EXPORTS = {
-    "EngineConfig": "engine.config",
-    "HandlerRegistry": "engine.handlers",
-    "ServiceTaskContext": "engine.handlers",
-    "ProcessEngine": "engine.process_engine",
-    "TaskQuery": "engine.tasks",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'engine' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __all__ = lazy_exports(__name__, {
+    "EngineConfig": "config",
+    "HandlerRegistry": "handlers",
+    "ServiceTaskContext": "handlers",
+    "ProcessEngine": "process_engine",
+    "TaskQuery": "tasks.service",
+})

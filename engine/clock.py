@@ -1,7 +1,7 @@
 """Lets SpiffWorkflow's timers read the engine's clock instead of the wall clock.
 
-SpiffWorkflow calls `datetime.now()` inside its timer module, so a campaign cannot be moved
-through June-August in a test, and a scheduler cannot decide "what was due at 08:00". The
+SpiffWorkflow calls `datetime.now()` inside its timer module, so a process cannot be moved
+through months in a test, and a scheduler cannot decide "what was due at 08:00". The
 timer module's `datetime` is replaced by a subclass whose now() asks the clock of the engine
 that is stepping the workflow (a context variable, so threads and engines do not mix).
 """

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/thidua.db"
@@ -15,16 +16,20 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def default_name_order(display_name: str) -> tuple:
+    return unicodedata.normalize("NFC", display_name).casefold(), display_name
+
+
 @dataclass
 class EngineConfig:
     database_url: str = field(default_factory=lambda: os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     timezone: ZoneInfo = field(
         default_factory=lambda: ZoneInfo(os.environ.get("THIDUA_TIMEZONE", "Asia/Ho_Chi_Minh"))
     )
-    # A real campaign diagram is well under 1 MB; anything near this is an accident or an attack.
+    # A real process diagram is well under 1 MB; anything near this is an accident or an attack.
     max_model_bytes: int = 5 * 1024 * 1024
     # Scripts (and expressions that could loop or grow) run in a worker process stopped past
-    # these; an administrator sets other limits per deployment (engine/script_limits.py).
+    # these; an administrator sets other limits per deployment (engine/management/script_limits.py).
     script_cpu_seconds: float = field(
         default_factory=lambda: float(os.environ.get("THIDUA_SCRIPT_CPU_SECONDS", "2")))
     script_memory_mb: int = field(default_factory=lambda: int(os.environ.get("THIDUA_SCRIPT_MEMORY_MB", "256")))
@@ -46,6 +51,10 @@ class EngineConfig:
     smtp: dict[str, str] = field(
         default_factory=lambda: {k: v for k, v in os.environ.items() if k.startswith("SMTP_")})
     reminders: str = field(default_factory=lambda: os.environ.get("THIDUA_REMINDERS", "7, 3, 1, 0"))
-    escalate_to: str = field(
-        default_factory=lambda: os.environ.get("THIDUA_ESCALATE_TO", "head:{unit}@1, chief@3"))
+    # None: the service that builds the engine decides (web/composition.py gives the Office's);
+    # an engine built bare never escalates.
+    escalate_to: str | None = field(default_factory=lambda: os.environ.get("THIDUA_ESCALATE_TO") or None)
     reminder_hour: int = 8  # local time of the day's reminders
+    # How people's display names sort in lists (identity.list_users): a hook for the language of the
+    # office using the engine (the service building it gives its collation); by default case-folded text.
+    name_order: Callable[[str], Any] = default_name_order

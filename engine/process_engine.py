@@ -1,29 +1,29 @@
 """The engine as one object, with services named as a BPMN engineer expects."""
 from __future__ import annotations
 
-from engine.attachments import AttachmentService
-from engine.batches import BatchService
-from engine.camunda_forms import CamundaFormService
+from engine.tasks.attachments import AttachmentService
+from engine.management.batches import BatchService
+from engine.tasks.camunda_forms import CamundaFormService
 from engine.config import EngineConfig
-from engine.context import EngineContext
-from engine.db import make_engine, make_session_factory
-from engine.execution import Executor
-from engine.external_tasks import ExternalTaskService
+from engine.runtime.context import EngineContext
+from engine.persistence.db import make_engine, make_session_factory
+from engine.runtime.execution import Executor
+from engine.runtime.external_tasks import ExternalTaskService
 from engine.handlers import HandlerRegistry
-from engine.history import HistoryService
-from engine.identity import IdentityService
-from engine.outbox import OutboxService
-from engine.reminder_rules import REMINDER_TOPIC
-from engine.reminders import ReminderService
-from engine.repository import RepositoryService
-from engine.runtime import RuntimeService
-from engine.limited_environment import create_limited_script_engine
-from engine.schema import ensure_migrated
-from engine.script_limits import ScriptLimitsService
-from engine.script_runner import ScriptLimits
-from engine.spec_cache import SpecCache
-from engine.tasks import TaskService
-from engine.working_days import CalendarService
+from engine.history.service import HistoryService
+from engine.identity.service import IdentityService
+from engine.mail.outbox import OutboxService
+from engine.scheduling.reminder_rules import REMINDER_TOPIC
+from engine.scheduling.reminders import ReminderService
+from engine.repository.service import RepositoryService
+from engine.runtime.service import RuntimeService
+from engine.scripts.limited_environment import create_limited_script_engine
+from engine.persistence.schema import ensure_migrated
+from engine.management.script_limits import ScriptLimitsService
+from engine.scripts.runner import ScriptLimits
+from engine.persistence.spec_cache import SpecCache
+from engine.tasks.service import TaskService
+from engine.scheduling.working_days import CalendarService
 
 
 class ProcessEngine:
@@ -48,7 +48,7 @@ class ProcessEngine:
             script_engine=create_limited_script_engine(config.clock, defaults),
             executor=Executor(handlers, config),
         )
-        # Scripts run under their deployment's limits (a worker process, engine/script_runner.py).
+        # Scripts run under their deployment's limits (a worker process, engine/scripts/runner.py).
         self.script_limits = ScriptLimitsService(self.context)
         self.context.executor.limits_for = self.script_limits.for_definition
         self.repository = RepositoryService(self.context)
@@ -57,7 +57,7 @@ class ProcessEngine:
         self.history = HistoryService(self.context)
         self.identity = IdentityService(self.context)
         self.external_tasks = ExternalTaskService(self.context)
-        # Deadlines: the reminder policy and the mail outbox (engine/scheduler.py runs them).
+        # Deadlines: the reminder policy and the mail outbox (engine/scheduling/scheduler.py runs them).
         self.reminders = ReminderService(self.context)
         if handlers.get(REMINDER_TOPIC) is None:
             handlers.register(REMINDER_TOPIC, self.reminders.timer_handler)

@@ -7,6 +7,9 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     SequentialMultiInstanceTask as BpmnSequentialMultiInstanceTask,
 )
 from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
+from SpiffWorkflow.util.task import TaskState
+
+from engine.handlers import HandlerRegistry
 
 
 class ExternalServiceTask(BpmnSpecMixin):
@@ -53,7 +56,7 @@ class PassThroughTask(NoneTask):
 class CalledProcessTask(BpmnSpecMixin):
     """A call activity that starts a separate process instance, as Camunda does.
 
-    SpiffWorkflow would run the called process inside the caller's state; a campaign calling one
+    SpiffWorkflow would run the called process inside the caller's state; a parent calling one
     evaluation per unit then carries every unit's data in one instance. Here the task waits
     while the engine runs the called process as its own instance (with its own unit, tasks and
     permissions) and completes the task when that instance ends.
@@ -68,3 +71,18 @@ class CalledProcessTask(BpmnSpecMixin):
     @property
     def called_element(self) -> str:
         return self.extensions["calledElement"]
+
+
+def spec_has(workflow, spec_class) -> bool:
+    """Whether the definition has tasks of this kind at all; remembered on the (cached, shared)
+    spec because scanning every step would cost more than the step."""
+    remembered = workflow.spec.__dict__.setdefault("thidua_has", {})
+    if spec_class not in remembered:
+        specs = [workflow.spec, *workflow.subprocess_specs.values()]
+        remembered[spec_class] = any(isinstance(t, spec_class) for spec in specs for t in spec.task_specs.values())
+    return remembered[spec_class]
+
+
+def waiting_external_tasks(workflow, handlers: HandlerRegistry) -> list:
+    return [task for task in workflow.get_tasks(state=TaskState.STARTED)
+            if isinstance(task.task_spec, ExternalServiceTask) and handlers.get(task.task_spec.topic) is None]

@@ -12,9 +12,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from engine import EngineConfig, HandlerRegistry, ProcessEngine
-from engine.db import make_engine
-from engine.models import Base
-from engine.schema import upgrade
+from engine.persistence.db import make_engine
+from engine.persistence.models import Base
+from engine.persistence.schema import upgrade
 from tests.postgres_reset import truncate_postgres  # noqa: F401 (imported from here by other conftests)
 from tests.serial import lock_dir, turn
 from workflows.models import CampaignBase

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from engine.db import make_engine
+from engine.persistence.db import make_engine
 
 # The sequences the tables own (serial: 'a', identity: 'i').
 OWNED_SEQUENCES = """

@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 
 from engine import EngineConfig, ProcessEngine
-from engine.forms import FormValidationError
+from engine.forms.submission import FormValidationError
 from tests.conftest import FakeClock
 from tests.test_campaign import AN as CAMPAIGN_AN, LAN as CAMPAIGN_LAN, TONG_HOP, UNITS as CAMPAIGN_UNITS
 from tests.test_campaign import Campaign, campaign_engine, clock  # noqa: F401 (fixtures)

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from engine import EngineConfig, ProcessEngine
 from engine.errors import NotFoundError
-from engine.models_batch import Batch
+from engine.persistence.models_batch import Batch
 
 
 def test_progress_is_readable_from_another_engine_while_the_work_runs(engine, database_url):

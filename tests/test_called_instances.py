@@ -6,8 +6,8 @@ import threading
 import pytest
 
 from engine import TaskQuery
-from engine.involvement import Involvement
-from engine.runtime import InstanceQuery
+from engine.runtime.involvement import Involvement
+from engine.runtime.service import InstanceQuery
 from tests.conftest import fixture_bytes
 
 UNITS = ["tong_hop", "kinh_te"]

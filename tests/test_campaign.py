@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
-from engine.forms import FormValidationError
-from engine.runtime import InstanceQuery
+from engine.forms.submission import FormValidationError
+from engine.runtime.service import InstanceQuery
 from workflows.demo import COLLECTIVE_CRITERIA_2025
 from workflows.appraisal import decisions
 from workflows.council import Council

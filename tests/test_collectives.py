@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from engine import TaskQuery
-from engine.forms import FormValidationError
+from engine.forms.submission import FormValidationError
 from tests.test_campaign import (AN, KINH_TE, LAN, TONG_HOP, VARIABLES, Campaign, campaign_engine, clock,  # noqa: F401
                                  collective)
 from workflows.collectives import collective_id, slug

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.forms import FormValidationError
+from engine.forms.submission import FormValidationError
 from tests.test_campaign import (  # noqa: F401  (fixtures)
     AN, LAN, MEETING, NOMINATIONS, VARIABLES, Campaign, campaign_engine, clock, refused, run_units, snapshot)
 from workflows.council import Council, CouncilError, meeting_rule, sync_group

@@ -1,10 +1,10 @@
-"""engine/decision_table.py: a DMN decision table read as columns and rules, and the rows that
+"""engine/repository/decision_table.py: a DMN decision table read as columns and rules, and the rows that
 changed between two versions, matched by rule and column id."""
 from __future__ import annotations
 
 import pytest
 
-from engine.decision_table import diff_tables, read_table
+from engine.repository.decision_table import diff_tables, read_table
 from engine.errors import DeploymentError
 
 DMN = """<?xml version="1.0" encoding="UTF-8"?>

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from pathlib import Path
 
 from engine import EngineConfig, TaskQuery
-from engine.mail import OutboxSender, SmtpSettings
-from engine.involvement import Involvement
-from engine.runtime import InstanceQuery
+from engine.mail.sender import OutboxSender, SmtpSettings
+from engine.runtime.involvement import Involvement
+from engine.runtime.service import InstanceQuery
 from tests.conftest import FakeClock
 from tests.scheduler.conftest import smtp_server  # noqa: F401 (fixture: aiosmtpd on loopback)
 from web.composition import build_engine, mail_texts

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.errors import DeploymentError
-from engine.models import Base
+from engine.persistence.models import Base
 from tests.conftest import fixture_bytes
 
 APPROVAL = fixture_bytes("approval.bpmn").decode()

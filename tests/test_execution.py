@@ -95,7 +95,7 @@ def test_service_task_without_handler_waits_for_a_worker(engine):
     instance = engine.runtime.start_process_by_key(
         "full_cycle", {"referenceYear": 2025, "startYear": 2000, "rating": "excellent"})
     assert instance.status == "active" and instance.next_timer_at is None
-    from engine.models import ExternalTask
+    from engine.persistence.models import ExternalTask
     with engine.context.sessions() as session:
         [external] = session.query(ExternalTask).all()
     assert (external.topic, external.element_id, external.instance_id) == ("notify", "Service_notify", instance.id)

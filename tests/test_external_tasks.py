@@ -5,7 +5,7 @@ import pytest
 
 from engine import TaskQuery
 from engine.errors import InvalidStateError
-from engine.external_tasks import TopicRequest
+from engine.runtime.external_tasks import TopicRequest
 from tests.conftest import fixture_bytes
 
 ELIGIBLE = {"referenceYear": 2025, "startYear": 2000, "rating": "excellent"}

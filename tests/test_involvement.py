@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from engine import TaskQuery
-from engine.involvement import Involvement
-from engine.runtime import InstanceQuery
+from engine.runtime.involvement import Involvement
+from engine.runtime.service import InstanceQuery
 from tests.conftest import fixture_bytes
 
 

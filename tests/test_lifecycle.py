@@ -7,8 +7,8 @@ import pytest
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.errors import ConflictError, NotFoundError
-from engine.forms import FormValidationError
-from engine.history import event_data
+from engine.forms.submission import FormValidationError
+from engine.history.service import event_data
 from tests.conftest import fixture_bytes
 
 START_VARS = {"reviewDue": "2025-08-08", "unitName": "Phòng Tổng hợp"}

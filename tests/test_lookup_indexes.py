@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import text
 
-from engine.db import make_engine
-from engine.schema import ENGINE_MIGRATIONS
+from engine.persistence.db import make_engine
+from engine.persistence.schema import ENGINE_MIGRATIONS
 from tests.conftest import migrated_postgres_database
 
 PARTIAL = {

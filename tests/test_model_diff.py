@@ -1,4 +1,4 @@
-"""engine/model_diff.py: what changed between two versions of a model, from the stored XML."""
+"""engine/repository/model_diff.py: what changed between two versions of a model, from the stored XML."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import DeploymentError
-from engine.model_diff import diff_models
+from engine.repository.model_diff import diff_models
 from tests.conftest import fixture_bytes
 
 BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"

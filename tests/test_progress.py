@@ -1,4 +1,4 @@
-"""engine/progress.py: where instances stand (active and done elements) and the campaign heatmap."""
+"""engine/runtime/progress.py: where instances stand (active and done elements) and the campaign heatmap."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta

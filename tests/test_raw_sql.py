@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import bindparam, insert, select, text
 
-from engine.models import HistoryEvent
-from engine.raw_sql import PreparedStatement
+from engine.persistence.models import HistoryEvent
+from engine.persistence.raw_sql import PreparedStatement
 
 HISTORY = HistoryEvent.__table__
 KEYS = ("time", "event_type", "actor", "instance_id")

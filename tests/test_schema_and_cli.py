@@ -104,8 +104,8 @@ def test_migrations_match_the_models(database_url):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from engine.db import make_engine
-    from engine.models import Base
+    from engine.persistence.db import make_engine
+    from engine.persistence.models import Base
 
     engine = make_engine(database_url)
     own_tables = {"include_name": lambda name, type_, parents: type_ != "table" or name in Base.metadata.tables}
@@ -138,7 +138,7 @@ def test_cli_creates_users_and_tokens(tmp_path):
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path):
-    from engine.db import make_engine
+    from engine.persistence.db import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'nested' / 'thidua.db'}")
     with engine.connect() as connection:

@@ -11,10 +11,10 @@ from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
-from engine.parsing import ModelFile, parse_deployment
-from engine.serializer import dump_specs, dump_state, load_specs, load_state
+from engine.repository.parsing import ModelFile, parse_deployment
+from engine.persistence.serializer import dump_specs, dump_state, load_specs, load_state
 from engine.expressions import expression_helpers
-from engine.sandbox import create_script_engine
+from engine.scripts.sandbox import create_script_engine
 from tests.conftest import fixture_bytes
 
 SERVICE_TASK_BPMN = fixture_bytes("full_cycle.bpmn")

@@ -6,7 +6,7 @@ import pytest
 
 from engine import TaskQuery
 from engine.errors import InvalidStateError
-from engine.forms import FieldError, FormValidationError
+from engine.forms.submission import FieldError, FormValidationError
 
 def checked_model(checks: str, form_fields: str, candidate_groups: str = "") -> bytes:
     """A process with one user task that names `checks` and has these camunda:formField elements."""

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
-from engine.forms import FormValidationError
+from engine.forms.submission import FormValidationError
 from workflows.appraisal import decisions
 from workflows.document_register import DocumentRegister
 from workflows.handlers import register_handlers

@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from engine.db import make_engine
-from engine.models_mail import CalendarDay
-from engine.working_days import (
+from engine.persistence.db import make_engine
+from engine.persistence.models_mail import CalendarDay
+from engine.scheduling.working_days import (
     CalendarError, WorkingCalendar, effective_deadline, load_calendar, set_calendar_day,
 )
 

@@ -5,27 +5,24 @@ import logging
 from pathlib import Path
 
 from engine import EngineConfig, HandlerRegistry, ProcessEngine
-from engine.backup import BackupReport, RestoreReport, create_backup, restore_backup
-from engine.db import make_engine
-from engine.schema import ENGINE_MIGRATIONS
-from engine.schema import upgrade as upgrade_engine_schema
-from engine.mail import OutboxSender, SmtpSettings
-from engine.scheduler import Scheduler
+from engine.management.backup import BackupReport, RestoreReport, create_backup, restore_backup
+from engine.persistence.db import make_engine
+from engine.persistence.schema import ENGINE_MIGRATIONS
+from engine.persistence.schema import upgrade as upgrade_engine_schema
+from engine.mail.sender import OutboxSender, SmtpSettings
+from engine.scheduling.scheduler import Scheduler
 from workflows.award_register import AwardRegister
 from workflows.council import Council
 from workflows.document_register import DocumentRegister
 from workflows.documents.templates_store import TemplateStore
 from workflows.reminder_texts import CampaignReminderTexts
+from workflows.engine_hooks import MAIL_VARIABLES, office_config
 from workflows.handlers import register_handlers
 from workflows.schema import CAMPAIGN_MIGRATIONS
 from workflows.schema import ensure_migrated as ensure_campaign_schema
 from workflows.schema import upgrade as upgrade_campaign_schema
 from workflows.staff_directory import StaffDirectory
 from workflows.variable_labels import VOCABULARY
-
-
-# What reminder mails quote of a campaign's (or unit evaluation's) variables.
-MAIL_VARIABLES = ("campaignName", "unitName")
 
 
 def upgrade_database(database_url: str) -> None:
@@ -52,7 +49,7 @@ def restore_database(config: EngineConfig, path: Path, force: bool = False) -> R
 def build_engine(config: EngineConfig | None = None) -> ProcessEngine:
     """The engine with every campaign handler; refuses a database that is not migrated."""
     registry = HandlerRegistry()
-    engine = ProcessEngine(config or EngineConfig(), handlers=registry)
+    engine = ProcessEngine(office_config(config or EngineConfig()), handlers=registry)
     try:
         ensure_campaign_schema(engine.context.db)
     except Exception:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any, Iterable, Mapping
 
-from engine.vietnamese import fold, nfc, person_sort_key, text_sort_key
+from workflows.vietnamese import fold, nfc, person_sort_key, text_sort_key
 
 # Routes of the eligibility decision (bpmn/eligibility.dmn) that go before the council.
 COUNCIL_ROUTES = ("council", "chairman_discretion")

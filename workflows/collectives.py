@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from engine.forms import FieldError
-from engine.vietnamese import fold, nfc
+from engine.forms.submission import FieldError
+from workflows.vietnamese import fold, nfc
 
 MAX_NAME = 200
 MAX_EVIDENCE = 4000

@@ -16,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from engine.errors import EngineError, NotFoundError
 from engine.handlers import ServiceTaskContext
-from engine.vietnamese import person_sort_key
+from workflows.vietnamese import person_sort_key
 from workflows.models import COUNCIL_ROLES, CouncilMember, StaffMember
 
 GROUP = "council"  # the candidate group of the council's tasks (camunda:candidateGroups="council")

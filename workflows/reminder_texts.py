@@ -69,6 +69,8 @@ def _nfc(subject: str, body: str) -> tuple[str, str]:
 class CampaignReminderTexts:
     """The engine's MailTexts for the Office's campaigns."""
 
+    cancelled_note = "công việc đã hoàn thành trước khi gửi nhắc việc"
+
     def single(self, payload: dict) -> tuple[str, str]:
         subject, english = _headline(payload)
         lead = ("Công việc dưới đây đã quá hạn và được báo cáo để Lãnh đạo đôn đốc:"

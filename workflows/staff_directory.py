@@ -2,7 +2,7 @@
 
 It answers the facts the eligibility rules (bpmn/eligibility.dmn) need about a nominee, on a date
 that comes from the campaign. Names are stored in NFC; search folds tones and reads đ as d; lists
-of people are sorted by given name (engine.identity.name_sort_key).
+of people are sorted by given name (workflows.vietnamese.person_sort_key).
 """
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.errors import ConflictError, NotFoundError
-from engine.identity import name_sort_key
 from workflows.models import UNIT_KINDS, DisciplinaryRecord, OrgUnit, StaffMember, YearlyRating
 from workflows.service_record import RATING_YEARS, rated_years, whole_years, worst_rating
 from workflows.staff_records import (  # noqa: F401 (the records and checks are the directory's vocabulary)
     EMAIL, UNIT_CODE, Discipline, Staff, StaffDirectoryError, StaffNotFoundError, Unit, _check_ratings,
     check_discipline, check_rating, check_staff, check_unit, fold, nfc,
 )
+from workflows.vietnamese import person_sort_key
 
 _KIND_ORDER = {kind: rank for rank, kind in enumerate(UNIT_KINDS)}
 STAFF_FIELDS = ("id", "full_name", "unit_code", "position", "office_start_date", "email", "active")
@@ -29,7 +29,7 @@ _CHUNK = 500
 
 
 def person_key(staff: Staff) -> tuple:
-    return name_sort_key(staff.full_name), staff.id
+    return person_sort_key(staff.full_name), staff.id
 
 
 class StaffDirectory:

@@ -77,8 +77,8 @@ def _lex_string(text: str, start: int, stop: int, dialect: str) -> _Token:
     while pos < stop:
         char = text[pos]
         if char == quote:
-            # The service stores text in NFC (engine.variables), so literals typed in another
-            # normal form, e.g. decomposed Vietnamese from macOS, still compare equal.
+            # The service stores text in NFC (engine.runtime.variables), so literals typed in another
+            # normal form, e.g. decomposed accented text from macOS, still compare equal.
             value = unicodedata.normalize("NFC", "".join(chars))
             return _Token("string", text[start:pos + 1], value, start, pos + 1)
         if char == "\\" and pos + 1 < stop:

@@ -25,9 +25,9 @@ import pytest
 from argon2 import PasswordHasher
 
 from engine import EngineConfig, TaskQuery
-from engine.db import make_engine
-from engine.identity import IdentityService
-from engine.runtime import InstanceQuery
+from engine.persistence.db import make_engine
+from engine.identity.service import IdentityService
+from engine.runtime.service import InstanceQuery
 from tests.conftest import METADATAS, MIGRATIONS, FakeClock, migrated_sqlite_file, truncate_postgres
 from tests.live import serving
 from tests.postgres_reset import Contents, load_contents, read_contents

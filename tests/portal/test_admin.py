@@ -183,7 +183,7 @@ def test_staff_import_row_errors_and_refused_files_write_nothing(portal):
 def test_the_identity_edits_behind_the_pages_on_both_databases(engine):
     """update_user and rename_group, which the admin pages call, on SQLite and PostgreSQL."""
     from engine.errors import NotFoundError
-    from engine.identity import IdentityError
+    from engine.identity.service import IdentityError
     identity = engine.identity
     for group, kind in (("staff", "role"), ("council", "role"), ("unit:tong_hop", "unit"), ("unit:kinh_te", "unit")):
         identity.ensure_group(group, group, kind)

@@ -9,9 +9,9 @@ import zipfile
 
 import pytest
 
-from engine.attachments import AttachmentError, clean_filename
+from engine.tasks.attachments import AttachmentError, clean_filename
 from engine.errors import NotFoundError
-from engine.models import Attachment
+from engine.persistence.models import Attachment
 from tests.portal.conftest import UNIT_A, UNIT_B
 
 PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"

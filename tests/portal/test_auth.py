@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine.models import LoginThrottle, UserAccount
+from engine.persistence.models import LoginThrottle, UserAccount
 from tests.portal.conftest import PASSWORD
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pytest
 from flask import render_template, session
 
-from engine.progress import ActiveElement, InstanceProgress
+from engine.runtime.progress import ActiveElement, InstanceProgress
 from tests.portal.conftest import OFFICE_TZ, UNIT_A, UNIT_B
 from web.portal.campaign_dashboard import DONE, ordered_units, overdue_days, phase_counts, timeline_axis
 from web.portal.i18n import SESSION_KEY
@@ -165,7 +165,7 @@ def test_the_bars_follow_the_process_flow_not_the_order_units_reached_them(porta
 
 def test_flow_order_of_bad_or_other_input():
     from engine.errors import DeploymentError
-    from engine.flow_order import flow_order
+    from engine.repository.flow_order import flow_order
     with pytest.raises(DeploymentError):
         flow_order(b"<not-xml", "p")
     assert flow_order(b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"/>', "p") == []

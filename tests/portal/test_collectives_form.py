@@ -11,7 +11,7 @@ from datetime import datetime
 from flask import render_template_string
 
 from engine import TaskQuery
-from engine.runtime import InstanceQuery
+from engine.runtime.service import InstanceQuery
 from tests.portal.conftest import CAMPAIGN, OFFICE_TZ, UNIT_A
 from workflows.demo import COLLECTIVE_CRITERIA_2025 as CRITERIA
 from workflows.appraisal import decisions

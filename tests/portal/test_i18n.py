@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.models import UserAccount
+from engine.persistence.models import UserAccount
 from tests.portal.conftest import UNIT_A
 from tests.portal.test_task_page import _to_nomination, _to_vote
 from web.portal.i18n import catalog_problems, catalogs

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from engine import TaskQuery
-from engine.camunda_forms import validate_form_submission
-from engine.forms import FormValidationError
+from engine.tasks.camunda_forms import validate_form_submission
+from engine.forms.submission import FormValidationError
 from tests.live import chromium
 from tests.portal.conftest import PASSWORD, UNIT_A, UNIT_B
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 from itertools import count
 
 from engine import TaskQuery
-from engine.models_mail import OutboxMail
+from engine.persistence.models_mail import OutboxMail
 from tests.conftest import fixture_bytes
 from tests.portal.conftest import PASSWORD, UNIT_A, UNIT_B
 
@@ -90,7 +90,7 @@ class Seed:
 
     def fresh_external_task(self) -> str:
         """An external task locked by worker "w", as a worker would hold it before completing it."""
-        from engine.external_tasks import TopicRequest
+        from engine.runtime.external_tasks import TopicRequest
         self.engine.runtime.start_process_by_key("matrix_external", {}, actor="chief")
         [locked] = self.engine.external_tasks.fetch_and_lock("w", 1, [TopicRequest("matrix", 60_000, None, None)])
         return locked.task.id

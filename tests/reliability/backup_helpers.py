@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from engine import EngineConfig, TaskQuery
-from engine.runtime import InstanceQuery
+from engine.runtime.service import InstanceQuery
 from tests.conftest import migrated_postgres_database
 from tests.portal.conftest import UNIT_A, UNIT_B
 from web.composition import build_engine

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from engine.attachments import ALLOWED_EXTENSIONS
-from engine.models import Attachment
+from engine.tasks.attachments import ALLOWED_EXTENSIONS
+from engine.persistence.models import Attachment
 from tests.reliability.bad_input_support import APPROVAL, BROKEN_XML, EXE, MB, PDF, padded, script_task, xxe
 from tests.workflows.test_document_templates_store import edited
 from web.portal.i18n import catalogs

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-import engine.models_mail  # noqa: F401 - their tables belong to Base.metadata
-import engine.models_timer_start  # noqa: F401
+import engine.persistence.models_mail  # noqa: F401 - their tables belong to Base.metadata
+import engine.persistence.models_timer_start  # noqa: F401
 from engine import TaskQuery
-from engine.models import Base
+from engine.persistence.models import Base
 from tests.conftest import fixture_bytes
 from workflows.models import CampaignBase
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from engine.backup_archive import ArchiveWriter, BackupError, Manifest, read_archive
+from engine.management.backup_archive import ArchiveWriter, BackupError, Manifest, read_archive
 from tests.reliability.backup_helpers import copy_config, files, fresh_target, office, snapshot  # noqa: F401
 from web.composition import backup_database, restore_database
 

@@ -8,8 +8,8 @@ import tarfile
 from sqlalchemy import create_engine, text
 
 from engine import EngineConfig, TaskQuery
-from engine.db import make_engine
-from engine.schema import ENGINE_MIGRATIONS
+from engine.persistence.db import make_engine
+from engine.persistence.schema import ENGINE_MIGRATIONS
 from tests.reliability.backup_helpers import files, fresh_target, office, read_everything, snapshot  # noqa: F401
 from web.composition import SCHEMAS, backup_database, build_engine, restore_database
 

@@ -11,7 +11,7 @@ import psycopg
 from sqlalchemy import event
 
 from engine import TaskQuery
-from engine.runtime import InstanceQuery
+from engine.runtime.service import InstanceQuery
 from tests.conftest import fixture_bytes
 
 ROOT = Path(__file__).resolve().parents[2]

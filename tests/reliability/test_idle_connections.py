@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-import engine.db as db_module
-from engine.db import make_engine
+import engine.persistence.db as db_module
+from engine.persistence.db import make_engine
 from tests.conftest import PG_ADMIN_URL
 
 

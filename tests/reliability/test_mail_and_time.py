@@ -7,7 +7,7 @@ import time
 
 from sqlalchemy import inspect
 
-from engine.scheduler import JOB_TABLE, Scheduler
+from engine.scheduling.scheduler import JOB_TABLE, Scheduler
 from tests.scheduler.conftest import local, office, smtp_server  # noqa: F401 - fixtures
 from tests.scheduler.test_scheduler import FAST, eventually, open_elements, timer_events
 

@@ -8,8 +8,8 @@ import warnings
 
 from sqlalchemy import create_engine, text
 
-from engine.db import make_engine
-from engine.scheduler import Scheduler, database_lock
+from engine.persistence.db import make_engine
+from engine.scheduling.scheduler import Scheduler, database_lock
 from tests.conftest import PG_ADMIN_URL
 from tests.scheduler.conftest import build_office, office, smtp_server  # noqa: F401 - fixtures
 from tests.scheduler.test_scheduler import FAST, eventually, open_elements, timer_events

@@ -13,7 +13,7 @@ import pytest
 
 from engine import EngineConfig, ProcessEngine
 from engine.errors import InvalidArgumentError, NotFoundError
-from engine.models import Deployment
+from engine.persistence.models import Deployment
 from tests.conftest import fixture_bytes
 
 MB = 1024 * 1024

@@ -21,8 +21,8 @@ from web.cli import run
 ROOT = Path(__file__).resolve().parents[2]
 THIDUA = "import sys; from web.cli import run; sys.argv[0] = 'thidua'; run()"
 BOOTED = re.compile(r"Booting worker with pid: (\d+)")
-STARTED = re.compile(r"\[(\d+)\] \[INFO\] engine\.scheduler: scheduler \w+ started")
-LEADS = re.compile(r"\[(\d+)\] \[INFO\] engine\.scheduler: scheduler \w+ holds the lock and runs the jobs")
+STARTED = re.compile(r"\[(\d+)\] \[INFO\] engine\.scheduling\.scheduler: scheduler \w+ started")
+LEADS = re.compile(r"\[(\d+)\] \[INFO\] engine\.scheduling\.scheduler: scheduler \w+ holds the lock and runs the jobs")
 
 
 def wait_for(what: str, check, log: Path, seconds: float = 30):

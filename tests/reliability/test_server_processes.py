@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import select
 
 from engine import EngineConfig, TaskQuery
-from engine.models import HistoryEvent
+from engine.persistence.models import HistoryEvent
 from tests.reliability.servers import Gunicorn, TcpProxy, gunicorn
 from web.composition import build_engine
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from argon2 import PasswordHasher
 
-from engine.identity import IdentityService
+from engine.identity.service import IdentityService
 from tests.live import serving
 from web.app import create_app
 

@@ -8,7 +8,7 @@ import json
 from sqlalchemy import func, select
 
 from engine import TaskQuery
-from engine.models import Base
+from engine.persistence.models import Base
 from tests.conftest import fixture_bytes
 from tests.test_task_checks import checked_model
 from workflows.handlers import register_checks

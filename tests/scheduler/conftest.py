@@ -13,10 +13,11 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from engine import EngineConfig, HandlerRegistry, ProcessEngine, TaskQuery
-from engine.mail import OutboxSender, SmtpSettings
-from engine.scheduler import Scheduler
+from engine.mail.sender import OutboxSender, SmtpSettings
+from engine.scheduling.scheduler import Scheduler
 from tests.conftest import FakeClock
 from tests.live import ReservedPort
+from workflows.engine_hooks import office_config
 from workflows.reminder_texts import CampaignReminderTexts
 
 
@@ -129,8 +130,9 @@ class Office:
 
 def build_office(database_url: str, server: MailServer, handlers=None, clock: FakeClock | None = None) -> Office:
     clock = clock or FakeClock(local(2025, 7, 28, 7, 0))
-    engine = ProcessEngine(EngineConfig(database_url=database_url, clock=clock, portal_url="https://thidua.example.vn"),
-                           handlers=handlers or HandlerRegistry())
+    # The Office's escalation (head of the unit after 1 day, chief after 3): what the service builds.
+    config = office_config(EngineConfig(database_url=database_url, clock=clock, portal_url="https://thidua.example.vn"))
+    engine = ProcessEngine(config, handlers=handlers or HandlerRegistry())
     return Office(engine, clock, server)
 
 

@@ -20,10 +20,11 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from engine import EngineConfig, ProcessEngine
-from engine.mail import OutboxSender, SmtpSettings
-from engine.scheduler import Scheduler
+from engine.mail.sender import OutboxSender, SmtpSettings
+from engine.scheduling.scheduler import Scheduler
 from tests.conftest import FakeClock
 from tests.test_campaign import AN, BPMN_DIR, LAN, OFFICE_TZ, STAFF_FACTS, TONG_HOP, Campaign, collective
+from workflows.engine_hooks import MAIL_VARIABLES, office_config
 from workflows.council import Council
 from workflows.document_register import DocumentRegister
 from workflows.handlers import register_handlers
@@ -77,10 +78,10 @@ def office(database_url, handlers, smtp_server):
                 "missingRatingYears": None, "pendingCase": None, "pendingCaseText": None, "sameAwardInCampaign": None}
 
     handlers.register("staff_facts", staff_facts)
-    config = EngineConfig(database_url=database_url, clock=clock, portal_url="https://thidua.example.vn")
+    config = office_config(EngineConfig(database_url=database_url, clock=clock, portal_url="https://thidua.example.vn"))
     with ProcessEngine(config, handlers=handlers) as engine:
         register_handlers(handlers, register=DocumentRegister(engine.context.db), council=Council(engine.context.db))
-        engine.reminders.mail_variables = ("campaignName", "unitName")
+        engine.reminders.mail_variables = MAIL_VARIABLES
         engine.repository.deploy([(name, (BPMN_DIR / name).read_bytes())
                                   for name in ("campaign.bpmn", "unit_evaluation.bpmn", "eligibility.dmn")])
         for user_id, groups in PEOPLE.items():

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from engine.mail import MailConfigError, OutboxSender, SmtpSettings
-from engine.mail_message import address, compose
+from engine.mail.sender import MailConfigError, OutboxSender, SmtpSettings
+from engine.mail.message import address, compose
 from web.cli import run
 from workflows.reminder_texts import CampaignReminderTexts
 

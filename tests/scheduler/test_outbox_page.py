@@ -5,8 +5,8 @@ from datetime import datetime
 
 from sqlalchemy import update
 
-from engine.models import UserAccount
-from engine.models_mail import OutboxMail
+from engine.persistence.models import UserAccount
+from engine.persistence.models_mail import OutboxMail
 from tests.portal.conftest import OFFICE_TZ, portal, portal_any_db, portal_template  # noqa: F401  (fixtures)
 
 

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 from sqlalchemy import update
 
-from engine.mail import OutboxSender, SmtpSettings
-from engine.models_mail import OutboxMail
+from engine.mail.sender import OutboxSender, SmtpSettings
+from engine.persistence.models_mail import OutboxMail
 from tests.portal.conftest import portal_any_db, portal_template  # noqa: F401  (fixtures)
 from tests.scheduler.test_outbox_page import due_reminder
 from web.composition import mail_texts

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from engine.errors import DeploymentError
-from engine.models_mail import OutboxMail, ReminderSetting
-from engine.reminder_rules import ReminderRuleError
-from engine.working_days import set_calendar_day
+from engine.persistence.models_mail import OutboxMail, ReminderSetting
+from engine.scheduling.reminder_rules import ReminderRuleError
+from engine.scheduling.working_days import set_calendar_day
 from tests.scheduler.conftest import MODELS, build_office, local
 from web.cli import main
 

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
-from engine.runtime import InstanceQuery
-from engine.scheduler import Scheduler
+from engine.runtime.service import InstanceQuery
+from engine.scheduling.scheduler import Scheduler
 from tests.scheduler.conftest import MODELS, build_office
 
 FAST = {"lock_retry_seconds": 0.1, "timer_watch_seconds": 0.2, "reminder_seconds": 0.2, "send_seconds": 0.2}

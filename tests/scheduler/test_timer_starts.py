@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.errors import DeploymentError
-from engine.history import event_data
-from engine.models import Deployment, HistoryEvent, ProcessDefinition
-from engine.models_timer_start import TimerStartSchedule
-from engine.scheduler import Scheduler
-from engine.timer_starts import next_fire
+from engine.history.service import event_data
+from engine.persistence.models import Deployment, HistoryEvent, ProcessDefinition
+from engine.persistence.models_timer_start import TimerStartSchedule
+from engine.scheduling.scheduler import Scheduler
+from engine.runtime.timer_starts import next_fire
 from tests.conftest import METADATAS, FakeClock, truncate_postgres
 from tests.scheduler.conftest import local
 from tests.scheduler.test_scheduler import FAST, eventually

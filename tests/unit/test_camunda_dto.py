@@ -26,7 +26,7 @@ from camunda.external_task.external_task import ExternalTask as ClientExternalTa
 from camunda.utils.response_utils import get_response_error_message
 from camunda.variables.variables import Variables
 
-from engine.models import (
+from engine.persistence.models import (
     DecisionDefinition,
     Deployment,
     ExternalTask,
@@ -35,7 +35,7 @@ from engine.models import (
     ProcessInstance,
     Task,
 )
-from engine.tasks import TaskView
+from engine.tasks.service import TaskView
 from web.rest.dto import (
     decision_definition_dto,
     deployment_dto,

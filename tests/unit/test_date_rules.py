@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pytest
 
-from engine.forms import FormValidationError
+from engine.forms.submission import FormValidationError
 from workflows.date_rules import compare, day_of, parse_rules
 
 

@@ -133,7 +133,7 @@ def test_juel_operators_and_aliases(text, data, expected):
 
 
 def test_a_bare_variable_translates_to_its_name():
-    # engine.parsing relies on this for camunda:collection="${units}".
+    # engine.repository.parsing relies on this for camunda:collection="${units}".
     assert juel_to_python("${units}") == "units"
     assert juel_to_python("${a && b}") == "(a and b)"
 

@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 from SpiffWorkflow.camunda.parser import CamundaParser
 
-from engine.forms import (
+from engine.forms.submission import (
     FieldError,
     Form,
     FormDefinitionError,

@@ -10,7 +10,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 
-from engine.sandbox import (
+from engine.scripts.sandbox import (
     RestrictedEnvironment,
     ScriptPolicyError,
     _compile,

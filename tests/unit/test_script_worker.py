@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from engine.bounded_code import runs_in_bounded_time
-from engine.limited_environment import LimitedEnvironment, limits_in_force
-from engine.sandbox import ScriptPolicyError
-from engine.script_runner import ScriptLimitError, ScriptLimits, ScriptRunner, ScriptWorkerError
+from engine.scripts.bounded_code import runs_in_bounded_time
+from engine.scripts.limited_environment import LimitedEnvironment, limits_in_force
+from engine.scripts.sandbox import ScriptPolicyError
+from engine.scripts.runner import ScriptLimitError, ScriptLimits, ScriptRunner, ScriptWorkerError
 
 NOW = datetime(2025, 8, 8, 9, 30, tzinfo=timezone.utc)
 

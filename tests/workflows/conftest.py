@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.db import make_engine
+from engine.persistence.db import make_engine
 from workflows.staff_directory import StaffDirectory
 
 

@@ -16,8 +16,8 @@ from typing import Iterator
 import pytest
 
 from engine import HandlerRegistry
-from engine.db import make_engine
-from engine.runtime import InstanceQuery
+from engine.persistence.db import make_engine
+from engine.runtime.service import InstanceQuery
 from tests.test_campaign import start_clock
 from tests.workflows.test_decision_end import clock, council, engine, office, people  # noqa: F401 (fixtures)
 from tests.workflows.test_decision_end import (

@@ -18,7 +18,7 @@ from docx import Document
 from sqlalchemy import func, select
 
 from engine import HandlerRegistry, ProcessEngine
-from engine.db import make_engine
+from engine.persistence.db import make_engine
 from tests.conftest import MIGRATIONS, FakeClock, migrated_postgres_database
 from tests.test_campaign import OFFICE_TZ
 from tests.workflows.test_decision_end import (

@@ -8,11 +8,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from engine.db import make_engine
+from engine.persistence.db import make_engine
 from engine.errors import DatabaseNotMigratedError
-from engine.schema import current_revision as engine_revision
-from engine.schema import head_revision as engine_head
-from engine.schema import upgrade as upgrade_engine
+from engine.persistence.schema import current_revision as engine_revision
+from engine.persistence.schema import head_revision as engine_head
+from engine.persistence.schema import upgrade as upgrade_engine
 from workflows import schema
 from workflows.models import CampaignBase
 

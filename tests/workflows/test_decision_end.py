@@ -22,7 +22,7 @@ from typing import Iterator
 import pytest
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
-from engine.forms import FormValidationError
+from engine.forms.submission import FormValidationError
 from tests.test_campaign import (BPMN_DIR, CHAIRMAN_DECISION, MEETING, PLAN, VARIABLES, Campaign, clock, collective,
                                  individual)
 from workflows.appraisal import decisions

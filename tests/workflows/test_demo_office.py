@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from engine.identity import USER_ID
+from engine.identity.service import USER_ID
 from workflows.demo_office import demo_office, load_demo_office
 from workflows.models import DisciplinaryRecord, PendingCase, RATINGS, StaffMember, UNIT_KINDS, YearlyRating
 from workflows.pending_cases import PendingCases

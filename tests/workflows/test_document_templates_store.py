@@ -12,7 +12,7 @@ import pytest
 from docx import Document
 from sqlalchemy import func, select
 
-from engine.forms import FormValidationError
+from engine.forms.submission import FormValidationError
 from workflows.documents.build_templates import default_template
 from workflows.documents.docx_render import render
 from workflows.documents.kinds import sample_context

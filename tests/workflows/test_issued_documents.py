@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from engine.errors import DeploymentError, NotFoundError
 from engine.handlers import ServiceTaskContext
-from engine.models import ProcessDefinition
+from engine.persistence.models import ProcessDefinition
 from tests.test_campaign import BPMN_DIR, PLAN
 from tests.workflows.issued_campaign import PINNED_LINE, issued, issued_database_url, row_counts, template_with  # noqa: F401
 from tests.workflows.test_docx_documents import texts

@@ -9,18 +9,18 @@ who sees the campaign.
 """
 from __future__ import annotations
 
-import os
 from collections import Counter
 from datetime import date
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 
 from engine.errors import NotFoundError
-from engine.runtime import InstanceQuery
+from engine.runtime.service import InstanceQuery
 from web.authorization import sees_everything
 from web.portal.auth import current_principal, engine, portal_blueprint
 from web.portal.award_groups import by_award
 from web.portal.campaign_dashboard import ordered_units, overdue_days, phase_counts, timeline_axis
+from web.portal.campaign_process import campaign_process
 from web.portal.heatmap import heat_levels, legend
 from web.portal.instance_page import xml_response
 from web.portal.inbox import due_state
@@ -29,7 +29,6 @@ from web.portal.navigation import involvement_of, menu_item, unit_names
 blueprint = portal_blueprint("campaign", __name__)
 menu_item("campaign.campaigns", "nav.campaigns")
 
-DEFAULT_CAMPAIGN_PROCESS = "campaign"
 # The campaign's dates, from its start variables (bpmn/campaign.bpmn), in the plan's order.
 TIMELINE = (
     ("planDate", "campaign.timeline.launch"),
@@ -39,11 +38,6 @@ TIMELINE = (
     ("appraisalDate", "campaign.timeline.appraisal"),
     ("anniversaryDate", "campaign.timeline.anniversary"),
 )
-
-
-def campaign_process() -> str:
-    return (current_app.config.get("THIDUA_CAMPAIGN_PROCESS") or os.environ.get("THIDUA_CAMPAIGN_PROCESS")
-            or DEFAULT_CAMPAIGN_PROCESS)
 
 
 def taken_part_in(principal) -> dict | None:

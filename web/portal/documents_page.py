@@ -19,7 +19,7 @@ from flask import abort, flash, redirect, request, send_file, url_for
 from werkzeug.exceptions import NotFound
 
 from engine.errors import ConflictError, NotFoundError
-from engine.vietnamese import fold
+from workflows.vietnamese import fold
 from web.authorization import sees_everything
 from web.portal.auth import current_principal, engine, portal_blueprint
 from web.portal.campaign import campaign_or_404

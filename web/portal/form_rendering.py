@@ -1,6 +1,6 @@
 """Generated task forms (`camunda:formData`) as HTML inputs, and the engine's errors in the user's language.
 
-The engine validates (engine/forms.py); this module only says how each field is drawn, what the
+The engine validates (engine/forms/submission.py); this module only says how each field is drawn, what the
 browser sent means, and how each FieldError reads in Vietnamese or English.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from engine.forms import FieldError, Form, FormField
+from engine.forms.submission import FieldError, Form, FormField
 from web.portal.i18n import has_text, translate
 
 # Dates are typed as dd/mm/yyyy in a text input: a browser's own date picker shows the order of the

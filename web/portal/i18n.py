@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, session
 
-from engine.vietnamese import person_sort_key
+from workflows.vietnamese import person_sort_key
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"

@@ -20,9 +20,10 @@ import json
 from flask import Response, abort, current_app, render_template, url_for
 
 from engine.errors import NotFoundError
-from engine.history import event_data
+from engine.history.service import event_data
 from web.authorization import may_deploy, readable_variables, sees_all_variables, sees_everything
 from web.portal.auth import current_principal, engine, portal_blueprint
+from web.portal.campaign_process import campaign_process
 from web.portal.instance_timeline import timeline
 from web.portal.navigation import involvement_of, unit_names
 from web.portal.variable_view import references, shown_variables
@@ -123,7 +124,6 @@ def instance(instance_id: str):
 
 def campaign_url(row) -> str | None:
     """The campaign page of a unit's instance, with this instance highlighted on its diagram."""
-    from web.portal.campaign import campaign_process  # the campaign page imports this module
     if not row.parent_instance_id:
         return None
     try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from engine.vietnamese import person_sort_key
+from workflows.vietnamese import person_sort_key
 from web.portal.appraisal_form import AppraisalForm, appraisal_form
 from web.portal.awardees_form import LISTS as AWARDEE_LISTS, AwardeesForm
 from web.portal.council_list_form import CouncilListForm

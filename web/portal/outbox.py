@@ -1,5 +1,5 @@
 """The admin's view of the reminder mail: pending, sent, failed and cancelled, with a resend button,
-and each message as it goes out (engine/mail_message.py builds it with yagmail, as the sender does).
+and each message as it goes out (engine/mail/message.py builds it with yagmail, as the sender does).
 
 Without SMTP_HOST nothing is sent: the page says so, and the previews are where the mail is read.
 A preview's HTML is shown in an iframe with `sandbox` (no script, no form, its own opaque origin)
@@ -11,8 +11,8 @@ import json
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from engine.errors import InvalidStateError, NotFoundError
-from engine.mail_message import compose, configured_sender, preview
-from engine.models_mail import OUTBOX_STATUSES
+from engine.mail.message import compose, configured_sender, preview
+from engine.persistence.models_mail import OUTBOX_STATUSES
 from web.composition import mail_texts
 from web.portal.admin import ADMIN_GROUP
 from web.portal.auth import current_principal, engine, portal_blueprint

@@ -2,7 +2,7 @@
 (default 30), and everywhere at once when the account's password changes.
 
 Sessions are signed cookies, so nothing is kept on the server: the cookie carries the time of
-its last request and the password stamp (engine.credential_stamps) of its sign-in, and both are
+its last request and the password stamp (engine.identity.credential_stamps) of its sign-in, and both are
 checked on every request before any page runs. Idle time is wall-clock time (the app setting
 THIDUA_SESSION_CLOCK, for tests), not the engine's clock: that one is business time, which tests
 move by weeks while people stay signed in.
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from flask import Flask, current_app, request, session
 from flask_login import current_user, logout_user
 
-from engine.credential_stamps import CredentialStamps
+from engine.identity.credential_stamps import CredentialStamps
 from web.portal.i18n import SESSION_KEY, current_language
 
 STAMP_KEY, SEEN_KEY = "credential_stamp", "seen_at"

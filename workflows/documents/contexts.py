@@ -53,7 +53,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping
 
-from engine.vietnamese import nfc
+from workflows.vietnamese import nfc
 from workflows.campaign_rules import candidate_sort_key
 from workflows.documents.official import AWARD_NAMES, MOTTO, NATIONAL_TITLE, Issuer, as_date, place_and_date
 

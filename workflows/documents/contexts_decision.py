@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Mapping
 
-from engine.vietnamese import person_sort_key
+from workflows.vietnamese import person_sort_key
 from workflows.campaign_rules import CHIEF_AWARDS
 from workflows.council import ROLE_NAMES, ROLE_ORDER
 from workflows.documents.contexts import PERSON, STORE, _campaign, _table, dmy, document, person_rows

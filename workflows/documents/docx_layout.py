@@ -17,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from engine.vietnamese import nfc
+from workflows.vietnamese import nfc
 from workflows.documents.official import FONT, PAGE, TEXT_WIDTH_MM, column_widths_mm
 
 BODY, SMALL, NOTE = Pt(FONT["body_pt"]), Pt(FONT["small_pt"]), Pt(12)

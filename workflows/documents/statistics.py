@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 
 from sqlalchemy import Engine, extract, func, select
 
-from engine.vietnamese import text_sort_key
+from workflows.vietnamese import text_sort_key
 from workflows.documents.official import AWARD_NAMES, Issuer
 from workflows.documents.xlsx_layout import add_sheet, add_total, new_workbook, office_head, to_bytes
 from workflows.models import AWARD_FORMS, AwardRecord, OrgUnit

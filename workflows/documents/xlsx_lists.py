@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable, Mapping
 
-from engine.vietnamese import text_sort_key
+from workflows.vietnamese import text_sort_key
 from workflows.campaign_rules import candidate_sort_key
 from workflows.documents.official import AWARD_NAMES, Issuer, as_date
 from workflows.documents.xlsx_layout import (Head, Section, add_sheet, add_total, dmy, new_workbook, office_head,

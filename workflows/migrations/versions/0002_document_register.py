@@ -6,7 +6,7 @@ Create Date: 2026-11-25 14:42:04.727929
 """
 from alembic import op
 import sqlalchemy as sa
-import engine.models
+import engine.persistence.models
 
 
 revision = '0002'

@@ -1,0 +1,85 @@
+"""SpiffWorkflow serialization: specs stored once per definition version, state per instance.
+
+Also where two SpiffWorkflow 3.2 bugs are mended: the Camunda config has no converter for
+service tasks (bug 1), and Camunda multi-instance specs are replaced by ones whose inputs are
+fixed at parse time (bug 2, see engine/repository/spiff_parsers.py), which need the stock converter.
+"""
+from __future__ import annotations
+
+import json
+from copy import deepcopy
+
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter, MultiInstanceTaskConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.helpers import DefaultRegistry
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
+
+from engine.persistence.data_codec import register_data_types
+from engine.specs import (
+    CalledProcessTask,
+    ExternalServiceTask,
+    ParallelMultiInstanceTask,
+    PassThroughTask,
+    SequentialMultiInstanceTask,
+)
+
+
+class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
+    """Leaves the spec out of an instance's state: it is stored once with the definition."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
+def _make_serializer() -> BpmnWorkflowSerializer:
+    config = deepcopy(CAMUNDA_CONFIG)
+    config[ExternalServiceTask] = BpmnTaskSpecConverter
+    config[PassThroughTask] = BpmnTaskSpecConverter
+    config[CalledProcessTask] = BpmnTaskSpecConverter
+    config[ParallelMultiInstanceTask] = MultiInstanceTaskConverter
+    config[SequentialMultiInstanceTask] = MultiInstanceTaskConverter
+    config[BpmnWorkflow] = StateOnlyWorkflowConverter
+    registry = register_data_types(DefaultRegistry())
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config, registry))
+
+
+SERIALIZER = _make_serializer()
+
+
+def dump_specs(spec, subprocess_specs: dict) -> str:
+    registry = SERIALIZER.registry
+    return json.dumps({
+        "spec": registry.convert(spec),
+        "subprocess_specs": {name: registry.convert(sub) for name, sub in subprocess_specs.items()},
+    })
+
+
+def load_specs(spec_json: str):
+    dct = json.loads(spec_json)
+    registry = SERIALIZER.registry
+    return registry.restore(dct["spec"]), {k: registry.restore(v) for k, v in dct["subprocess_specs"].items()}
+
+
+def dump_state(workflow: BpmnWorkflow) -> str:
+    return SERIALIZER.serialize_json(workflow)
+
+
+def load_state(state_json: str, spec, subprocess_specs: dict, script_engine) -> BpmnWorkflow:
+    dct = json.loads(state_json)
+    SERIALIZER.migrate(dct)
+    dct["spec"] = spec
+    dct["subprocess_specs"] = subprocess_specs
+    workflow = SERIALIZER.from_dict(dct)
+    # The script engine is not part of the state: every load must set it again.
+    workflow.script_engine = script_engine
+    return workflow
+
+
+def dump_data(data) -> str:
+    """Task or workflow data as JSON, with the same conversions the state uses."""
+    return json.dumps(SERIALIZER.registry.convert(SERIALIZER.registry.clean(data)))

@@ -1,0 +1,127 @@
+"""SpiffWorkflow parser classes fixed for the engine: multi-instance inputs decided at parse time
+and the Camunda attributes, forms and call mappings SpiffWorkflow would drop."""
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
+from SpiffWorkflow.camunda.parser import CamundaParser
+from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
+
+from engine.forms.submission import form_from_xml
+from engine.repository.parse_model import (
+    NS,
+    TASK_EXPRESSION_ATTRIBUTES,
+    TASK_PLAIN_ATTRIBUTES,
+    camunda,
+    first_text,
+    output_properties,
+)
+from engine.specs import (
+    CalledProcessTask,
+    ExternalServiceTask,
+    ParallelMultiInstanceTask,
+    PassThroughTask,
+    SequentialMultiInstanceTask,
+)
+
+
+class _FixedMultiInstance:
+    """Multi-instance inputs decided at parse time (SpiffWorkflow bug 2).
+
+    SpiffWorkflow's Camunda multi-instance task rewrites its shared spec when it starts; a spec
+    serialized before that and shared by several instances then appends instead of replacing
+    (three units became six). Here the collection and element variable are fixed once.
+    """
+
+    def _add_multiinstance_task(self, loop_characteristics):
+        sequential = loop_characteristics.get("isSequential") == "true"
+        cardinality = first_text(self.xpath("./bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality"))
+        condition = first_text(self.xpath("./bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition"))
+        collection = loop_characteristics.get(camunda("collection"))
+        element_variable = loop_characteristics.get(camunda("elementVariable"))
+        if cardinality is None and collection is None:
+            self.raise_validation_exception("A multi-instance activity needs camunda:collection or a loop cardinality")
+        output_collection, output_element = output_properties(self.node)
+        original = self.spec.task_specs.pop(self.task.name)
+        cls = SequentialMultiInstanceTask if sequential else ParallelMultiInstanceTask
+        self.task = cls(
+            self.spec,
+            original.name,
+            task_spec="",
+            cardinality=None if collection else cardinality,
+            data_input=TaskDataReference(collection) if collection else None,
+            input_item=TaskDataReference(element_variable) if element_variable else None,
+            data_output=TaskDataReference(output_collection) if output_collection else None,
+            output_item=TaskDataReference(output_element) if output_element else None,
+            condition=condition,
+        )
+        self._copy_task_attrs(original, loop_characteristics)
+
+
+class _KeepsCamundaAttributes:
+    """Copies the Camunda attributes SpiffWorkflow drops into task_spec.extensions (it serializes them)."""
+
+    def parse_extensions(self, node=None):
+        node = self.node if node is None else node
+        properties = {
+            p.get("name"): p.get("value")
+            for p in node.xpath("./bpmn:extensionElements/camunda:properties/camunda:property", namespaces=NS)
+        }
+        extensions: dict = {"properties": properties}
+        for name in TASK_PLAIN_ATTRIBUTES + ("type", "topic"):
+            value = node.get(camunda(name))
+            if value is not None:
+                extensions[name] = value
+        # Translated at the tree-rewriting step; the originals are kept for display.
+        expressions = {}
+        for name in TASK_EXPRESSION_ATTRIBUTES:
+            value = node.get(camunda(name))
+            if value is not None:
+                extensions[name] = value
+                expressions[name] = node.get(f"{{urn:thidua}}{name}")
+        extensions["expressions"] = expressions
+        form_data = node.find("./bpmn:extensionElements/camunda:formData", namespaces=NS)
+        if form_data is not None:
+            extensions["formData"] = form_from_xml(form_data).to_json()
+        if "topic" not in extensions and "topic" in properties:
+            extensions["topic"] = properties["topic"]
+        return extensions
+
+
+class _KeepsCallMappings:
+    """Keeps what a call activity passes in and out (camunda:in / camunda:out), already checked
+    and translated by the tree-rewriting step, in the spec's extensions."""
+
+    def parse_extensions(self, node=None):
+        node = self.node if node is None else node
+        extensions = {"calledElement": node.get("calledElement"), "in": [], "out": [], "businessKey": False}
+        for direction in ("in", "out"):
+            for mapping in node.xpath(f"./bpmn:extensionElements/camunda:{direction}", namespaces=NS):
+                if mapping.get("businessKey") is not None:
+                    extensions["businessKey"] = True
+                elif mapping.get("variables") == "all":
+                    extensions[direction].append({"all": True})
+                else:
+                    extensions[direction].append({"source": mapping.get("source"), "target": mapping.get("target"),
+                                                  "expression": mapping.get("{urn:thidua}sourceExpression")})
+        return extensions
+
+
+def _parser_classes() -> dict:
+    classes = {}
+    for tag, (parser_cls, spec_cls) in CamundaParser.OVERRIDE_PARSER_CLASSES.items():
+        keeps_attributes = tag in (full_tag("userTask"), full_tag("startEvent"))
+        mixins = (_FixedMultiInstance, _KeepsCamundaAttributes) if keeps_attributes else (_FixedMultiInstance,)
+        classes[tag] = (type(parser_cls.__name__, (*mixins, parser_cls), {}), spec_cls)
+    service_parser = type("ServiceTaskParser", (_FixedMultiInstance, _KeepsCamundaAttributes, CamundaTaskParser), {})
+    classes[full_tag("serviceTask")] = (service_parser, ExternalServiceTask)
+    for tag in ("task", "manualTask"):
+        classes[full_tag(tag)] = (classes[full_tag(tag)][0], PassThroughTask)
+    call_parser = classes[full_tag("callActivity")][0]
+    classes[full_tag("callActivity")] = (type("CallActivityParser", (_KeepsCallMappings, call_parser), {}),
+                                         CalledProcessTask)
+    return classes
+
+
+class EngineParser(CamundaParser):
+    OVERRIDE_PARSER_CLASSES = _parser_classes()

@@ -1,0 +1,170 @@
+"""What every engine service shares, and the one place an instance is loaded, advanced and saved.
+
+The hot path (start, load, save) works on a Core connection rather than an ORM session: the
+unit of work and identity map cost more than a workflow step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID, uuid4
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import Connection, Engine, bindparam, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.clock import engine_clock
+from engine.config import EngineConfig
+from engine.errors import ConflictError, InvalidStateError, NotFoundError
+from engine.runtime.execution import CalledProcessError, Executor, complete_call, process_variables
+from engine.handlers import HandlerRegistry
+from engine.persistence.instance_store import (
+    InstanceRecord, InstanceRef, Outcome, history_rows, insert_history, insert_instance, save_instance, sync_tasks,
+)
+from engine.persistence.models import ProcessDefinition, ProcessInstance
+from engine.persistence.raw_sql import PreparedStatement
+from engine.persistence.serializer import dump_state, load_state
+from engine.persistence.spec_cache import SpecCache
+
+INSTANCE, DEFINITION = ProcessInstance.__table__, ProcessDefinition.__table__
+# An instance started with this variable belongs to that office unit (who may see it follows).
+UNIT_VARIABLE = "unit"
+SELECT_INSTANCE = PreparedStatement(select(INSTANCE).where(INSTANCE.c.id == bindparam("id")))
+INSTANCE_COLUMNS = SELECT_INSTANCE.column_names
+LATEST_DEFINITION = PreparedStatement(select(DEFINITION.c.id).where(DEFINITION.c.key == bindparam("key"))
+                                      .order_by(DEFINITION.c.version.desc()).limit(1))
+
+
+@dataclass
+class LoadedInstance:
+    row: InstanceRecord
+    workflow: BpmnWorkflow
+    # Human tasks open when loaded: exactly the task rows stored for it (kept in step by saves).
+    open_task_ids: set[str]
+
+    @property
+    def ref(self) -> InstanceRef:
+        return InstanceRef(self.row.id, self.row.definition_id, self.row.definition_key, self.row.business_key,
+                           self.row.parent_instance_id)
+
+
+@dataclass
+class EngineContext:
+    config: EngineConfig
+    db: Engine
+    sessions: sessionmaker[Session]
+    specs: SpecCache
+    handlers: HandlerRegistry
+    script_engine: object
+    executor: Executor
+
+    def now(self):
+        return self.config.clock()
+
+    def clocked(self):
+        """Completing a task lets SpiffWorkflow look at the next timer at once: on our clock."""
+        return engine_clock(self.config.clock)
+
+    def create_instance(self, conn: Connection, definition_id: str, definition_key: str, variables: dict,
+                        business_key: str | None, actor: str | None) -> InstanceRecord:
+        return self._create(conn, definition_id, definition_key, variables, business_key, actor)[0]
+
+    def _create(self, conn: Connection, definition_id: str, definition_key: str, variables: dict,
+                business_key: str | None, actor: str | None,
+                parent: tuple[str, str] | None = None) -> tuple[InstanceRecord, BpmnWorkflow]:
+        spec, subprocess_specs = self.specs.get(definition_id)
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        # Process variables start as the data of the start task, which every later task inherits.
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.set_data(**variables)
+        instance = InstanceRef(str(uuid4()), definition_id, definition_key, business_key, parent[0] if parent else None)
+        outcome = self.executor.advance(workflow, instance, start_child=self._child_starter(conn, instance, actor))
+        now = self.now()
+        unit = variables.get(UNIT_VARIABLE)
+        row = insert_instance(conn, instance, dump_state(workflow), outcome, now=now, actor=actor,
+                              unit=unit if isinstance(unit, str) and unit else None, parent=parent)
+        events = [{"event_type": "start", "data": variables or None}, *outcome.events]
+        events += sync_tasks(conn, instance, workflow, outcome, self.handlers, now=now, known_task_ids=set())
+        if outcome.status == "completed":
+            events.append({"event_type": "end"})
+        insert_history(conn, history_rows(events, now=now, actor=actor, instance=instance))
+        return row, workflow
+
+    @staticmethod
+    def latest_definition_id(conn: Connection, key: str) -> str | None:
+        found = LATEST_DEFINITION.rows(conn, {"key": key})
+        return found[0][0] if found else None
+
+    def _child_starter(self, conn: Connection, caller: InstanceRef, actor: str | None):
+        """Starts, inside the caller's transaction, the instance a call activity calls."""
+        def start_child(task, key: str, variables: dict, business_key: str | None):
+            definition_id = self.latest_definition_id(conn, key)
+            if definition_id is None:
+                raise CalledProcessError(f"call activity '{task.task_spec.bpmn_id}' calls process '{key}', "
+                                         "which is not deployed", task.task_spec.bpmn_id)
+            row, workflow = self._create(conn, definition_id, key, variables, business_key, actor,
+                                         parent=(caller.id, str(task.id)))
+            return row.id, (process_variables(workflow) if row.status == "completed" else None)
+        return start_child
+
+    def _resume_caller(self, conn: Connection, called: InstanceRecord, workflow: BpmnWorkflow,
+                       actor: str | None) -> None:
+        """The called instance ended: its call activity in the caller ends too, in this transaction."""
+        caller = self.load(conn, called.parent_instance_id)
+        task = caller.workflow.get_task_from_id(UUID(called.parent_task_id))
+        if caller.row.status != "active" or task is None or task.state != TaskState.STARTED:
+            return  # the caller moved on (cancelled, deleted, stopped): nothing waits for this result
+        with self.clocked():
+            complete_call(task, process_variables(workflow))
+        try:
+            self.advance_and_save(conn, caller, actor=actor, events=[{
+                "event_type": "call_ended", "element_id": task.task_spec.bpmn_id,
+                "element_name": task.task_spec.bpmn_name, "data": {"instance": called.id}}])
+        except ConflictError as err:
+            raise CallerBusyError(str(err)) from err
+
+    def load(self, conn: Connection, instance_id: str) -> LoadedInstance:
+        found = SELECT_INSTANCE.rows(conn, {"id": instance_id})
+        if not found:
+            raise NotFoundError(f"process instance '{instance_id}' does not exist")
+        row = InstanceRecord(**dict(zip(INSTANCE_COLUMNS, found[0])))
+        spec, subprocess_specs = self.specs.get(row.definition_id)
+        workflow = load_state(row.state, spec, subprocess_specs, self.script_engine)
+        return LoadedInstance(row, workflow, open_human_task_ids(workflow))
+
+    def advance_and_save(self, conn: Connection, loaded: LoadedInstance, *, actor: str | None,
+                         events: list[dict], task_id: str | None = None, fire_timers: bool = False) -> Outcome:
+        """Runs the engine after a change to the loaded workflow, then writes state, tasks and history.
+
+        The UPDATE is guarded by the revision read with the row, so of two concurrent changes
+        to one instance exactly one is saved; the other gets ConflictError and writes nothing.
+        """
+        instance, workflow, known = loaded.ref, loaded.workflow, loaded.open_task_ids
+        outcome = self.executor.advance(workflow, instance, known, fire_timers=fire_timers,
+                                        start_child=self._child_starter(conn, instance, actor))
+        now = self.now()
+        save_instance(conn, instance, loaded.row.revision, dump_state(workflow), outcome, now=now)
+        events = [*events, *outcome.events]
+        events += sync_tasks(conn, instance, workflow, outcome, self.handlers, now=now, known_task_ids=known,
+                             completed_task_id=task_id)
+        if outcome.status == "completed":
+            events.append({"event_type": "end"})
+        insert_history(conn, history_rows(events, now=now, actor=actor, instance=instance, task_id=task_id))
+        if outcome.status == "completed" and loaded.row.parent_instance_id:
+            self._resume_caller(conn, loaded.row, workflow, actor)
+        return outcome
+
+
+class CallerBusyError(ConflictError):
+    """The calling instance changed at the same moment; the whole step can simply be tried again."""
+
+
+def open_human_task_ids(workflow: BpmnWorkflow) -> set[str]:
+    return {str(t.id) for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual}
+
+
+def require_active(row: InstanceRecord) -> None:
+    if row.status == "completed":
+        raise InvalidStateError(f"process instance {row.id} has already ended")
+    if row.status == "incident":
+        raise InvalidStateError(f"process instance {row.id} is stopped by an incident: {row.incident_message}")

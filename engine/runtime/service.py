@@ -1,0 +1,208 @@
+"""Runtime service: start process instances, read them and their variables, fire due timers."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from sqlalchemy import Connection, delete, func, select
+
+from engine.runtime.context import EngineContext
+from engine.errors import ConflictError, NotFoundError
+from engine.persistence.instance_store import history_rows, insert_history
+from engine.runtime.execution import process_variables
+from engine.persistence.instance_store import InstanceRef
+from engine.persistence.models import ProcessDefinition, ProcessInstance
+from engine.runtime.involvement import Involvement, takes_part_in
+from engine.runtime.progress import GroupProgress, InstanceProgress, called_progress, instance_progress
+from engine.forms.submission import parsed_form, validate_submission
+from engine.runtime.timer_starts import fire_due_timer_starts
+from engine.runtime.variables import check_business_key, check_variables
+
+DEFINITION = ProcessDefinition.__table__
+
+
+@dataclass
+class InstanceQuery:
+    definition_key: str | None = None
+    definition_id: str | None = None
+    business_key: str | None = None
+    status: str | None = None
+    running: bool = False  # active or stopped by an incident, not ended
+    instance_ids: list[str] | None = None
+    parent_instance_id: str | None = None  # the instances this one started by its call activities
+    involving: Involvement | None = None
+    first: int = 0
+    limit: int | None = 100
+
+
+class RuntimeService:
+    def __init__(self, ctx: EngineContext) -> None:
+        self._ctx = ctx
+
+    # -- start -----------------------------------------------------------------------------
+
+    def start_process_by_key(self, key: str, variables: Mapping[str, Any] | None = None,
+                             business_key: str | None = None, actor: str | None = None) -> ProcessInstance:
+        """Starts the latest version of the process `key`."""
+        checked, business_key = check_variables(variables), check_business_key(business_key)
+        with self._ctx.db.begin() as conn:
+            definition_id = self._ctx.latest_definition_id(conn, key)
+            if definition_id is None:
+                raise NotFoundError(f"no process definition with key '{key}' is deployed")
+            checked = self._with_start_form(definition_id, checked)
+            return self._ctx.create_instance(conn, definition_id, key, checked, business_key, actor)
+
+    def start_process_by_id(self, definition_id: str, variables: Mapping[str, Any] | None = None,
+                            business_key: str | None = None, actor: str | None = None) -> ProcessInstance:
+        checked, business_key = check_variables(variables), check_business_key(business_key)
+        with self._ctx.db.begin() as conn:
+            key = conn.scalar(select(DEFINITION.c.key).where(DEFINITION.c.id == definition_id))
+            if key is None:
+                raise NotFoundError(f"process definition '{definition_id}' does not exist")
+            checked = self._with_start_form(definition_id, checked)
+            return self._ctx.create_instance(conn, definition_id, key, checked, business_key, actor)
+
+    def _with_start_form(self, definition_id: str, variables: dict) -> dict:
+        """Checks and converts the start form's fields (other variables pass as they are)."""
+        form_json = start_form_json(self._ctx.specs.get(definition_id)[0])
+        if form_json is None:
+            return variables
+        form = parsed_form(form_json)
+        extra = frozenset(variables) - {field.id for field in form.fields}
+        return {**variables, **check_variables(validate_submission(form, variables, allow_extra=extra))}
+
+    # -- read ------------------------------------------------------------------------------
+
+    def get_instance(self, instance_id: str) -> ProcessInstance:
+        with self._ctx.sessions() as session:
+            row = session.get(ProcessInstance, instance_id)
+        if row is None:
+            raise NotFoundError(f"process instance '{instance_id}' does not exist")
+        return row
+
+    def list_instances(self, query: InstanceQuery | None = None) -> list[ProcessInstance]:
+        query = query or InstanceQuery()
+        statement = (self._where(select(ProcessInstance), query)
+                     .order_by(ProcessInstance.started_at, ProcessInstance.id).offset(query.first).limit(query.limit))
+        with self._ctx.sessions() as session:
+            return list(session.scalars(statement))
+
+    def count_instances(self, query: InstanceQuery | None = None) -> int:
+        query = query or InstanceQuery()
+        with self._ctx.sessions() as session:
+            return session.scalar(self._where(select(func.count()).select_from(ProcessInstance), query))
+
+    def takes_part(self, instance_id: str, involvement: Involvement) -> bool:
+        return self.count_instances(InstanceQuery(instance_ids=[instance_id], involving=involvement)) == 1
+
+    @staticmethod
+    def _where(statement, q: InstanceQuery):
+        filters = []
+        if q.definition_key:
+            filters.append(ProcessInstance.definition_key == q.definition_key)
+        if q.definition_id:
+            filters.append(ProcessInstance.definition_id == q.definition_id)
+        if q.business_key:
+            filters.append(ProcessInstance.business_key == q.business_key)
+        if q.status:
+            filters.append(ProcessInstance.status == q.status)
+        if q.running:
+            filters.append(ProcessInstance.status != "completed")
+        if q.instance_ids is not None:
+            filters.append(ProcessInstance.id.in_(q.instance_ids))
+        if q.parent_instance_id:
+            filters.append(ProcessInstance.parent_instance_id == q.parent_instance_id)
+        if q.involving is not None:
+            filters.append(takes_part_in(q.involving))
+        return statement.where(*filters)
+
+    def progress(self, instance_id: str) -> InstanceProgress:
+        """The elements active now (tasks, timers, external tasks, called instances, incident) and done."""
+        return instance_progress(self._ctx, instance_id)
+
+    def called_progress(self, parent_instance_id: str, with_completed: bool = False) -> GroupProgress:
+        """The progress of every instance this one called, with the count at each element (heatmap)."""
+        return called_progress(self._ctx, parent_instance_id, with_completed)
+
+    def get_variables(self, instance_id: str) -> dict[str, Any]:
+        """The variables as the most recently finished step left them."""
+        with self._ctx.db.connect() as conn:
+            return process_variables(self._ctx.load(conn, instance_id).workflow)
+
+    # -- change ----------------------------------------------------------------------------
+
+    def delete_instance(self, instance_id: str, actor: str | None = None, reason: str | None = None) -> None:
+        with self._ctx.sessions.begin() as session:
+            row = session.get(ProcessInstance, instance_id)
+            if row is None:
+                raise NotFoundError(f"process instance '{instance_id}' does not exist")
+            ref = InstanceRef(row.id, row.definition_id, row.definition_key, row.business_key)
+            result = session.execute(delete(ProcessInstance).where(
+                ProcessInstance.id == instance_id, ProcessInstance.revision == row.revision))
+            if result.rowcount != 1:
+                raise ConflictError(f"process instance {instance_id} was changed by someone else")
+            called = self._called_instances(session, instance_id)
+            if called:
+                session.execute(delete(ProcessInstance).where(ProcessInstance.id.in_(called)))
+            insert_history(session, history_rows([{"event_type": "delete", "data": {
+                "reason": reason, "called_instances": called or None}}], now=self._ctx.now(), actor=actor,
+                instance=ref))
+
+    @staticmethod
+    def _called_instances(session, instance_id: str) -> list[str]:
+        """Every instance started, directly or further down, by this one's call activities."""
+        found, frontier = [], [instance_id]
+        while frontier:
+            frontier = list(session.scalars(select(ProcessInstance.id)
+                                            .where(ProcessInstance.parent_instance_id.in_(frontier))))
+            found += frontier
+        return found
+
+    def fire_due_timers(self, now: datetime | None = None, limit: int = 100) -> int:
+        """Advances every instance whose next timer is due; returns how many were advanced.
+
+        Two callers racing for one instance are safe: the loser's save raises ConflictError and
+        it moves on, so a timer fires once.
+        """
+        now = now or self._ctx.now()
+        with self._ctx.sessions() as session:
+            due = list(session.scalars(
+                select(ProcessInstance.id).where(ProcessInstance.status == "active",
+                                                 ProcessInstance.next_timer_at <= now)
+                .order_by(ProcessInstance.next_timer_at).limit(limit)))
+        fired = 0
+        for instance_id in due:
+            try:
+                with self._ctx.db.begin() as conn:
+                    fired += self._fire(conn, instance_id, now)
+            except ConflictError:
+                continue
+        return fired
+
+    def fire_due_timer_starts(self, now: datetime | None = None, limit: int = 100) -> int:
+        """Starts an instance for each due timer start event of a deployed process; returns how many."""
+        return fire_due_timer_starts(self._ctx, now or self._ctx.now(), limit)
+
+    def _fire(self, conn: Connection, instance_id: str, now: datetime) -> int:
+        loaded = self._ctx.load(conn, instance_id)
+        row = loaded.row
+        if row.status != "active" or row.next_timer_at is None or row.next_timer_at > now:
+            return 0
+        self._ctx.advance_and_save(conn, loaded, actor=None,
+                                   events=[{"event_type": "timer", "data": {"due": row.next_timer_at.isoformat()}}],
+                                   fire_timers=True)
+        return 1
+
+
+def start_form_json(spec) -> str | None:
+    """The start event's form, remembered on the (cached, shared) spec: starting is a hot path."""
+    remembered = spec.__dict__.get("thidua_start_form", ...)
+    if remembered is ...:
+        form = next((t.extensions["formData"] for t in spec.task_specs.values()
+                     if isinstance(t, StartEvent) and (getattr(t, "extensions", None) or {}).get("formData")), None)
+        remembered = None if form is None else json.dumps(form, ensure_ascii=False)
+        spec.thidua_start_form = remembered
+    return remembered

@@ -1,0 +1,14 @@
+"""Task service: human tasks, their queries, claim and completion, Camunda Forms and the
+attachments of a task or an instance."""
+from __future__ import annotations
+
+from engine.lazy_exports import lazy_exports
+
+__getattr__, __all__ = lazy_exports(__name__, {
+    "TaskService": "service",
+    "TaskQuery": "service",
+    "TaskView": "service",
+    "CamundaFormService": "camunda_forms",
+    "AttachmentService": "attachments",
+    "AttachmentError": "attachments",
+})
