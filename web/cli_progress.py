@@ -7,7 +7,7 @@ from typing import TextIO
 
 
 class ProgressLine:
-    """Called as a batch's progress is (engine/batches.py): progress(done, total, phase, item)."""
+    """Called as a batch's progress is (engine/management/batches.py): progress(done, total, phase, item)."""
 
     def __init__(self, what: str, stream: TextIO | None = None) -> None:
         self.what = what

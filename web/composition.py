@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from engine import EngineConfig, HandlerRegistry, ProcessEngine
@@ -88,9 +90,34 @@ def outbox_sender(engine: ProcessEngine) -> OutboxSender | None:
     return None if settings is None else OutboxSender(engine.context, settings, mail_texts())
 
 
+# The scheduler's pace, in seconds (unset: engine/scheduling/scheduler.py's defaults). An operator rarely
+# needs them; a test of real server processes needs them short to see a takeover in seconds.
+SCHEDULER_INTERVALS = {"timer_watch_seconds": "THIDUA_SCHEDULER_TIMER_WATCH_SECONDS",
+                       "reminder_seconds": "THIDUA_SCHEDULER_REMINDER_SECONDS",
+                       "send_seconds": "THIDUA_SCHEDULER_SEND_SECONDS",
+                       "lock_retry_seconds": "THIDUA_SCHEDULER_LOCK_RETRY_SECONDS",
+                       "lock_check_seconds": "THIDUA_SCHEDULER_LOCK_CHECK_SECONDS"}
+
+
+def scheduler_intervals(env: Mapping[str, str]) -> dict[str, float]:
+    intervals = {}
+    for argument, name in SCHEDULER_INTERVALS.items():
+        if not env.get(name):
+            continue
+        try:
+            seconds = float(env[name])
+        except ValueError:
+            seconds = float("nan")
+        if not 0 < seconds < float("inf"):  # NaN fails this too
+            raise ValueError(f"{name} phải là một số giây lớn hơn 0 / must be a number of seconds above 0 "
+                             f"(got {env[name]!r})")
+        intervals[argument] = seconds
+    return intervals
+
+
 def start_scheduler(engine: ProcessEngine) -> Scheduler:
     """Timers, reminders and the outbox; of several workers, the one holding the lock acts."""
-    return Scheduler(engine, outbox_sender(engine)).start()
+    return Scheduler(engine, outbox_sender(engine), **scheduler_intervals(os.environ)).start()
 
 
 

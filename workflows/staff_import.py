@@ -29,7 +29,7 @@ __all__ = ["MAX_ROWS", "FieldError", "ImportHasErrors", "ImportPreview", "Import
            "ImportRow", "StaffImporter", "parse_date", "parse_rating"]
 
 
-# progress(done, total, phase, item): how far a long import got (engine/batches.py Progress).
+# progress(done, total, phase, item): how far a long import got (engine/management/batches.py Progress).
 Progress = Callable[..., None]
 
 
@@ -97,7 +97,7 @@ class StaffImporter:
 
     def preview(self, content: bytes, filename: str, progress: Progress | None = None) -> ImportPreview:
         """Reads and checks the file; raises ImportRefused for a file that cannot be imported at all.
-        `progress` (a batch's, engine/batches.py) hears of each row checked, out of rows + 1."""
+        `progress` (a batch's, engine/management/batches.py) hears of each row checked, out of rows + 1."""
         progress = progress or _no_progress
         if not isinstance(content, (bytes, bytearray)):
             raise ImportRefused("Nội dung tệp phải là bytes", "the file content must be bytes")

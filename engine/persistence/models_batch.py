@@ -1,7 +1,7 @@
 """The table of batches: long operations (an import, a deployment of many files, rendering a set of
 documents) that run in the background while the person who started them watches their progress.
 
-Kept apart from engine/models.py (the tables of every workflow step) but on the same metadata, so
+Kept apart from engine/persistence/models.py (the tables of every workflow step) but on the same metadata, so
 migrations, schema checks and test truncation see it.
 """
 from __future__ import annotations

@@ -46,7 +46,7 @@ _VALIDATOR = BpmnValidator()
 _PARSE_LOCK = threading.Lock()
 
 
-# progress(done, total, phase, item): how far a long deployment got (engine/batches.py Progress).
+# progress(done, total, phase, item): how far a long deployment got (engine/management/batches.py Progress).
 Progress = Callable[..., None]
 
 

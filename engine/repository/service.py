@@ -52,7 +52,7 @@ class RepositoryService:
                source: str | None = None, tenant_id: str | None = None, actor: str | None = None,
                duplicate_filtering: bool = True, progress: Progress | None = None) -> DeploymentResult:
         """Parses and checks every file first; stores all of it, or nothing. `progress` (a batch's,
-        engine/batches.py) hears of each file checked and each process built, then of storing."""
+        engine/management/batches.py) hears of each file checked and each process built, then of storing."""
         files = [f if isinstance(f, ModelFile) else ModelFile(PurePath(f[0]).name, f[1]) for f in files]
         self._check_files(files)
         models = [f for f in files if not f.name.endswith(FORM_SUFFIX)]
@@ -206,7 +206,7 @@ class RepositoryService:
             return session.get(Resource, resource_id).content
 
     def flow_order(self, definition_id: str) -> list[str]:
-        """The process's element ids in the order its sequence flows meet them (engine/flow_order.py)."""
+        """The process's element ids in the order its sequence flows meet them (engine/repository/flow_order.py)."""
         definition = self.get_definition(definition_id)
         return flow_order(self.definition_xml(definition_id), definition.key, self._ctx.config.max_model_bytes)
 

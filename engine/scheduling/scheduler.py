@@ -43,12 +43,15 @@ ADVISORY_LOCK_KEY = 0x746869647561_01
 TIMER_BATCH, MAX_TIMER_BATCHES = 100, 50  # fire_due_timers' batch size; batches per run at most
 TIMERS, TIMER_WATCH, REMINDERS, OUTBOX = "bpmn-timers", "bpmn-timer-watch", "reminders", "outbox"
 
-# Jobs in a persistent store name a module-level function; it finds its scheduler here.
+# Jobs in a persistent store name a module-level function; it finds the scheduler acting for the
+# job's database here. The jobs name the database, not the scheduler that stored them: one that
+# lost its lock can still save its jobs' rows (APScheduler writes a job's whole state after each
+# run) over its successor's before it stands by, and a row naming it would then run nothing.
 _ACTIVE: dict[str, "Scheduler"] = {}
 
 
-def run_job(scheduler_id: str, job: str) -> None:
-    scheduler = _ACTIVE.get(scheduler_id)
+def run_job(store_key: str, job: str) -> None:
+    scheduler = _ACTIVE.get(store_key)
     if scheduler is None:
         return  # a job stored by a scheduler that has stopped: its successor replaces it
     scheduler.run(job)
@@ -60,6 +63,7 @@ class Scheduler:
                  lock_check_seconds: float = 10) -> None:
         self.engine, self.sender = engine, sender
         self.id = uuid.uuid4().hex
+        self.store_key = _store_key(engine.context.db, self.id)
         self.intervals = {TIMER_WATCH: timer_watch_seconds, REMINDERS: reminder_seconds, OUTBOX: send_seconds}
         self.lock_retry_seconds, self.lock_check_seconds = lock_retry_seconds, lock_check_seconds
         self._lock = database_lock(engine.context.db)
@@ -101,7 +105,7 @@ class Scheduler:
             if self._apscheduler is not None:
                 self._apscheduler.shutdown(wait=True)
                 self._apscheduler = None
-            _ACTIVE.pop(self.id, None)
+            self._leave()
         self._lock.release()
 
     def wake(self) -> None:
@@ -137,7 +141,7 @@ class Scheduler:
         self.lost_locks += 1
         with self._job_lock:
             self._stopping = True  # a job running now finishes without acting
-        _ACTIVE.pop(self.id, None)
+        self._leave()
         with self._mutex:
             scheduler, self._apscheduler = self._apscheduler, None
         if scheduler is not None:
@@ -148,8 +152,12 @@ class Scheduler:
             self._stopping = False
         self._stop.wait(self.lock_retry_seconds)
 
+    def _leave(self) -> None:
+        if _ACTIVE.get(self.store_key) is self:  # not its successor's place
+            del _ACTIVE[self.store_key]
+
     def _activate(self) -> None:
-        _ACTIVE[self.id] = self
+        _ACTIVE[self.store_key] = self
         scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self.engine.context.db, tablename=JOB_TABLE)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -160,7 +168,7 @@ class Scheduler:
         for job, seconds in self.intervals.items():
             if job == OUTBOX and self.sender is None:
                 continue
-            scheduler.add_job(run_job, "interval", args=(self.id, job), id=job, seconds=seconds,
+            scheduler.add_job(run_job, "interval", args=(self.store_key, job), id=job, seconds=seconds,
                               next_run_time=datetime.now(timezone.utc), replace_existing=True)
         if self.sender is None and scheduler.get_job(OUTBOX) is not None:
             scheduler.remove_job(OUTBOX)
@@ -230,7 +238,7 @@ class Scheduler:
         delay = max(due - self.engine.context.now(), timedelta(0)) + timedelta(milliseconds=5)
         if due == self._stuck_due:
             delay = timedelta(seconds=self.intervals[TIMER_WATCH])
-        scheduler.add_job(run_job, "date", args=(self.id, TIMERS), id=TIMERS,
+        scheduler.add_job(run_job, "date", args=(self.store_key, TIMERS), id=TIMERS,
                           run_date=datetime.now(timezone.utc) + delay, replace_existing=True)
         self._scheduled_due = due
 
@@ -334,6 +342,13 @@ class _FileLock:
             fcntl.flock(self._file, fcntl.LOCK_UN)
             self._file.close()
             self._file = None
+
+
+def _store_key(db: Engine, scheduler_id: str) -> str:
+    url = make_url(db.url)
+    if url.get_backend_name() == "sqlite" and (not url.database or url.database == ":memory:"):
+        return scheduler_id  # an in-memory database, and its job store, are its engine's alone
+    return url.render_as_string(hide_password=True)
 
 
 def database_lock(db: Engine):

@@ -24,8 +24,9 @@ SECRET = "reliability-suite-secret-key-0123456789"
 class Gunicorn:
     """`gunicorn -c python:web.composition` as docker-compose runs it, in its own process group."""
 
-    def __init__(self, database_url: str, workdir: Path, workers: int = 4) -> None:
+    def __init__(self, database_url: str, workdir: Path, workers: int = 4, env: dict[str, str] | None = None) -> None:
         self.database_url, self.workdir, self.workers = database_url, workdir, workers
+        self.env = env or {}  # on top of the test's own environment (SMTP_*, the scheduler's pace)
         self._port = ReservedPort()
         self.port = self._port.number
         self.url = f"http://127.0.0.1:{self.port}"
@@ -35,7 +36,8 @@ class Gunicorn:
         env = {**os.environ, "DATABASE_URL": self.database_url, "THIDUA_SECRET_KEY": SECRET,
                "THIDUA_ATTACHMENTS_DIR": str(self.workdir / "attachments"), "PYTHONPATH": str(ROOT)}
         env.pop("SMTP_HOST", None)
-        log = self.workdir / f"gunicorn-{self.port}.log"
+        env.update(self.env)
+        log = self.log
         with open(log, "ab") as output:  # the server keeps its own copy of the handle
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", "python:web.composition", "--workers", str(self.workers),
@@ -52,6 +54,10 @@ class Gunicorn:
                 self.stop()
                 raise RuntimeError(f"gunicorn did not start; see {log}")
             time.sleep(0.2)
+
+    @property
+    def log(self) -> Path:
+        return self.workdir / f"gunicorn-{self.port}.log"
 
     def kill_hard(self) -> None:
         """kill -9 of the master and every worker at once, as a power cut would."""

@@ -1,4 +1,5 @@
-"""The scheduler's database lock lost under it: detected, taken over, nothing fired or sent twice."""
+"""The scheduler's database lock lost under it: detected, taken over, nothing fired or sent twice, and
+the jobs the old one saved after losing it still run."""
 from __future__ import annotations
 
 import os
@@ -9,7 +10,7 @@ import warnings
 from sqlalchemy import create_engine, text
 
 from engine.persistence.db import make_engine
-from engine.scheduling.scheduler import Scheduler, database_lock
+from engine.scheduling.scheduler import JOB_TABLE, TIMER_WATCH, Scheduler, database_lock
 from tests.conftest import PG_ADMIN_URL
 from tests.scheduler.conftest import build_office, office, smtp_server  # noqa: F401 - fixtures
 from tests.scheduler.test_scheduler import FAST, eventually, open_elements, timer_events
@@ -86,3 +87,34 @@ def test_the_lock_answers_the_watcher_and_the_jobs_asking_at_once(database_url):
         lock.release()
         assert not lock.held()
         db.dispose()
+
+
+def test_a_job_row_saved_by_the_scheduler_that_lost_the_lock_still_runs_under_its_successor(
+        office, database_url, smtp_server):  # noqa: F811
+    """A scheduler that has lost its lock may save its jobs' rows (APScheduler writes a job's whole
+    state after each run) over its successor's before it stands by: the rows must still run."""
+    other = build_office(database_url, smtp_server, clock=office.clock)
+    office.at(2025, 8, 8, 8, 0)
+    first = Scheduler(office.engine, None, **{**FAST, "lock_retry_seconds": 30, "lock_check_seconds": 0.2}).start()
+    eventually(lambda: first.active)
+    with office.engine.context.db.connect() as conn:
+        stale = conn.scalar(text(f"SELECT job_state FROM {JOB_TABLE} WHERE id = :id"), {"id": TIMER_WATCH})
+    second = Scheduler(other.engine, None, **FAST).start()
+    try:
+        lose_the_lock(first, database_url)
+        eventually(lambda: second.active and not first.active)
+        for _ in range(20):  # for a second, as the old one's runs would: the successor reads it in between
+            with office.engine.context.db.begin() as conn:
+                conn.execute(text(f"UPDATE {JOB_TABLE} SET job_state = :state WHERE id = :id"),
+                             {"state": stale, "id": TIMER_WATCH})
+            time.sleep(0.05)
+        # A timer created now (due a second later, and then the clock moves past it): only the watch
+        # job can find it.
+        waiting = office.start("timer_wait", wakeAt="2025-08-08T08:00:01+07:00")
+        office.at(2025, 8, 8, 8, 0, 2)
+        eventually(lambda: open_elements(office.engine, waiting.id) == ["Task_after"])
+        assert len(timer_events(office.engine, waiting.id)) == 1
+    finally:
+        second.stop()
+        first.stop()
+        other.engine.close()

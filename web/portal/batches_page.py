@@ -1,6 +1,6 @@
 """Long operations in the portal: a deployment of many files, a large staff import, a campaign's
 documents. The request that starts one answers at once with a page whose bar follows the batch
-(engine/batches.py) until its result is there; a short operation still answers directly.
+(engine/management/batches.py) until its result is there; a short operation still answers directly.
 
 The work runs in a thread without a request: it gets plain values and returns plain data, and the
 page turns them into words in the reader's language when it shows them.

@@ -246,7 +246,7 @@ class DocumentStore:
                 progress: Callable[..., None] | None = None) -> int:
         """Makes and keeps every file of `docs` not made yet, on every core (batch.py); what
         `content` then gives is read back. Returns how many files were made. `progress` (a batch's,
-        engine/batches.py) hears of each file kept: progress(done, total, "rendering", title)."""
+        engine/management/batches.py) hears of each file kept: progress(done, total, "rendering", title)."""
         missing = [(doc, fmt) for doc in docs for fmt in self.formats(doc) if self._stored(doc.id, fmt, False) is None]
         made = batch.render_each([self._job(doc, fmt) for doc, fmt in missing], workers)
         for done, ((doc, fmt), data) in enumerate(zip(missing, made), start=1):
