@@ -1,29 +1,18 @@
 """The engine as one object, with services named as a BPMN engineer expects."""
 from __future__ import annotations
 
-from engine.tasks.attachments import AttachmentService
-from engine.management.batches import BatchService
-from engine.tasks.camunda_forms import CamundaFormService
+from engine.tasks import AttachmentService, CamundaFormService, TaskService
+from engine.management import BatchService, ScriptLimitsService
 from engine.config import EngineConfig
-from engine.runtime.context import EngineContext
-from engine.persistence.db import make_engine, make_session_factory
-from engine.runtime.execution import Executor
-from engine.runtime.external_tasks import ExternalTaskService
+from engine.runtime import EngineContext, Executor, ExternalTaskService, RuntimeService
+from engine.persistence import make_engine, make_session_factory, ensure_migrated, SpecCache
 from engine.handlers import HandlerRegistry
-from engine.history.service import HistoryService
-from engine.identity.service import IdentityService
-from engine.mail.outbox import OutboxService
-from engine.scheduling.reminder_rules import REMINDER_TOPIC
-from engine.scheduling.reminders import ReminderService
-from engine.repository.service import RepositoryService
-from engine.runtime.service import RuntimeService
-from engine.scripts.limited_environment import create_limited_script_engine
-from engine.persistence.schema import ensure_migrated
-from engine.management.script_limits import ScriptLimitsService
-from engine.scripts.runner import ScriptLimits
-from engine.persistence.spec_cache import SpecCache
-from engine.tasks.service import TaskService
-from engine.scheduling.working_days import CalendarService
+from engine.history import HistoryService
+from engine.identity import IdentityService
+from engine.mail import OutboxService
+from engine.scheduling import REMINDER_TOPIC, ReminderService, CalendarService
+from engine.repository import RepositoryService
+from engine.scripts import create_limited_script_engine, ScriptLimits
 
 
 class ProcessEngine:

@@ -6,6 +6,7 @@ through the engine; engine's packages import only those below them. Modules stay
 """
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -36,3 +37,24 @@ def test_no_module_is_longer_than_400_lines():
             if lines > MAX_MODULE_LINES:
                 too_long[str(path.relative_to(ROOT))] = lines
     assert too_long == {}, f"modules over {MAX_MODULE_LINES} lines: {too_long}"
+
+
+def test_engine_packages_are_reached_only_through_their_exports():
+    """A package of engine/ is used, by another package, by web/ and by workflows/, through the
+    names its __init__ exports, never by reaching into its modules: the export list is the
+    package's whole surface."""
+    packages = {p.name for p in (ROOT / "engine").iterdir() if (p / "__init__.py").exists()}
+    reaching = []
+    for path in [*(ROOT / "engine").rglob("*.py"), *(ROOT / "web").rglob("*.py"), *(ROOT / "workflows").rglob("*.py")]:
+        parts = path.relative_to(ROOT).parts
+        if "migrations" in parts:
+            continue
+        own = parts[1] if parts[0] == "engine" and len(parts) > 2 else None
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                module = name.split(".")
+                if len(module) > 2 and module[0] == "engine" and module[1] in packages and module[1] != own:
+                    reaching.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
+    assert reaching == [], "imports reaching into another engine package:\n" + "\n".join(reaching)

@@ -6,7 +6,7 @@ from typing import Any, Mapping
 from flask import Flask, current_app, jsonify, request
 
 from engine import EngineConfig, ProcessEngine
-from engine.persistence.schema import head_revision
+from engine.persistence import head_revision
 from web.composition import build_engine, portal_vocabulary
 from web.portal import error_page, register_portal
 from web.unavailable import register_unavailable_handler

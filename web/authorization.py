@@ -8,8 +8,8 @@ or that they take part in.
 from __future__ import annotations
 
 from engine.errors import PermissionDeniedError
-from engine.history.service import event_data
-from engine.identity.service import Principal
+from engine.history import event_data
+from engine.identity import Principal
 
 OFFICE_WIDE_GROUPS = frozenset({"admin", "chief", "tchcqt"})
 DESIGNER_GROUPS = frozenset({"admin", "designer"})

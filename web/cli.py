@@ -10,7 +10,7 @@ import click
 
 from engine import EngineConfig, ProcessEngine, TaskQuery
 from engine.errors import EngineError
-from engine.forms.submission import FormValidationError
+from engine.forms import FormValidationError
 from web.cli_cases import case
 from web.cli_documents import documents
 from web.cli_progress import ProgressLine

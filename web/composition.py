@@ -7,12 +7,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from engine import EngineConfig, HandlerRegistry, ProcessEngine
-from engine.management.backup import BackupReport, RestoreReport, create_backup, restore_backup
-from engine.persistence.db import make_engine
-from engine.persistence.schema import ENGINE_MIGRATIONS
-from engine.persistence.schema import upgrade as upgrade_engine_schema
-from engine.mail.sender import OutboxSender, SmtpSettings
-from engine.scheduling.scheduler import Scheduler
+from engine.management import BackupReport, RestoreReport, create_backup, restore_backup
+from engine.persistence import make_engine, ENGINE_MIGRATIONS, upgrade as upgrade_engine_schema
+from engine.mail import OutboxSender, SmtpSettings
+from engine.scheduling import Scheduler
 from workflows.award_register import AwardRegister
 from workflows.council import Council
 from workflows.document_register import DocumentRegister

@@ -13,7 +13,7 @@ from flask import Flask, Response, request
 from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from werkzeug.exceptions import InternalServerError
 
-from engine.persistence.db import UNAVAILABLE_ERRORS
+from engine.persistence import UNAVAILABLE_ERRORS
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from engine.forms.submission import FieldError
+from engine.forms import FieldError
 from workflows.vietnamese import fold, nfc
 
 MAX_NAME = 200

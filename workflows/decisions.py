@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from engine.forms.submission import FieldError
+from engine.forms import FieldError
 from engine.handlers import TaskCheckContext
 from workflows.campaign_rules import CHIEF_AWARDS
 from workflows.date_rules import compare, day_of

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine import ProcessEngine
 from engine.errors import ConflictError
-from engine.runtime.service import InstanceQuery
+from engine.runtime import InstanceQuery
 from workflows.council import Council, sync_group
 from workflows.demo_office import HEAD_POSITIONS, DemoOffice, load_demo_office
 from workflows.demo_story import DemoClock, Story

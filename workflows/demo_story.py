@@ -15,7 +15,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from engine import ProcessEngine, TaskQuery
-from engine.runtime.service import InstanceQuery
+from engine.runtime import InstanceQuery
 from workflows.appraisal import decisions
 from workflows.demo_office import DemoOffice
 

@@ -12,7 +12,7 @@ from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Integer, Lar
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from engine.persistence.models import NAMING, UtcDateTime
+from engine.persistence import NAMING, UtcDateTime
 
 UNIT_KINDS = ("phong", "trung_tam", "ban")
 # Annual ratings of a civil servant, best first (the codes bpmn/eligibility.dmn compares).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.persistence.schema import SchemaMigrations
+from engine.persistence import SchemaMigrations
 from workflows.models import CampaignBase
 
 VERSION_TABLE = "alembic_version_campaign"

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from engine.identity.service import USER_ID
+from engine.identity import USER_ID
 from workflows.staff_directory import EMAIL, Staff, Unit, fold
 
 MAX_TEXT = 255

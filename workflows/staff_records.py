@@ -9,7 +9,7 @@ from datetime import date
 from typing import Mapping
 
 from engine.errors import EngineError, NotFoundError
-from engine.identity.service import USER_ID
+from engine.identity import USER_ID
 from workflows.models import RATINGS, UNIT_KINDS
 from workflows.service_record import RATING_RANK
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from engine.forms.submission import FieldError, FormValidationError
+from engine.forms import FieldError, FormValidationError
 from engine.handlers import TaskCheckContext
 from workflows.collectives import collective_errors
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from engine.forms.submission import FieldError
+from engine.forms import FieldError
 from engine.handlers import TaskCheckContext
 from workflows.campaign_rules import VoteError, tally
 from workflows.date_rules import day_of

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from engine.runtime.context import EngineContext
-from engine.persistence.models import HistoryEvent
+from engine.runtime import EngineContext
+from engine.persistence import HistoryEvent
 
 
 class HistoryService:

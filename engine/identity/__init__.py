@@ -9,4 +9,5 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "IdentityError": "service",
     "Principal": "service",
     "CredentialStamps": "credential_stamps",
+    "USER_ID": "service",
 })

@@ -12,8 +12,8 @@ import hashlib
 
 from sqlalchemy import select
 
-from engine.runtime.context import EngineContext
-from engine.persistence.models import UserAccount
+from engine.runtime import EngineContext
+from engine.persistence import UserAccount
 
 STAMP_LENGTH = 32  # hex digits: 128 bits, far beyond an accidental match
 

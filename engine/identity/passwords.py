@@ -11,9 +11,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from engine.runtime.context import EngineContext
+from engine.runtime import EngineContext
 from engine.identity.records import IdentityError, Principal, _principal
-from engine.persistence.models import LoginThrottle, UserAccount
+from engine.persistence import LoginThrottle, UserAccount
 
 MIN_PASSWORD_LENGTH = 8
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import EngineError, NotFoundError
-from engine.persistence.models import Membership, UserAccount, UserGroup
+from engine.persistence import Membership, UserAccount, UserGroup
 
 # A letter or digit first: user names end up in URLs and on command lines (`--user`), where
 # ".." or a leading "-" would be read as something else.

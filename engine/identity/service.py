@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from engine.runtime.context import EngineContext
+from engine.runtime import EngineContext
 from engine.errors import ConflictError, NotFoundError
 from engine.identity.passwords import MIN_PASSWORD_LENGTH, PasswordSignIn, SignIn  # noqa: F401  (re-exported)
 from engine.identity.records import (  # noqa: F401  (re-exported)
@@ -34,7 +34,7 @@ from engine.identity.records import (  # noqa: F401  (re-exported)
     _text,
 )
 from engine.identity.tokens import LAST_USED_GRANULARITY, TOKEN_PREFIX, ApiTokens  # noqa: F401  (re-exported)
-from engine.persistence.models import Membership, UserAccount, UserGroup
+from engine.persistence import Membership, UserAccount, UserGroup
 
 
 class IdentityService(PasswordSignIn, ApiTokens):

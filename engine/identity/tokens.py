@@ -8,10 +8,10 @@ from uuid import uuid4
 
 from sqlalchemy import select
 
-from engine.runtime.context import EngineContext
+from engine.runtime import EngineContext
 from engine.errors import NotFoundError
 from engine.identity.records import IdentityError, Principal, _principal, _require_user, _text
-from engine.persistence.models import ApiToken, UserAccount
+from engine.persistence import ApiToken, UserAccount
 
 TOKEN_PREFIX = "tdf_"
 # last_used_at is for spotting forgotten tokens, not auditing: writing it on every request would

@@ -10,4 +10,7 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "SmtpSettings": "sender",
     "MailConfigError": "sender",
     "MailTexts": "message",
+    "compose": "message",
+    "configured_sender": "message",
+    "preview": "message",
 })

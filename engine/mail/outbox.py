@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from engine.runtime.context import EngineContext
+from engine.runtime import EngineContext
 from engine.errors import InvalidStateError, NotFoundError
-from engine.persistence.models_mail import OUTBOX_STATUSES, OutboxMail
+from engine.persistence import OUTBOX_STATUSES, OutboxMail
 
 OUTBOX = OutboxMail.__table__
 

@@ -18,11 +18,10 @@ from typing import Mapping
 import yagmail
 from sqlalchemy import select, update
 
-from engine.runtime.context import EngineContext
+from engine.runtime import EngineContext
 from engine.errors import EngineError
 from engine.mail.message import MailTexts, compose
-from engine.persistence.models import Task, UserAccount
-from engine.persistence.models_mail import OutboxMail
+from engine.persistence import Task, UserAccount, OutboxMail
 
 OUTBOX = OutboxMail.__table__
 SECURITY = {"starttls": "starttls", "on": "starttls", "true": "starttls", "yes": "starttls", "1": "starttls",

@@ -13,4 +13,5 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "restore_backup": "backup",
     "BackupReport": "backup",
     "RestoreReport": "backup",
+    "inherited_limits": "script_limits",
 })

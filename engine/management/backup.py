@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 from engine.management import backup_postgres, backup_sqlite
 from engine.management.backup_archive import ATTACHMENTS, DUMP_NAMES, ArchiveWriter, BackupError, Manifest, read_archive
-from engine.persistence.schema import SchemaMigrations
+from engine.persistence import SchemaMigrations
 
 BACKENDS = {backup_sqlite.NAME: backup_sqlite, backup_postgres.NAME: backup_postgres}
 # Work folders live inside the attachments folder: the same file system, so files move by

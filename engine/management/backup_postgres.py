@@ -15,8 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from engine.management.backup_archive import BackupError
-from engine.persistence.db import make_engine
-from engine.persistence.schema import SchemaMigrations
+from engine.persistence import make_engine, SchemaMigrations
 
 NAME = "postgresql"
 # Everything the service keeps in the public schema, dropped inside the restore's transaction.

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from engine.management.backup_archive import BackupError
-from engine.persistence.schema import SchemaMigrations
+from engine.persistence import SchemaMigrations
 
 NAME = "sqlite"
 

@@ -20,9 +20,9 @@ from typing import Any, Callable
 
 from sqlalchemy import delete, select, update
 
-from engine.runtime.context import EngineContext
+from engine.runtime import EngineContext
 from engine.errors import NotFoundError
-from engine.persistence.models_batch import Batch
+from engine.persistence import Batch
 
 log = logging.getLogger(__name__)
 

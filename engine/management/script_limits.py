@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from engine.runtime.context import EngineContext
+from engine.runtime import EngineContext
 from engine.errors import InvalidArgumentError, NotFoundError
-from engine.persistence.models import Deployment, HistoryEvent, ProcessDefinition
-from engine.scripts.runner import ScriptLimits
+from engine.persistence import Deployment, HistoryEvent, ProcessDefinition
+from engine.scripts import ScriptLimits
 
 CPU_RANGE = (0.1, 60.0)
 MEMORY_RANGE_MB = (32, 4096)

@@ -18,7 +18,7 @@ from engine.expressions import (
     timer_to_python,
     validate_iso_duration,
 )
-from engine.forms.submission import FormDefinitionError, form_from_xml
+from engine.forms import FormDefinitionError, form_from_xml
 from engine.repository.parse_model import (
     BPMN_NS,
     CAMUNDA_NS,
@@ -31,7 +31,7 @@ from engine.repository.parse_model import (
     local_name,
     output_properties,
 )
-from engine.scripts.sandbox import ScriptPolicyError, check_script
+from engine.scripts import ScriptPolicyError, check_script
 
 
 def check_and_translate(kind: str, root, file_name: str) -> list[Problem]:

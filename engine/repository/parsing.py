@@ -37,7 +37,7 @@ from engine.repository.parse_model import (  # noqa: F401
     local_name,
 )
 from engine.repository.property_checks import check_application_properties
-from engine.scheduling.reminder_rules import check_reminder_properties
+from engine.scheduling import check_reminder_properties
 from engine.repository.spiff_parsers import EngineParser
 from engine.repository.xml_safety import parse_xml
 

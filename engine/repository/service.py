@@ -11,16 +11,17 @@ from uuid import uuid4
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine.runtime.context import EngineContext
+from engine.runtime import EngineContext, as_plain_start_events, plan_timer_starts, replace_timer_starts
 from engine.repository.decision_table import DecisionTable, TableDiff, diff_tables, read_table
 from engine.errors import ConflictError, DeploymentError, NotFoundError, Problem
 from engine.repository.model_diff import ModelDiff, diff_models
-from engine.persistence.models import DecisionDefinition, Deployment, HistoryEvent, ProcessDefinition, ProcessInstance, Resource
+from engine.persistence import (
+    DecisionDefinition, Deployment, HistoryEvent, ProcessDefinition, ProcessInstance, Resource,
+)
 from engine.repository.flow_order import flow_order
 from engine.repository.parsing import ModelFile, Progress, parse_deployment
-from engine.management.script_limits import inherited_limits
-from engine.persistence.serializer import dump_specs
-from engine.runtime.timer_starts import as_plain_start_events, plan_timer_starts, replace_timer_starts
+from engine.management import inherited_limits
+from engine.persistence import dump_specs
 
 MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn", ".dmn11.xml")
 FORM_SUFFIX = ".form"

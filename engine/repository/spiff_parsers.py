@@ -7,7 +7,7 @@ from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
 
-from engine.forms.submission import form_from_xml
+from engine.forms import form_from_xml
 from engine.repository.parse_model import (
     NS,
     TASK_EXPRESSION_ATTRIBUTES,

@@ -14,4 +14,13 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "Involvement": "involvement",
     "InstanceProgress": "progress",
     "VariableError": "variables",
+    "as_plain_start_events": "timer_starts",
+    "plan_timer_starts": "timer_starts",
+    "replace_timer_starts": "timer_starts",
+    "process_variables": "execution",
+    "earliest_timer_start": "timer_starts",
+    "CallerBusyError": "context",
+    "require_active": "context",
+    "offered_to": "involvement",
+    "check_variables": "variables",
 })

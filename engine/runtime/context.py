@@ -18,13 +18,10 @@ from engine.config import EngineConfig
 from engine.errors import ConflictError, InvalidStateError, NotFoundError
 from engine.runtime.execution import CalledProcessError, Executor, complete_call, process_variables
 from engine.handlers import HandlerRegistry
-from engine.persistence.instance_store import (
+from engine.persistence import (
     InstanceRecord, InstanceRef, Outcome, history_rows, insert_history, insert_instance, save_instance, sync_tasks,
 )
-from engine.persistence.models import ProcessDefinition, ProcessInstance
-from engine.persistence.raw_sql import PreparedStatement
-from engine.persistence.serializer import dump_state, load_state
-from engine.persistence.spec_cache import SpecCache
+from engine.persistence import ProcessDefinition, ProcessInstance, PreparedStatement, dump_state, load_state, SpecCache
 
 INSTANCE, DEFINITION = ProcessInstance.__table__, ProcessDefinition.__table__
 # An instance started with this variable belongs to that office unit (who may see it follows).

@@ -12,9 +12,8 @@ from SpiffWorkflow.util.task import TaskState
 from engine.clock import engine_clock
 from engine.config import EngineConfig
 from engine.handlers import HandlerRegistry, ServiceTaskContext
-from engine.scripts.limited_environment import limits_in_force
-from engine.scripts.runner import ScriptLimits
-from engine.persistence.instance_store import InstanceRef, NewHumanTask, Outcome
+from engine.scripts import limits_in_force, ScriptLimits
+from engine.persistence import InstanceRef, NewHumanTask, Outcome
 from engine.specs import CalledProcessTask, ExternalServiceTask, spec_has
 from engine.runtime.task_attributes import evaluate_task_attributes
 

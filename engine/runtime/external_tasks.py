@@ -12,8 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.runtime.context import EngineContext, require_active
 from engine.errors import ConflictError, InvalidStateError, NotFoundError
 from engine.runtime.execution import process_variables
-from engine.persistence.instance_store import Outcome, history_rows, insert_history, save_instance
-from engine.persistence.models import ExternalTask, ProcessInstance
+from engine.persistence import Outcome, history_rows, insert_history, save_instance, ExternalTask, ProcessInstance
 from engine.specs import ExternalServiceTask
 from engine.runtime.variables import VariableError, check_variables
 

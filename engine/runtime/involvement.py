@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import exists, false, or_
 
-from engine.persistence.models import HistoryEvent, ProcessInstance, Task, TaskCandidate
+from engine.persistence import HistoryEvent, ProcessInstance, Task, TaskCandidate
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from engine.runtime.context import EngineContext
 from engine.errors import NotFoundError
-from engine.persistence.models import ExternalTask, HistoryEvent, ProcessInstance, Task
+from engine.persistence import ExternalTask, HistoryEvent, ProcessInstance, Task
 
 # History events that mean "this element was done"; timers and gateways leave no element id.
 DONE_EVENTS = ("complete", "service_task", "call_ended")

@@ -11,13 +11,11 @@ from sqlalchemy import Connection, delete, func, select
 
 from engine.runtime.context import EngineContext
 from engine.errors import ConflictError, NotFoundError
-from engine.persistence.instance_store import history_rows, insert_history
+from engine.persistence import history_rows, insert_history, InstanceRef, ProcessDefinition, ProcessInstance
 from engine.runtime.execution import process_variables
-from engine.persistence.instance_store import InstanceRef
-from engine.persistence.models import ProcessDefinition, ProcessInstance
 from engine.runtime.involvement import Involvement, takes_part_in
 from engine.runtime.progress import GroupProgress, InstanceProgress, called_progress, instance_progress
-from engine.forms.submission import parsed_form, validate_submission
+from engine.forms import parsed_form, validate_submission
 from engine.runtime.timer_starts import fire_due_timer_starts
 from engine.runtime.variables import check_business_key, check_variables
 

@@ -27,8 +27,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinitio
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from engine.errors import ConflictError, DeploymentError, Problem
-from engine.persistence.models import HistoryEvent
-from engine.persistence.models_timer_start import TimerStartSchedule
+from engine.persistence import HistoryEvent, TimerStartSchedule
 
 SCHEDULE, HISTORY = TimerStartSchedule.__table__, HistoryEvent.__table__
 KINDS = {TimeDateEventDefinition: "timeDate", DurationTimerEventDefinition: "timeDuration",

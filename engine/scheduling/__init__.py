@@ -10,4 +10,6 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "WorkingCalendar": "working_days",
     "ReminderService": "reminders",
     "ReminderRuleError": "reminder_rules",
+    "REMINDER_TOPIC": "reminder_rules",
+    "check_reminder_properties": "reminder_rules",
 })

@@ -21,12 +21,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from engine.runtime.context import EngineContext
+from engine.runtime import EngineContext, process_variables
 from engine.errors import NotFoundError
-from engine.runtime.execution import process_variables
 from engine.handlers import ServiceTaskContext
-from engine.persistence.models import Membership, ProcessInstance, Task, TaskCandidate, UserAccount
-from engine.persistence.models_mail import OutboxMail, ReminderSetting
+from engine.persistence import (
+    Membership, ProcessInstance, Task, TaskCandidate, UserAccount, OutboxMail, ReminderSetting,
+)
 from engine.scheduling.reminder_rules import (
     ESCALATE_TO, REMIND_TASK, REMINDERS, UNIT_PLACEHOLDER, Escalation, ReminderRuleError, parse_escalations,
     parse_offsets,

@@ -31,9 +31,9 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine.mail.sender import OutboxSender
-from engine.persistence.models import ProcessInstance
-from engine.runtime.timer_starts import earliest_timer_start
+from engine.mail import OutboxSender
+from engine.persistence import ProcessInstance
+from engine.runtime import earliest_timer_start
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import holidays
 from sqlalchemy import Connection, delete, select
 
 from engine.errors import EngineError
-from engine.persistence.models_mail import CalendarDay
+from engine.persistence import CalendarDay
 
 CALENDAR_KINDS = ("working", "day_off")
 # No office calendar stretches further than this without a working day; a bound against loops.

@@ -10,4 +10,7 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "ScriptPolicyError": "sandbox",
     "create_script_engine": "sandbox",
     "LimitedEnvironment": "limited_environment",
+    "create_limited_script_engine": "limited_environment",
+    "check_script": "sandbox",
+    "limits_in_force": "limited_environment",
 })

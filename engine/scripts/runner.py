@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from engine.persistence.data_codec import decode_data, encode_data
+from engine.persistence import decode_data, encode_data
 from engine.scripts.sandbox import ScriptPolicyError
 from engine.scripts.worker import HEADER, MAX_DATA_BYTES, encode_frame
 

@@ -21,7 +21,7 @@ import sys
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from engine.persistence.data_codec import decode_data, encode_data
+from engine.persistence import decode_data, encode_data
 from engine.expressions import expression_helpers
 from engine.scripts.sandbox import RestrictedEnvironment, ScriptPolicyError
 

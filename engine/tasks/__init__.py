@@ -11,4 +11,7 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "CamundaFormService": "camunda_forms",
     "AttachmentService": "attachments",
     "AttachmentError": "attachments",
+    "form_keys": "camunda_forms",
+    "input_components": "camunda_forms",
+    "validate_form_submission": "camunda_forms",
 })

@@ -20,9 +20,9 @@ from uuid import uuid4
 
 from sqlalchemy import select
 
-from engine.runtime.context import EngineContext
+from engine.runtime import EngineContext
 from engine.errors import EngineError, NotFoundError
-from engine.persistence.models import Attachment, ProcessInstance, Task
+from engine.persistence import Attachment, ProcessInstance, Task
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of the old Office formats (.doc, .xls)
 CONTENT_TYPES = {

@@ -17,10 +17,10 @@ from typing import Any, Iterator, Mapping
 
 from sqlalchemy import select
 
-from engine.runtime.context import EngineContext
+from engine.runtime import EngineContext
 from engine.errors import NotFoundError
-from engine.forms.submission import FieldError, FormValidationError
-from engine.persistence.models import Deployment, Resource
+from engine.forms import FieldError, FormValidationError
+from engine.persistence import Deployment, Resource
 
 FORM_SUFFIX = ".form"
 TEXT_TYPES = ("textfield", "textarea")

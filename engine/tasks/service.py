@@ -11,15 +11,15 @@ from uuid import UUID
 from sqlalchemy import bindparam, exists, func, or_, select, update
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime.context import CallerBusyError, EngineContext, require_active
+from engine.runtime import (
+    CallerBusyError, EngineContext, require_active, Involvement, offered_to, VariableError, check_variables,
+)
 from engine.errors import ConflictError, InvalidStateError, NotFoundError
 from engine.handlers import CHECK_PROPERTY, TaskCheckContext
-from engine.forms.submission import Form, parsed_form, validate_submission
-from engine.persistence.instance_store import InstanceRef, history_rows, insert_history
-from engine.runtime.involvement import Involvement, offered_to
-from engine.persistence.models import HistoryEvent, ProcessInstance, Task, TaskCandidate
-from engine.persistence.raw_sql import PreparedStatement
-from engine.runtime.variables import VariableError, check_variables
+from engine.forms import Form, parsed_form, validate_submission
+from engine.persistence import (
+    InstanceRef, history_rows, insert_history, HistoryEvent, ProcessInstance, Task, TaskCandidate, PreparedStatement,
+)
 
 TASK = Task.__table__
 TASK_COLUMNS = tuple(column.key for column in TASK.columns)

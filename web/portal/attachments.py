@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask.blueprints import BlueprintSetupState
 
-from engine.tasks.attachments import AttachmentError
+from engine.tasks import AttachmentError
 from engine.errors import NotFoundError
 from web.authorization import may_work_on_task
 from web.portal.auth import current_principal, engine, portal_blueprint

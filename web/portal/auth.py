@@ -20,7 +20,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from engine.identity.service import Principal
+from engine.identity import Principal
 from web.portal import session_guard
 from web.portal.i18n import LANGUAGES, SESSION_KEY, current_language, translate, vndatetime
 

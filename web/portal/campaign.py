@@ -15,7 +15,7 @@ from datetime import date
 from flask import abort, render_template, request, url_for
 
 from engine.errors import NotFoundError
-from engine.runtime.service import InstanceQuery
+from engine.runtime import InstanceQuery
 from web.authorization import sees_everything
 from web.portal.auth import current_principal, engine, portal_blueprint
 from web.portal.award_groups import by_award

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask, g
 
-from engine.scheduling.working_days import WorkingCalendar
+from engine.scheduling import WorkingCalendar
 from web.portal.auth import engine
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from engine.forms.submission import FieldError, Form, FormField
+from engine.forms import FieldError, Form, FormField
 from web.portal.i18n import has_text, translate
 
 # Dates are typed as dd/mm/yyyy in a text input: a browser's own date picker shows the order of the

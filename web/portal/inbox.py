@@ -7,8 +7,8 @@ from datetime import datetime, time, timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from engine.errors import ConflictError, NotFoundError
-from engine.runtime.service import InstanceQuery
-from engine.tasks.service import TaskQuery, TaskView
+from engine.runtime import InstanceQuery
+from engine.tasks import TaskQuery, TaskView
 from workflows.vietnamese import text_sort_key
 from web.authorization import may_work_on_task
 from web.portal.auth import current_principal, engine, portal_blueprint

@@ -20,7 +20,7 @@ import json
 from flask import Response, abort, current_app, render_template, url_for
 
 from engine.errors import NotFoundError
-from engine.history.service import event_data
+from engine.history import event_data
 from web.authorization import may_deploy, readable_variables, sees_all_variables, sees_everything
 from web.portal.auth import current_principal, engine, portal_blueprint
 from web.portal.campaign_process import campaign_process

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from engine.history.service import event_data
+from engine.history import event_data
 from web.portal.i18n import has_text, translate
 from web.portal.variable_view import Shown, is_technical, resolved, shown
 

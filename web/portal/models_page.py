@@ -11,7 +11,7 @@ from itertools import groupby
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from engine.errors import ConflictError, DeploymentError, NotFoundError, Problem
-from engine.persistence.models import ProcessDefinition
+from engine.persistence import ProcessDefinition
 from web.authorization import may_deploy
 from web.portal.auth import current_principal, engine, portal_blueprint
 from web.portal.batches_page import start

@@ -6,8 +6,8 @@ from typing import Callable
 from flask import Flask, current_app
 from flask_login import current_user
 
-from engine.runtime.involvement import Involvement
-from engine.tasks.service import TaskQuery
+from engine.runtime import Involvement
+from engine.tasks import TaskQuery
 
 
 # (endpoint, catalog key, who sees it) of the pages after the inbox in the navigation bar.

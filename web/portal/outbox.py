@@ -11,8 +11,8 @@ import json
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from engine.errors import InvalidStateError, NotFoundError
-from engine.mail.message import compose, configured_sender, preview
-from engine.persistence.models_mail import OUTBOX_STATUSES
+from engine.mail import compose, configured_sender, preview
+from engine.persistence import OUTBOX_STATUSES
 from web.composition import mail_texts
 from web.portal.admin import ADMIN_GROUP
 from web.portal.auth import current_principal, engine, portal_blueprint

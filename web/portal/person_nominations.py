@@ -18,9 +18,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from engine.errors import NotFoundError
-from engine.runtime.involvement import Involvement
-from engine.runtime.service import InstanceQuery
-from engine.tasks.service import TaskQuery
+from engine.runtime import Involvement, InstanceQuery
+from engine.tasks import TaskQuery
 from workflows.campaign_rules import COUNCIL_ROUTES
 
 # The campaign's result lists, and whether a nominee in them was awarded.

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from flask import Flask, current_app, request, session
 from flask_login import current_user, logout_user
 
-from engine.identity.credential_stamps import CredentialStamps
+from engine.identity import CredentialStamps
 from web.portal.i18n import SESSION_KEY, current_language
 
 STAMP_KEY, SEEN_KEY = "credential_stamp", "seen_at"

@@ -5,11 +5,10 @@ import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from engine.tasks.camunda_forms import form_keys, input_components, validate_form_submission
+from engine.tasks import form_keys, input_components, validate_form_submission, TaskView
 from engine.errors import ConflictError, InvalidStateError, NotFoundError
-from engine.forms.submission import FieldError, FormValidationError
-from engine.tasks.service import TaskView
-from engine.runtime.variables import VariableError
+from engine.forms import FieldError, FormValidationError
+from engine.runtime import VariableError
 from web.authorization import may_see_task, may_work_on_task
 from web.portal.auth import current_principal, engine, portal_blueprint
 from web.portal.form_rendering import error_messages, field_views, submitted_values

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 
 from engine.errors import ConflictError
-from engine.forms.submission import FormValidationError
+from engine.forms import FormValidationError
 from web.authorization import may_deploy
 from web.composition import template_store
 from web.portal.auth import current_principal, engine, portal_blueprint

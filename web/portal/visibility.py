@@ -1,7 +1,7 @@
 """Which instances a portal user may see: the same rule as /engine-rest (web/authorization.py)."""
 from __future__ import annotations
 
-from engine.identity.service import Principal
+from engine.identity import Principal
 from web.authorization import sees_everything
 from web.portal.auth import engine
 from web.portal.navigation import involvement_of

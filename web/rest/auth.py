@@ -11,7 +11,7 @@ from datetime import datetime
 
 from flask import Response, current_app, g, request
 
-from engine.identity.service import Principal
+from engine.identity import Principal
 from web.rest.errors import error_response
 
 CORS_HEADERS = {

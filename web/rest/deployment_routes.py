@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from engine.repository.parsing import ModelFile
+from engine.repository import ModelFile
 from web.authorization import require_designer
 from web.rest.auth import current_principal
 from web.rest.blueprint import base_url, body_str, bool_arg, engine, json_body, paging, rest

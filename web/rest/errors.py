@@ -12,8 +12,8 @@ from engine.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from engine.forms.submission import FormValidationError
-from engine.runtime.variables import VariableError
+from engine.forms import FormValidationError
+from engine.runtime import VariableError
 
 # The Modeler shows `message`; it recognises a parse failure by this prefix.
 PARSE_PREFIX = "ENGINE-09005 Could not parse BPMN process."

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from engine.errors import PermissionDeniedError
-from engine.runtime.external_tasks import TopicRequest
+from engine.runtime import TopicRequest
 from web.rest.auth import current_principal
 from web.rest.blueprint import body_int, body_str, engine, json_body, rest
 from web.rest.dto import external_task_dto

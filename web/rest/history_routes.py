@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from engine.runtime.service import InstanceQuery
+from engine.runtime import InstanceQuery
 from web.rest.blueprint import bool_arg, engine, paging, rest
 from web.rest.dto import (
     TASK_EVENT_TYPES,

@@ -7,8 +7,7 @@ from flask import Response, jsonify, request
 
 from engine import TaskQuery
 from engine.errors import ConflictError, NotFoundError, PermissionDeniedError
-from engine.runtime.involvement import Involvement
-from engine.runtime.service import InstanceQuery
+from engine.runtime import Involvement, InstanceQuery
 from web.authorization import (may_assign_tasks, may_see_task, may_work_on_task, readable_variables,
                                 sees_all_variables, sees_everything)
 from web.rest.auth import current_principal

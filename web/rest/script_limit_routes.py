@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from engine.errors import PermissionDeniedError
-from engine.management.script_limits import DeploymentLimits
+from engine.management import DeploymentLimits
 from web.authorization import require_designer
 from web.rest.auth import current_principal
 from web.rest.blueprint import engine, json_body, rest

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.errors import ConflictError
-from engine.forms.submission import FormValidationError
+from engine.forms import FormValidationError
 from workflows.documents.build_templates import default_template
 from workflows.documents.docx_render import render
 from workflows.documents.kinds import KINDS, context_keys, sample_contexts
