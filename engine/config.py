@@ -55,6 +55,9 @@ class EngineConfig:
     # an engine built bare never escalates.
     escalate_to: str | None = field(default_factory=lambda: os.environ.get("THIDUA_ESCALATE_TO") or None)
     reminder_hour: int = 8  # local time of the day's reminders
+    # Whose public holidays are days off for deadlines (an ISO 3166 code of the `holidays` package);
+    # None: only weekends and the admin's calendar (the service building the engine gives its country).
+    holiday_country: str | None = field(default_factory=lambda: os.environ.get("THIDUA_HOLIDAY_COUNTRY") or None)
     # How people's display names sort in lists (identity.list_users): a hook for the language of the
     # office using the engine (the service building it gives its collation); by default case-folded text.
     name_order: Callable[[str], Any] = default_name_order

@@ -12,7 +12,7 @@ from engine.scheduling.working_days import (
     CalendarError, WorkingCalendar, effective_deadline, load_calendar, set_calendar_day,
 )
 
-CALENDAR = WorkingCalendar()
+CALENDAR = WorkingCalendar(country="VN")
 
 
 @pytest.mark.parametrize("day, worked", [
@@ -45,7 +45,7 @@ def test_the_admins_days(database_url):
             set_calendar_day(conn, date(2025, 8, 11), "day_off", "Nghỉ bù theo quyết định của UBND tỉnh")
             set_calendar_day(conn, date(2025, 8, 16), "working", "Làm bù")
         with db.connect() as conn:
-            calendar = load_calendar(conn)
+            calendar = load_calendar(conn, "VN")
         assert not calendar.is_working_day(date(2025, 8, 11)) and calendar.is_working_day(date(2025, 8, 16))
         assert effective_deadline(date(2025, 8, 10), calendar) == date(2025, 8, 12)
         with db.begin() as conn:
@@ -53,7 +53,18 @@ def test_the_admins_days(database_url):
             with pytest.raises(CalendarError, match="working, day_off"):
                 set_calendar_day(conn, date(2025, 8, 12), "holiday")
         with db.connect() as conn:
-            assert load_calendar(conn).is_working_day(date(2025, 8, 11))
+            assert load_calendar(conn, "VN").is_working_day(date(2025, 8, 11))
             assert conn.scalar(select(func.count()).select_from(CalendarDay)) == 1
     finally:
         db.dispose()
+
+
+def test_public_holidays_are_the_configured_country_s_and_none_without_one():
+    national_day = date(2025, 9, 2)  # Quốc khánh, a Tuesday
+    assert not WorkingCalendar(country="VN").is_working_day(national_day)
+    assert WorkingCalendar().is_working_day(national_day)  # a bare engine: weekends only
+    assert not WorkingCalendar().is_working_day(date(2025, 9, 6))  # a Saturday
+    from engine import EngineConfig
+    from workflows.engine_hooks import office_config
+    assert office_config(EngineConfig()).holiday_country == "VN"
+    assert office_config(EngineConfig(holiday_country="LA")).holiday_country == "LA"

@@ -314,7 +314,7 @@ def remind(dry_run: bool, at: str | None) -> None:
 def reminder_policy(business_key: str, reminders: str | None, escalate_to: str | None) -> None:
     """Set a campaign's own reminder offsets and escalation (tasks' properties still win)."""
     with open_engine() as engine:
-        engine.reminders.set_campaign_policy(business_key, reminders, escalate_to)
+        engine.reminders.set_business_key_policy(business_key, reminders, escalate_to)
     click.echo(f"đã lưu cách nhắc việc của {business_key}")
 
 

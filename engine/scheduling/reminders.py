@@ -103,7 +103,7 @@ class ReminderService:
             if not tasks:
                 raise NotFoundError(f"no open task '{element_id}' in instance {instance_id} to remind about")
             at = now.replace(second=0, microsecond=0)
-            planned = self._expand(conn, [(task, _Moment(kind, at)) for task in tasks], load_calendar(conn))
+            planned = self._expand(conn, [(task, _Moment(kind, at)) for task in tasks], load_calendar(conn, self._ctx.config.holiday_country))
             return self._write(conn, planned, now)
 
     def _write(self, conn: Connection, planned: list[PlannedReminder], now: datetime) -> list[PlannedReminder]:
@@ -119,7 +119,7 @@ class ReminderService:
 
     # -- settings --------------------------------------------------------------------------
 
-    def set_campaign_policy(self, business_key: str, reminders: str | None, escalate_to: str | None) -> None:
+    def set_business_key_policy(self, business_key: str, reminders: str | None, escalate_to: str | None) -> None:
         """A business key's own offsets (None keeps the defaults); checked before anything is written."""
         if reminders is not None:
             parse_offsets(reminders)
@@ -142,7 +142,7 @@ class ReminderService:
     # -- planning --------------------------------------------------------------------------
 
     def _plan(self, conn: Connection, now: datetime) -> list[PlannedReminder]:
-        calendar = load_calendar(conn)
+        calendar = load_calendar(conn, self._ctx.config.holiday_country)
         settings = {s.business_key: s for s in conn.execute(select(ReminderSetting)).all()}
         due: list[tuple[object, _Moment]] = []
         for task in self._open_tasks(conn, with_due_date=True):

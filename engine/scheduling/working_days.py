@@ -27,9 +27,12 @@ class CalendarError(EngineError, ValueError):
 
 
 @lru_cache(maxsize=64)
-def _public_holidays(year: int) -> tuple[frozenset[date], frozenset[date]]:
-    """(days off, weekend days that are working days) of Vietnam's official calendar for a year."""
-    calendar = holidays.country_holidays("VN", years=year)
+def _public_holidays(country: str | None, year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """(days off, weekend days that are working days) of a country's official calendar for a year
+    (the `holidays` package, ISO 3166 code); none without a country."""
+    if country is None:
+        return frozenset(), frozenset()
+    calendar = holidays.country_holidays(country, years=year)
     swapped = frozenset(d for d in getattr(calendar, "weekend_workdays", ()) if d.year == year)
     return frozenset(calendar), swapped
 
@@ -40,13 +43,14 @@ class WorkingCalendar:
 
     working: frozenset[date] = field(default_factory=frozenset)
     days_off: frozenset[date] = field(default_factory=frozenset)
+    country: str | None = None  # whose public holidays are days off (EngineConfig.holiday_country)
 
     def is_working_day(self, day: date) -> bool:
         if day in self.working:
             return True
         if day in self.days_off:
             return False
-        off, swapped = _public_holidays(day.year)
+        off, swapped = _public_holidays(self.country, day.year)
         if day in swapped:
             return True
         return day.weekday() < 5 and day not in off
@@ -88,10 +92,10 @@ def local_due_date(due_at: datetime, tz) -> date:
 
 # -- the admin's corrections, in the database -------------------------------------------------
 
-def load_calendar(conn: Connection) -> WorkingCalendar:
+def load_calendar(conn: Connection, country: str | None) -> WorkingCalendar:
     rows = conn.execute(select(CalendarDay.day, CalendarDay.kind)).all()
     return WorkingCalendar(working=frozenset(d for d, kind in rows if kind == "working"),
-                           days_off=frozenset(d for d, kind in rows if kind == "day_off"))
+                           days_off=frozenset(d for d, kind in rows if kind == "day_off"), country=country)
 
 
 def list_calendar_days(conn: Connection) -> list:
@@ -115,7 +119,7 @@ class CalendarService:
 
     def working_calendar(self) -> WorkingCalendar:
         with self._ctx.db.connect() as conn:
-            return load_calendar(conn)
+            return load_calendar(conn, self._ctx.config.holiday_country)
 
     def days(self) -> list:
         """The admin's marked days (day, kind, note), in date order."""

@@ -72,7 +72,7 @@ def test_task_properties_override_the_defaults(office):
 
 
 def test_campaign_settings_by_business_key(office):
-    office.engine.reminders.set_campaign_policy("KH-01", reminders="1", escalate_to="none")
+    office.engine.reminders.set_business_key_policy("KH-01", reminders="1", escalate_to="none")
     instance = office.engine.runtime.start_process_by_key(
         "deadline_task", {"unit": "phong_a", "group": "reporters", "due": "2025-08-08"}, business_key="KH-01")
     assert instance.status == "active"
@@ -84,7 +84,7 @@ def test_campaign_settings_by_business_key(office):
 def test_bad_campaign_settings_change_nothing(office):
     for reminders, escalate_to in (("7, soon", None), (None, "chief"), (None, "chief@0"), ("", None)):
         with pytest.raises(ReminderRuleError):
-            office.engine.reminders.set_campaign_policy("KH-01", reminders=reminders, escalate_to=escalate_to)
+            office.engine.reminders.set_business_key_policy("KH-01", reminders=reminders, escalate_to=escalate_to)
     with pytest.raises(ReminderRuleError, match="digest, immediate"):
         office.engine.reminders.set_reminder_mode("lan", "hourly")
     with office.engine.context.db.connect() as conn:
