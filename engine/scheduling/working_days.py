@@ -1,9 +1,9 @@
-"""The office's working days: Monday-Friday minus Vietnam's public holidays (the `holidays`
-package), corrected by the days an admin sets each year (make-up working days the government
-swaps, extra days off).
+"""The office's working days: Monday-Friday minus the public holidays of the configured country
+(the `holidays` package, EngineConfig.holiday_country), corrected by the days an admin sets each
+year (make-up working days a government swaps, extra days off).
 
-A deadline that falls on a day off runs to the end of the next working day (as the Civil Code
-counts periods); the portal shows that day beside the date, and reminders count from it.
+A deadline that falls on a day off runs to the end of the next working day (as civil codes
+commonly count periods); the portal shows that day beside the date, and reminders count from it.
 """
 from __future__ import annotations
 
