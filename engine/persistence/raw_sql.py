@@ -8,9 +8,11 @@ same DB-API connection, inside the caller's transaction.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ClauseElement
 
@@ -40,7 +42,8 @@ class PreparedStatement:
         compiled = self._for(conn)
         cursor = conn.connection.dbapi_connection.cursor()
         try:
-            cursor.execute(compiled.sql, compiled.parameters(params))
+            with _as_sqlalchemy_errors(conn, compiled.sql, params, cursor):
+                cursor.execute(compiled.sql, compiled.parameters(params))
             return cursor.rowcount
         finally:
             cursor.close()
@@ -50,7 +53,8 @@ class PreparedStatement:
         compiled = self._for(conn)
         cursor = conn.connection.dbapi_connection.cursor()
         try:
-            cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
+            with _as_sqlalchemy_errors(conn, compiled.sql, None, cursor):
+                cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
         finally:
             cursor.close()
 
@@ -60,8 +64,9 @@ class PreparedStatement:
         compiled = self._for(conn)
         cursor = conn.connection.dbapi_connection.cursor()
         try:
-            cursor.execute(compiled.sql, compiled.parameters(params))
-            fetched = cursor.fetchall()
+            with _as_sqlalchemy_errors(conn, compiled.sql, params, cursor):
+                cursor.execute(compiled.sql, compiled.parameters(params))
+                fetched = cursor.fetchall()
         finally:
             cursor.close()
         return [compiled.converted(row) for row in fetched] if compiled.converters else fetched
@@ -106,6 +111,22 @@ class _Compiled:
 
     def converted(self, row: tuple) -> tuple:
         return tuple(convert(value) if convert else value for convert, value in zip(self.converters, row))
+
+
+@contextmanager
+def _as_sqlalchemy_errors(conn: Connection, sql: str, params: Any, cursor) -> Iterator[None]:
+    """What SQLAlchemy does for the statements it runs: a DB-API error becomes its exception class
+    (OperationalError, IntegrityError ...) and a lost connection is invalidated, so the pool drops
+    it and the caller sees a disconnect (a 503 in web/unavailable.py), not a driver's raw error."""
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        yield
+    except dbapi_error as err:
+        disconnect = conn.dialect.is_disconnect(err, conn.connection.dbapi_connection, cursor)
+        if disconnect:
+            conn.invalidate(err)
+        raise DBAPIError.instance(sql, params, err, dbapi_error, connection_invalidated=disconnect,
+                                  dialect=conn.dialect) from err
 
 
 def _connection(conn: Connection | Session) -> Connection:

@@ -5,7 +5,7 @@ request fails as a disconnect, which the service answers with a 503 (web/unavail
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import bindparam, create_engine, text
 from sqlalchemy.exc import OperationalError
 
 import engine.persistence.db as db_module
@@ -49,5 +49,26 @@ def test_a_connection_back_a_moment_ago_is_not_pinged(database_url, monkeypatch)
             backend_pid(db)
         assert raised.value.connection_invalidated  # a disconnect: web/unavailable.py answers 503
         assert backend_pid(db) > 0  # the pool let the dead connection go; the next one works
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_hot_path_s_raw_statements_fail_as_sqlalchemy_disconnects(database_url):
+    """Statements run on the DB-API cursor (engine/persistence/raw_sql.py) raise what SQLAlchemy
+    would: a cut connection is an invalidated OperationalError, never psycopg's own error."""
+    from engine.persistence import PreparedStatement
+    from engine.persistence.models import ProcessInstance
+    from sqlalchemy import select
+    statement = PreparedStatement(select(ProcessInstance.id).where(ProcessInstance.id == bindparam("id")))
+    db = make_engine(database_url)
+    try:
+        with db.connect() as conn:
+            terminate(conn.execute(text("SELECT pg_backend_pid()")).scalar())
+            with pytest.raises(OperationalError) as raised:
+                statement.rows(conn, {"id": "x"})
+            assert raised.value.connection_invalidated and conn.invalidated
+        with db.connect() as conn:
+            assert statement.rows(conn, {"id": "x"}) == []  # the pool opened a new connection
     finally:
         db.dispose()
