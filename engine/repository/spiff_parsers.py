@@ -83,6 +83,10 @@ class _KeepsCamundaAttributes:
         form_data = node.find("./bpmn:extensionElements/camunda:formData", namespaces=NS)
         if form_data is not None:
             extensions["formData"] = form_from_xml(form_data).to_json()
+        # camunda:initiator names the variable that gets the starting user's id (engine/runtime/context.py).
+        initiator = node.get(camunda("initiator")) if node.tag == full_tag("startEvent") else None
+        if initiator:
+            extensions["initiator"] = initiator
         if "topic" not in extensions and "topic" in properties:
             extensions["topic"] = properties["topic"]
         return extensions
