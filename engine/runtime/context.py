@@ -61,7 +61,7 @@ class EngineContext:
 
     def clocked(self):
         """Completing a task lets SpiffWorkflow look at the next timer at once: on our clock."""
-        return engine_clock(self.config.clock)
+        return engine_clock(self.config.clock, self.config.timezone)
 
     def create_instance(self, conn: Connection, definition_id: str, definition_key: str, variables: dict,
                         business_key: str | None, actor: str | None) -> InstanceRecord:
