@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 from typing import Callable, Iterator
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 
 _current: ContextVar[Callable[[], datetime] | None] = ContextVar("thidua_engine_clock", default=None)
+# The engine's time zone, for what counts in local time inside SpiffWorkflow (a cron timeCycle).
+_zone: ContextVar[tzinfo | None] = ContextVar("thidua_engine_zone", default=None)
 
 
 class EngineDateTime(datetime):
@@ -31,9 +33,18 @@ spiff_timer.datetime = EngineDateTime
 
 
 @contextmanager
-def engine_clock(clock: Callable[[], datetime]) -> Iterator[None]:
+def engine_clock(clock: Callable[[], datetime], zone: tzinfo | None = None) -> Iterator[None]:
+    """Runs the block on `clock` and, when given, `zone` (else the zone set around it is kept)."""
     token = _current.set(clock)
+    zone_token = _zone.set(zone) if zone is not None else None
     try:
         yield
     finally:
         _current.reset(token)
+        if zone_token is not None:
+            _zone.reset(zone_token)
+
+
+def engine_zone() -> tzinfo:
+    """The time zone of the engine stepping the workflow; UTC outside any engine."""
+    return _zone.get() or timezone.utc

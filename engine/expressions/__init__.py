@@ -1,4 +1,4 @@
-"""Camunda-style expressions (JUEL, FEEL, ISO-8601 timers) translated into Python source.
+"""Camunda-style expressions (JUEL, FEEL, ISO-8601 and Quartz cron timers) translated into Python source.
 
 SpiffWorkflow evaluates every gateway condition, timer and DMN cell as a Python
 expression against the task data, while process designers write them the way
@@ -15,6 +15,8 @@ expression that ends too early, the column is that of the last character read.
 """
 from __future__ import annotations
 
+from engine.expressions.cron import looks_like_cron, next_cron_time
+from engine.expressions.cron_timer import CronCycleTimerEventDefinition
 from engine.expressions.feel import feel_expression_to_python, feel_unary_tests_to_python
 from engine.expressions.helpers import expression_helpers
 from engine.expressions.juel import is_juel, juel_to_python
@@ -22,6 +24,7 @@ from engine.expressions.source import HELPER_NAMES, ExpressionError
 from engine.expressions.timers import timer_to_python, validate_iso_duration
 
 __all__ = [
+    "CronCycleTimerEventDefinition",
     "HELPER_NAMES",
     "ExpressionError",
     "expression_helpers",
@@ -29,6 +32,8 @@ __all__ = [
     "feel_unary_tests_to_python",
     "is_juel",
     "juel_to_python",
+    "looks_like_cron",
+    "next_cron_time",
     "timer_to_python",
     "validate_iso_duration",
 ]

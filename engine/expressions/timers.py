@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from engine.expressions.cron import CronError, check_cron, looks_like_cron
 from engine.expressions.juel import juel_to_python
 from engine.expressions.source import ExpressionError, _py_str, _verified
 
@@ -13,7 +14,7 @@ _TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
 _TIMER_EXPECTATIONS = {
     "timeDate": "a date or date-time such as 2025-06-30T17:00:00+07:00",
     "timeDuration": "an ISO-8601 duration such as PT5M",
-    "timeCycle": "an ISO-8601 repeating interval such as R3/PT10M",
+    "timeCycle": "an ISO-8601 repeating interval such as R3/PT10M or a Quartz cron expression such as 0 0 8 * * ?",
 }
 
 
@@ -136,11 +137,14 @@ def _check_timer_text(text: str, kind: str, zone: tzinfo | None) -> tuple[str, b
 def _check_cycle(text: str, zone: tzinfo | None) -> tuple[str, bool]:
     match = _CYCLE_RE.fullmatch(text)
     if match is None:
-        if len(text.split()) in (5, 6, 7):
-            raise _BadValue("cron expressions are not supported; use an ISO-8601 repeating interval "
-                            "such as R3/PT10M or R/P1D")
+        if looks_like_cron(text):
+            try:
+                check_cron(text)
+            except CronError as exc:
+                raise _BadValue(f"cron expression '{text}': {exc}") from None
+            return text, False  # its times are read in the engine's zone when it runs
         raise _BadValue("not a valid ISO-8601 repeating interval (expected e.g. R3/PT10M, R/P1D "
-                        "or R5/2025-06-30T08:00:00+07:00/P1D)")
+                        "or R5/2025-06-30T08:00:00+07:00/P1D) nor a Quartz cron expression (0 0 8 * * ?)")
     parts = match["rest"].split("/")
     durations = [part for part in parts if part[:1] in "Pp"]
     if len(parts) > 2 or len(durations) != 1:

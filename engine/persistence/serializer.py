@@ -13,10 +13,12 @@ from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverte
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers import DefaultRegistry
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 
 from engine.persistence.data_codec import register_data_types
+from engine.expressions import CronCycleTimerEventDefinition
 from engine.specs import (
     CalledProcessTask,
     ExternalServiceTask,
@@ -44,6 +46,7 @@ def _make_serializer() -> BpmnWorkflowSerializer:
     config[ParallelMultiInstanceTask] = MultiInstanceTaskConverter
     config[SequentialMultiInstanceTask] = MultiInstanceTaskConverter
     config[BpmnWorkflow] = StateOnlyWorkflowConverter
+    config[CronCycleTimerEventDefinition] = config[CycleTimerEventDefinition]
     registry = register_data_types(DefaultRegistry())
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config, registry))
 

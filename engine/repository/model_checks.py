@@ -165,6 +165,9 @@ class _BpmnChecker(_Checker):
         self._check_form(element)
 
     def on_startEvent(self, element) -> None:
+        initiator = element.get(camunda("initiator"))
+        if initiator is not None and not (initiator.isidentifier() and initiator.isascii()):
+            self.problem(element, f"camunda:initiator '{initiator}' must name a process variable (e.g. initiator)")
         self._check_form(element)
 
     def _check_form(self, element) -> None:

@@ -94,7 +94,8 @@ class RepositoryService:
         environment = self._ctx.script_engine.environment
         with self._ctx.clocked():
             plans = plan_timer_starts(parsed.processes, {f.name: f.content for f in files},
-                                      lambda expression: environment.evaluate(expression, {}), self._ctx.now())
+                                      lambda expression: environment.evaluate(expression, {}), self._ctx.now(),
+                                      self._ctx.config.timezone)
         as_plain_start_events(parsed.processes)
         return plans
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
 
@@ -16,6 +17,7 @@ from engine.repository.parse_model import (
     first_text,
     output_properties,
 )
+from engine.expressions import CronCycleTimerEventDefinition
 from engine.specs import (
     CalledProcessTask,
     ExternalServiceTask,
@@ -83,6 +85,10 @@ class _KeepsCamundaAttributes:
         form_data = node.find("./bpmn:extensionElements/camunda:formData", namespaces=NS)
         if form_data is not None:
             extensions["formData"] = form_from_xml(form_data).to_json()
+        # camunda:initiator names the variable that gets the starting user's id (engine/runtime/context.py).
+        initiator = node.get(camunda("initiator")) if node.tag == full_tag("startEvent") else None
+        if initiator:
+            extensions["initiator"] = initiator
         if "topic" not in extensions and "topic" in properties:
             extensions["topic"] = properties["topic"]
         return extensions
@@ -107,11 +113,23 @@ class _KeepsCallMappings:
         return extensions
 
 
+class _CronCycles:
+    """Every timeCycle becomes a cycle that also runs Quartz cron (engine/specs.py)."""
+
+    def parse_timer_event(self, event):
+        parsed = super().parse_timer_event(event)
+        if type(parsed) is CycleTimerEventDefinition:
+            return CronCycleTimerEventDefinition(parsed.name, parsed.expression, description=parsed.description)
+        return parsed
+
+
 def _parser_classes() -> dict:
     classes = {}
     for tag, (parser_cls, spec_cls) in CamundaParser.OVERRIDE_PARSER_CLASSES.items():
         keeps_attributes = tag in (full_tag("userTask"), full_tag("startEvent"))
         mixins = (_FixedMultiInstance, _KeepsCamundaAttributes) if keeps_attributes else (_FixedMultiInstance,)
+        if hasattr(parser_cls, "parse_timer_event"):
+            mixins = (*mixins, _CronCycles)
         classes[tag] = (type(parser_cls.__name__, (*mixins, parser_cls), {}), spec_cls)
     service_parser = type("ServiceTaskParser", (_FixedMultiInstance, _KeepsCamundaAttributes, CamundaTaskParser), {})
     classes[full_tag("serviceTask")] = (service_parser, ExternalServiceTask)

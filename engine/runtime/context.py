@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, Engine, bindparam, select
@@ -60,7 +61,7 @@ class EngineContext:
 
     def clocked(self):
         """Completing a task lets SpiffWorkflow look at the next timer at once: on our clock."""
-        return engine_clock(self.config.clock)
+        return engine_clock(self.config.clock, self.config.timezone)
 
     def create_instance(self, conn: Connection, definition_id: str, definition_key: str, variables: dict,
                         business_key: str | None, actor: str | None) -> InstanceRecord:
@@ -70,6 +71,10 @@ class EngineContext:
                 business_key: str | None, actor: str | None,
                 parent: tuple[str, str] | None = None) -> tuple[InstanceRecord, BpmnWorkflow]:
         spec, subprocess_specs = self.specs.get(definition_id)
+        initiator = initiator_variable(spec)
+        if initiator is not None:
+            # As Camunda 7: the starting user's id, null when none is known (a timer start).
+            variables = {**variables, initiator: actor}
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
         # Process variables start as the data of the start task, which every later task inherits.
         for task in workflow.get_tasks(state=TaskState.READY):
@@ -154,6 +159,18 @@ class EngineContext:
 
 class CallerBusyError(ConflictError):
     """The calling instance changed at the same moment; the whole step can simply be tried again."""
+
+
+def initiator_variable(spec) -> str | None:
+    """The variable named by the start event's camunda:initiator, remembered on the (cached,
+    shared) spec: starting is a hot path."""
+    remembered = spec.__dict__.get("thidua_initiator", ...)
+    if remembered is ...:
+        remembered = next((t.extensions["initiator"] for t in spec.task_specs.values()
+                           if isinstance(t, StartEvent) and (getattr(t, "extensions", None) or {}).get("initiator")),
+                          None)
+        spec.thidua_initiator = remembered
+    return remembered
 
 
 def open_human_task_ids(workflow: BpmnWorkflow) -> set[str]:

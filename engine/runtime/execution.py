@@ -20,7 +20,8 @@ from engine.runtime.task_attributes import evaluate_task_attributes
 log = logging.getLogger(__name__)
 
 TIMER_TICK = timedelta(microseconds=1)
-TIMER_EVENT_TYPES = ("TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition")
+TIMER_EVENT_TYPES = ("TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition",
+                     "CronCycleTimerEventDefinition")
 
 
 class Executor:
@@ -40,7 +41,7 @@ class Executor:
         call activity calls (the caller owns the database transaction).
         """
         events: list[dict] = []
-        with engine_clock(self.config.clock), limits_in_force(self.limits_for(instance.definition_id)):
+        with engine_clock(self.config.clock, self.config.timezone), limits_in_force(self.limits_for(instance.definition_id)):
             return self._advance(workflow, instance, known_task_ids, fire_timers, start_child, events)
 
     def _advance(self, workflow, instance, known_task_ids, fire_timers, start_child, events) -> Outcome:

@@ -2,7 +2,8 @@
 
 Camunda 7's semantics. The timer of a top-level start event is evaluated at deployment, without
 process variables: a timeDate fires once at its moment, a timeDuration once that long after the
-deployment, a timeCycle at each repetition while repetitions remain. A new version of the key
+deployment, a timeCycle at each repetition while repetitions remain (a Quartz cron cycle at each
+of its times, in the engine's time zone, without end unless its years end). A new version of the key
 replaces the schedule of the previous one; deleting the deployment drops it (with the definition).
 The stored spec has a plain start event instead: an instance started by hand runs at once.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -27,11 +28,15 @@ from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinitio
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from engine.errors import ConflictError, DeploymentError, Problem
+from engine.expressions import CronCycleTimerEventDefinition, looks_like_cron, next_cron_time
 from engine.persistence import HistoryEvent, TimerStartSchedule
 
 SCHEDULE, HISTORY = TimerStartSchedule.__table__, HistoryEvent.__table__
 KINDS = {TimeDateEventDefinition: "timeDate", DurationTimerEventDefinition: "timeDuration",
-         CycleTimerEventDefinition: "timeCycle"}
+         CycleTimerEventDefinition: "timeCycle", CronCycleTimerEventDefinition: "timeCycle"}
+# The `period` of a cron cycle: its expression (the row's `expression`, up to 255 characters) is
+# what each next time is computed from, and it may not fit the period column.
+CRON_PERIOD = "cron"
 
 
 @dataclass(frozen=True)
@@ -48,11 +53,12 @@ class TimerStartPlan:
 # -- deployment -------------------------------------------------------------------------------
 
 def plan_timer_starts(processes, contents: dict[str, bytes], evaluate,
-                      now: datetime) -> dict[str, list[TimerStartPlan]]:
+                      now: datetime, zone: tzinfo) -> dict[str, list[TimerStartPlan]]:
     """The schedules of the parsed processes' timer start events, by process key.
 
-    `evaluate` turns a timer's translated expression into its ISO-8601 text (no variables exist
-    yet). A timer that cannot be computed refuses the whole deployment, naming file, element, line.
+    `evaluate` turns a timer's translated expression into its ISO-8601 or cron text (no variables
+    exist yet); a cron cycle counts in `zone`. A timer that cannot be computed refuses the whole
+    deployment, naming file, element, line.
     """
     plans: dict[str, list[TimerStartPlan]] = {}
     problems = []
@@ -72,7 +78,7 @@ def plan_timer_starts(processes, contents: dict[str, bytes], evaluate,
                 text = evaluate(spec.event_definition.expression)
                 if not isinstance(text, str):
                     raise ValueError(f"it gave {type(text).__name__}, not ISO-8601 text")
-                plan = _plan(process.key, spec.bpmn_id, kind, text.strip(), now)
+                plan = _plan(process.key, spec.bpmn_id, kind, text.strip(), now, zone)
             except Exception as err:  # the evaluation runs designer expressions: any failure is theirs
                 problems.append(Problem(process.file_name, f"the {kind} of a timer start event is computed at "
                                         f"deployment, where no process variables exist: {err}",
@@ -96,7 +102,7 @@ def as_plain_start_events(processes) -> None:
                 spec.event_definition = NoneEventDefinition()
 
 
-def _plan(key: str, element_id: str, kind: str, text: str, now: datetime) -> TimerStartPlan | None:
+def _plan(key: str, element_id: str, kind: str, text: str, now: datetime, zone: tzinfo) -> TimerStartPlan | None:
     if kind == "timeDate":
         moment = TimerEventDefinition.parse_time_or_duration(text)
         if not isinstance(moment, datetime):
@@ -104,6 +110,9 @@ def _plan(key: str, element_id: str, kind: str, text: str, now: datetime) -> Tim
         return TimerStartPlan(key, element_id, kind, text, moment, 1, None)
     if kind == "timeDuration":
         return TimerStartPlan(key, element_id, kind, text, _after(now, text), 1, None)
+    if looks_like_cron(text):
+        first = next_cron_time(text, now, zone)
+        return None if first is None else TimerStartPlan(key, element_id, kind, text, first, None, CRON_PERIOD)
     count, first, period = _cycle(text, now)
     if count == 0:
         return None
@@ -185,7 +194,8 @@ def _fire(ctx, conn: Connection, definition_id: str, element_id: str, now: datet
     # transaction that committed), only the one whose write lands starts the instance.
     same = (SCHEDULE.c.definition_id == definition_id, SCHEDULE.c.element_id == element_id,
             SCHEDULE.c.next_fire_at == row.next_fire_at)
-    following = next_fire(row.next_fire_at, row.repetitions_left, row.period, now)
+    following = next_fire(row.next_fire_at, row.repetitions_left, row.period, now,
+                          cron=row.expression, zone=ctx.config.timezone)
     if following is None:
         written = conn.execute(delete(SCHEDULE).where(*same))
     else:
@@ -203,14 +213,18 @@ def _fire(ctx, conn: Connection, definition_id: str, element_id: str, now: datet
     return 1
 
 
-def next_fire(due: datetime, repetitions_left: int | None, period: str | None,
-              now: datetime) -> tuple[datetime, int | None] | None:
+def next_fire(due: datetime, repetitions_left: int | None, period: str | None, now: datetime,
+              cron: str | None = None, zone: tzinfo | None = None) -> tuple[datetime, int | None] | None:
     """(next fire time, repetitions left after it) once `due` fired at `now`; None when none is left.
 
     Repetitions missed while the service was stopped are spent: the next is the first after `now`.
+    A cron cycle (period CRON_PERIOD) takes its next time from `cron` in `zone`.
     """
     if period is None:
         return None
+    if period == CRON_PERIOD:
+        following = next_cron_time(cron, max(due, now), zone)
+        return None if following is None else (following, None)
     left = None if repetitions_left is None else repetitions_left - 1
     following = _after(due, period)
     while following <= now and left != 0:
