@@ -10,12 +10,14 @@ from __future__ import annotations
 import pycamunda
 import pycamunda.processinst
 import pytest
+import requests
 
 from engine import TaskQuery
 from engine.history import event_data
 from tests.conftest import fixture_bytes
-from tests.rest.test_real_clients import as_user
+from tests.rest.test_real_clients import as_user, basic
 from tests.rest.test_refusals import row_counts
+from tests.test_task_checks import checked_model
 
 R = "/engine-rest"
 CHANGE_EVENTS = ["variable_update", "variable_delete"]
@@ -209,3 +211,29 @@ def test_a_multi_instance_element_variable_keeps_its_own_value(office):
     tasks = office.engine.tasks.list(TaskQuery(instance_id=instance.id))
     assert sorted(office.engine.tasks.form_variables(t.id)["unit"] for t in tasks) == ["unit:kinh_te", "unit:tong_hop"]
     assert office.engine.runtime.get_variables(instance.id)["unit"] == "tong_hop"
+
+
+def test_a_change_between_a_completions_read_and_its_write_wins_and_the_completion_is_409(office, handlers,
+                                                                                          live_server):
+    """The revision guard: an operator's change that lands while a completion is under way is kept,
+    and the completion, which read the instance before it, is refused as Camunda's optimistic
+    locking refuses the later of two writes - it never saves state without the change."""
+    def operator_changes_the_limit(ctx):
+        # Runs inside the completion's transaction, after it read the instance: a real second
+        # request over HTTP writes the instance in between.
+        answer = requests.put(f"{live_server}/process-instance/{ctx.instance_id}/variables/limit",
+                              json={"value": 7, "type": "Integer"}, auth=basic("officer"), timeout=10)
+        assert answer.status_code == 204, answer.text
+
+    handlers.register_check("operator_changes_the_limit", operator_changes_the_limit)
+    office.engine.repository.deploy([("checked.bpmn", checked_model("operator_changes_the_limit", "", "tchcqt"))])
+    instance = office.engine.runtime.start_process_by_key("checked", {"limit": 10})
+    [task] = office.engine.tasks.list(TaskQuery(instance_id=instance.id))
+
+    response = call(office, "post", f"/task/{task.id}/complete", json={})
+    assert response.status_code == 409, response.get_json()
+    assert response.get_json()["type"] == "OptimisticLockingException"
+    assert office.engine.runtime.get_variables(instance.id)["limit"] == 7
+    assert [t.id for t in office.engine.tasks.list(TaskQuery(instance_id=instance.id))] == [task.id]
+    assert office.engine.history.events(instance_id=instance.id, event_types=["complete"]) == []
+    assert [data["new"] for *_, data in changes(office, instance.id)] == [7]
