@@ -38,16 +38,18 @@ def change_variables(ctx: EngineContext, instance_id: str, modifications: Mappin
         if row.status == "completed":
             raise NotFoundError(f"process instance '{instance_id}' has ended; its variables cannot be changed")
         before = process_variables(loaded.workflow)
-        _apply(loaded.workflow, before, checked, removed)
-        # The row keeps its status, incident and timer: only the stored state changes.
-        outcome = Outcome(row.status, incident_message=row.incident_message,
-                          incident_element_id=row.incident_element_id, next_timer_at=row.next_timer_at)
-        save_instance(conn, loaded.ref, row.revision, dump_state(loaded.workflow), outcome, now=ctx.now())
         events = [{"event_type": "variable_update",
                    "data": {"name": name, "old": before.get(name), "new": value, "created": name not in before}}
                   for name, value in checked.items()]
         events += [{"event_type": "variable_delete", "data": {"name": name, "old": before.get(name)}}
                    for name in removed if name in before or name in checked]
+        if not events:
+            return  # nothing to change: no new revision, which would refuse a concurrent step for nothing
+        _apply(loaded.workflow, before, checked, removed)
+        # The row keeps its status, incident and timer: only the stored state changes.
+        outcome = Outcome(row.status, incident_message=row.incident_message,
+                          incident_element_id=row.incident_element_id, next_timer_at=row.next_timer_at)
+        save_instance(conn, loaded.ref, row.revision, dump_state(loaded.workflow), outcome, now=ctx.now())
         insert_history(conn, history_rows(events, now=ctx.now(), actor=actor, instance=loaded.ref,
                                           task_id=task_id))
 
