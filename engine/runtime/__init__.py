@@ -23,4 +23,5 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "require_active": "context",
     "offered_to": "involvement",
     "check_variables": "variables",
+    "change_variables": "variable_changes",
 })

@@ -17,6 +17,7 @@ from engine.runtime.involvement import Involvement, takes_part_in
 from engine.runtime.progress import GroupProgress, InstanceProgress, called_progress, instance_progress
 from engine.forms import parsed_form, validate_submission
 from engine.runtime.timer_starts import fire_due_timer_starts
+from engine.runtime.variable_changes import change_variables
 from engine.runtime.variables import check_business_key, check_variables
 
 DEFINITION = ProcessDefinition.__table__
@@ -131,6 +132,11 @@ class RuntimeService:
             return process_variables(self._ctx.load(conn, instance_id).workflow)
 
     # -- change ----------------------------------------------------------------------------
+
+    def set_variables(self, instance_id: str, modifications: Mapping[str, Any] | None = None,
+                      deletions: list[str] | None = None, actor: str | None = None) -> None:
+        """Sets and deletes variables of a running instance; each change is in the history."""
+        change_variables(self._ctx, instance_id, modifications, deletions, actor=actor)
 
     def delete_instance(self, instance_id: str, actor: str | None = None, reason: str | None = None) -> None:
         with self._ctx.sessions.begin() as session:

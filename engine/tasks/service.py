@@ -12,7 +12,8 @@ from sqlalchemy import bindparam, exists, func, or_, select, update
 from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime import (
-    CallerBusyError, EngineContext, require_active, Involvement, offered_to, VariableError, check_variables,
+    CallerBusyError, EngineContext, require_active, Involvement, offered_to, VariableError, change_variables,
+    check_variables,
 )
 from engine.errors import ConflictError, InvalidStateError, NotFoundError
 from engine.handlers import CHECK_PROPERTY, TaskCheckContext
@@ -249,6 +250,14 @@ class TaskService:
                 [{"event_type": event, "element_id": row.element_id, "element_name": row.name,
                   "data": {"assignee": user}}],
                 now=self._ctx.now(), actor=actor, instance=ref, task_id=task_id))
+
+    # -- variables -------------------------------------------------------------------------
+
+    def set_variables(self, task_id: str, modifications: Mapping[str, Any] | None = None,
+                      deletions: list[str] | None = None, actor: str | None = None) -> None:
+        """Changes the variables of the task's instance (tasks have no local variables here)."""
+        view = self.get(task_id)
+        change_variables(self._ctx, view.instance_id, modifications, deletions, actor=actor, task_id=task_id)
 
     # -- completion ------------------------------------------------------------------------
 

@@ -92,6 +92,19 @@ add("DELETE", "/engine-rest/process-instance/<instance_id>", "own unit",
 add("DELETE", "/engine-rest/process-instance/<instance_id>", "other unit",
     delete("/process-instance/{id}", lambda s: s.fresh_instance("other")), office_wide(204, 404))
 
+# Changing an instance's variables: the office-wide roles, as for deleting it; who sees the
+# instance without that role gets 403, who does not see it 404. Each request changes a fresh one.
+NOTE = {"value": "ghi chú", "type": "String"}
+for side, changed in (("own", office_wide(204, 404, staff=403, head=403)), ("other", office_wide(204, 404))):
+    add("POST", "/engine-rest/process-instance/<instance_id>/variables", f"{side} unit",
+        post("/process-instance/{id}/variables", {"modifications": {"note": NOTE}, "deletions": ["unit"]},
+             fresh=lambda s, side=side: s.fresh_instance(side)), changed)
+    add("PUT", "/engine-rest/process-instance/<instance_id>/variables/<name>", f"{side} unit",
+        post("/process-instance/{id}/variables/note", NOTE, fresh=lambda s, side=side: s.fresh_instance(side)),
+        changed)
+    add("DELETE", "/engine-rest/process-instance/<instance_id>/variables/<name>", f"{side} unit",
+        delete("/process-instance/{id}/variables/unit", lambda s, side=side: s.fresh_instance(side)), changed)
+
 # -- tasks ------------------------------------------------------------------------------------
 add("GET", "/engine-rest/task", "", get("/task"), EVERYONE)
 add("GET", "/engine-rest/task/count", "", get("/task/count"), EVERYONE)
@@ -99,6 +112,15 @@ for side, seen in (("own", SEE_OWN_TASK), ("other", SEE_OTHER)):
     add("GET", "/engine-rest/task/<task_id>", f"{side} unit", get(f"/task/{{s.task[{side}]}}"), seen)
     add("GET", "/engine-rest/task/<task_id>/form-variables", f"{side} unit",
         get(f"/task/{{s.task[{side}]}}/form-variables"), seen)
+
+    add("GET", "/engine-rest/task/<task_id>/variables", f"{side} unit", get(f"/task/{{s.task[{side}]}}/variables"),
+        seen)
+# A fresh task offered to the unit's group, which its staff and head see: theirs to work on, not
+# to rewrite the instance's data.
+for side, changed in (("own", office_wide(204, 404, staff=403, head=403)), ("other", office_wide(204, 404))):
+    add("POST", "/engine-rest/task/<task_id>/variables", f"{side} unit",
+        post("/task/{id}/variables", {"modifications": {"note": NOTE}},
+             fresh=lambda s, side=side: s.fresh_task(side)), changed)
 
 
 def claim_for_self(side: str):

@@ -57,6 +57,13 @@ def request(method: str, url: str, **kwargs):
     return lambda office: (method, url, {k: dict(v) if isinstance(v, dict) else v for k, v in kwargs.items()})
 
 
+def change(method: str, path: str, body):
+    """A request on the variables of the campaign instance ({i}) or of the approval task ({t})."""
+    def build(office):
+        return method, "/engine-rest" + path.format(i=office.portal.campaign_id, t=office.approval_task), {"json": body}
+    return build
+
+
 def typed(value, type_: str) -> dict:
     return {"value": value, "type": type_}
 
@@ -142,6 +149,21 @@ CASES = [
              complete({"deployedOn": typed("2025-13-45", "String")}, task="deploy_task"), 400, FORM, ("deployedOn",)),
     RestCase("unknown task", "officer", request("POST", "/engine-rest/task/khong-co/complete", json={}), 404, INVALID,
              ("khong-co",)),
+    # -- changing variables ------------------------------------------------------------------
+    RestCase("modified variable of the wrong type", "officer",
+             change("POST", "/process-instance/{i}/variables", {"modifications": {"x": typed("ba", "Integer")}}),
+             400, INVALID, ("Cannot modify variables for process instance", "'x'")),
+    RestCase("NUL in a put variable", "officer",
+             change("PUT", "/process-instance/{i}/variables/note", typed("a\u0000b", "String")), 400, INVALID,
+             ("NUL",)),
+    RestCase("reserved variable name put", "officer",
+             change("PUT", "/process-instance/{i}/variables/_secret", typed(1, "Integer")), 400, INVALID,
+             ("_secret", "reserved")),
+    RestCase("deletions that are not a list", "officer",
+             change("POST", "/task/{t}/variables", {"deletions": "note"}), 400, INVALID, ("deletions",)),
+    RestCase("variables of an unknown instance", "officer",
+             request("POST", "/engine-rest/process-instance/khong-co/variables", json={"modifications": {}}), 404,
+             INVALID, ("khong-co",)),
     # -- reading and deleting what does not exist --------------------------------------------
     RestCase("unknown instance", "officer", request("GET", "/engine-rest/process-instance/khong-co"), 404, INVALID,
              ("khong-co",)),

@@ -187,7 +187,8 @@ def with_examples(doc: dict) -> dict:
                 if path.startswith("/external-task/"):
                     what = "external_task"
                 elif method == "delete":  # what a DELETE may remove without starving the other operations
-                    what = {"deployment_id": "spare_deployment", "instance_id": "doomed_instance"}[name]
+                    what = {"deployment_id": "spare_deployment", "instance_id": "doomed_instance",
+                            "name": "variable"}[name]
                 else:
                     what = {"deployment_id": "deployment", "definition_id": "definition", "key": "key",
                             "instance_id": "instance", "task_id": "task", "name": "variable"}[name]
@@ -197,6 +198,10 @@ def with_examples(doc: dict) -> dict:
             {"variables": {"reviewDue": {"value": "2025-09-01", "type": "String"}}, "businessKey": "KH-10"},
         ("post", "/process-definition/key/{key}/start"):
             {"variables": {"reviewDue": {"value": "2025-09-02", "type": "String"}}, "businessKey": "KH-11"},
+        ("post", "/process-instance/{instance_id}/variables"):
+            {"modifications": {"reviewDue": {"value": "2025-09-03", "type": "String"}}, "deletions": ["note"]},
+        ("put", "/process-instance/{instance_id}/variables/{name}"): {"value": "2025-09-04", "type": "String"},
+        ("post", "/task/{task_id}/variables"): {"modifications": {"note": {"value": "đã sửa", "type": "String"}}},
         ("post", "/task/{task_id}/claim"): {"userId": FUZZER},
         ("post", "/task/{task_id}/assignee"): {"userId": "officer"},
         ("post", "/task/{task_id}/complete"):

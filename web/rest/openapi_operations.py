@@ -95,7 +95,7 @@ class Op:
 
 DEFINITION = "ProcessDefinition"
 # Bodies the route refuses without (workerId); the others may be empty.
-REQUIRED_BODIES = frozenset({"FetchAndLock", "CompleteExternalTask", "ExternalTaskFailure"})
+REQUIRED_BODIES = frozenset({"FetchAndLock", "CompleteExternalTask", "ExternalTaskFailure", "TypedValueInput"})
 
 OPERATIONS: tuple[Op, ...] = (
     Op("get", "/openapi.json", "getOpenApi", "This document", (200, {"type": "object"}), public=True),
@@ -145,6 +145,14 @@ OPERATIONS: tuple[Op, ...] = (
        "The variables of a process instance", (200, "Variables"), (404,)),
     Op("get", "/process-instance/{instance_id}/variables/{name}", "getProcessInstanceVariable",
        "One variable of a process instance", (200, "TypedValue"), (404,)),
+    Op("post", "/process-instance/{instance_id}/variables", "modifyProcessInstanceVariables",
+       "Set and delete variables of a running instance (office-wide roles)", (204, None), (400, 403, 404, 409),
+       body="ModifyVariables"),
+    Op("put", "/process-instance/{instance_id}/variables/{name}", "setProcessInstanceVariable",
+       "Set one variable of a running instance (office-wide roles)", (204, None), (400, 403, 404, 409),
+       body="TypedValueInput"),
+    Op("delete", "/process-instance/{instance_id}/variables/{name}", "deleteProcessInstanceVariable",
+       "Delete one variable of a running instance (office-wide roles)", (204, None), (403, 404, 409)),
     Op("delete", "/process-instance/{instance_id}", "deleteProcessInstance",
        "Delete a process instance (office-wide roles)", (204, None), (403, 404, 409),
        (query("deleteReason", "Recorded in the history."),)),
@@ -154,6 +162,11 @@ OPERATIONS: tuple[Op, ...] = (
     Op("get", "/task/{task_id}", "getTask", "One open task", (200, "Task"), (404,)),
     Op("get", "/task/{task_id}/form-variables", "getFormVariables", "The variables a task's form shows",
        (200, "Variables"), (404,)),
+    Op("get", "/task/{task_id}/variables", "getTaskVariables", "The variables of a task's instance",
+       (200, "Variables"), (404,)),
+    Op("post", "/task/{task_id}/variables", "modifyTaskVariables",
+       "Set and delete variables of a task's instance (office-wide roles)", (204, None), (400, 403, 404, 409),
+       body="ModifyVariables"),
     Op("post", "/task/{task_id}/claim", "claim", "Claim a task", (204, None), (400, 403, 404, 409),
        body="UserIdBody"),
     Op("post", "/task/{task_id}/unclaim", "unclaim", "Give a task back", (204, None), (403, 404, 409)),

@@ -167,6 +167,12 @@ SCHEMAS: dict[str, dict] = {
         "properties": {"variables": {"allOf": [ref("VariablesInput")], "nullable": True},
                        "businessKey": {"type": "string", "nullable": True}},
     },
+    "ModifyVariables": {
+        "type": "object", "description": "Camunda's PatchVariablesDto: deletions come after modifications.",
+        "properties": {"modifications": {"allOf": [ref("VariablesInput")], "nullable": True},
+                       "deletions": {"type": "array", "items": {"type": "string", "minLength": 1},
+                                     "nullable": True}},
+    },
     "UserIdBody": {
         "type": "object",
         "properties": {"userId": {"type": "string", "nullable": True,

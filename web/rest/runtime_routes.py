@@ -95,7 +95,8 @@ def get_process_instance_variables(instance_id: str):
 def get_process_instance_variable(instance_id: str, name: str):
     variables = readable_instance_variables(visible_instance(instance_id))
     if name not in variables:
-        raise NotFoundError(f"process instance '{instance_id}' has no variable '{name}'")
+        # Camunda's own wording, which clients may match on.
+        raise NotFoundError(f"process instance variable with name {name} does not exist")
     return jsonify(to_typed({name: variables[name]})[name])
 
 
