@@ -6,6 +6,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
+from SpiffWorkflow.dmn.parser.DMNParser import DMNParser
 
 from engine.forms import form_from_xml
 from engine.repository.parse_model import (
@@ -125,3 +126,38 @@ def _parser_classes() -> dict:
 
 class EngineParser(CamundaParser):
     OVERRIDE_PARSER_CLASSES = _parser_classes()
+
+    def add_decisions(self, node, decision_ids, filename=None) -> None:
+        """Registers each decision of a DMN file for business rule tasks, once the engine's own
+        reader (engine/repository/dmn_model.py) found the file sound."""
+        namespaces = self.namespaces.copy()
+        namespaces.update(node.nsmap)
+        if None in namespaces:
+            namespaces["dmn"] = namespaces.pop(None)
+        for decision_id in decision_ids:
+            dmn_parser = _OneDecisionParser(self, node, namespaces, decision_id, filename=filename)
+            self.dmn_parsers[decision_id] = dmn_parser
+            self.dmn_parsers_by_name[dmn_parser.get_name()] = dmn_parser
+
+
+class _OneDecisionParser(DMNParser):
+    """SpiffWorkflow's DMN parser for one decision of a file: its own parser takes the file's
+    decisions as one and refuses (or crashes on) a file with a decision requirements graph."""
+
+    def __init__(self, parser, node, namespaces, decision_id: str, filename=None):
+        super().__init__(parser, node, namespaces, filename=filename)
+        self.decision_id = decision_id
+
+    def _element(self) -> list:
+        return self.node.xpath("dmn:decision[@id=$id]", namespaces=self.nsmap, id=self.decision_id)
+
+    def parse(self):
+        self.decision = self._parse_decision(self._element())
+
+    @property
+    def bpmn_id(self):
+        return self.decision_id
+
+    def get_name(self):
+        return self._element()[0].get("name")
+
