@@ -167,6 +167,15 @@ SCHEMAS: dict[str, dict] = {
         "properties": {"variables": {"allOf": [ref("VariablesInput")], "nullable": True},
                        "businessKey": {"type": "string", "nullable": True}},
     },
+    "EvaluateDecision": {
+        "type": "object", "description": "The decision's input variables.",
+        "properties": {"variables": {"allOf": [ref("VariablesInput")], "nullable": True}},
+    },
+    "DecisionResults": {
+        "type": "array", "items": map_of("TypedValue"),
+        "description": "One map of output name to typed value per matched rule (a single one for a "
+                       "COLLECT aggregation); empty when no rule matches.",
+    },
     "UserIdBody": {
         "type": "object",
         "properties": {"userId": {"type": "string", "nullable": True,
