@@ -9,7 +9,9 @@ from web.rest.errors import bad_request
 from web.rest.typed_values import TypedValueError, from_typed, typed_value
 
 
-def _evaluate(**which):
+@rest.post("/decision-definition/key/<key>/evaluate")
+@rest.post("/decision-definition/<definition_id>/evaluate")
+def evaluate_decision(key: str | None = None, definition_id: str | None = None):
     body = json_body()
     variables = body.get("variables")
     if variables is not None and not isinstance(variables, dict):
@@ -19,15 +21,5 @@ def _evaluate(**which):
     except TypedValueError as err:
         raise bad_request(str(err)) from None
     # Evaluating stores nothing, so any signed-in user may, as anyone may read definitions.
-    outcome = engine().repository.evaluate_decision(values, **which)
+    outcome = engine().repository.evaluate_decision(values, key=key, definition_id=definition_id)
     return jsonify([{name: typed_value(value) for name, value in result.items()} for result in outcome.results])
-
-
-@rest.post("/decision-definition/key/<key>/evaluate")
-def evaluate_by_key(key: str):
-    return _evaluate(key=key)
-
-
-@rest.post("/decision-definition/<definition_id>/evaluate")
-def evaluate_by_id(definition_id: str):
-    return _evaluate(definition_id=definition_id)
