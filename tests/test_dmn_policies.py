@@ -130,3 +130,40 @@ def test_literal_expression_decision(engine):
         <literalExpression id="le"><text>price * count</text></literalExpression></decision></definitions>"""
     engine.repository.deploy([("total.dmn", literal)])
     assert evaluate(engine, "total", price=3, count=4).results == [{"total": 12}]
+
+
+def rule_task_process(decision: str) -> tuple[str, bytes]:
+    """A process whose business rule task uses `decision` (the eligibility check, re-pointed)."""
+    xml = fixture_bytes("eligibility_check.bpmn").decode().replace('decisionRef="eligibility"',
+                                                                   f'decisionRef="{decision}"')
+    return "rule_task.bpmn", xml.encode()
+
+
+def run_rule_task(engine, variables: dict) -> dict:
+    instance = engine.runtime.start_process_by_key("eligibility_check", variables)
+    assert instance.status == "completed", instance.incident_message
+    return engine.runtime.get_variables(instance.id)
+
+
+def test_business_rule_task_evaluates_required_decisions_first(engine):
+    engine.repository.deploy([("dish_drg.dmn", fixture_bytes("dish_drg.dmn")), rule_task_process("beverages")])
+    variables = run_rule_task(engine, {"season": "Winter", "guestCount": 4, "guestsWithChildren": False})
+    # COLLECT without aggregation sets a list by output name.
+    assert variables["beverages"] == ["Bordeaux", "Water"]
+
+
+@pytest.mark.parametrize("policy, values, expected", [
+    ('hitPolicy="PRIORITY"', PRIORITY_VALUES, "gold"),
+    ('hitPolicy="OUTPUT ORDER"', PRIORITY_VALUES, ["gold", "gold", "silver", "bronze"]),
+    ('hitPolicy="RULE ORDER"', "", ["silver", "gold", "bronze", "gold"]),
+    ('hitPolicy="COLLECT" aggregation="COUNT"', "", 4),
+])
+def test_business_rule_task_hit_policies(engine, policy, values, expected):
+    engine.repository.deploy([("levels.dmn", table("levels", policy, values=values)), rule_task_process("levels")])
+    assert run_rule_task(engine, {"score": 7})["level"] == expected
+
+
+def test_business_rule_task_unique_violation_is_an_incident(engine):
+    engine.repository.deploy([("levels.dmn", table("levels", 'hitPolicy="UNIQUE"')), rule_task_process("levels")])
+    instance = engine.runtime.start_process_by_key("eligibility_check", {"score": 7})
+    assert instance.status == "incident" and "UNIQUE" in instance.incident_message

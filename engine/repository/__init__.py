@@ -17,6 +17,7 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "DecisionOutcome": "dmn_evaluation",
     "DecisionEvaluationError": "dmn_evaluation",
     "evaluate_decision": "dmn_evaluation",
+    "evaluate_translated": "dmn_evaluation",
     "read_decisions": "dmn_model",
     "HIT_POLICIES": "dmn_model",
 })

@@ -14,12 +14,14 @@ from engine.errors import InvalidArgumentError
 from engine.repository.dmn_model import DecisionModel, TableRule, read_decisions
 from engine.repository.model_checks import check_and_translate
 from engine.repository.xml_safety import parse_xml
+from engine.specs import set_decision_evaluator
 
 # `?` in a translated input entry is the input's value; SpiffWorkflow's name for it is kept so
 # the same cells mean the same thing in a business rule task. Only a `?` outside quotes counts.
 INPUT_NAME = "dmninputexpr"
 _PLACEHOLDER = re.compile(r"""\?(?=(?:[^'"]|'[^']*'|"[^"]*")*$)""")
 
+MANY_RESULTS = ("RULE ORDER", "OUTPUT ORDER", "COLLECT")
 Evaluate = Callable[[str, dict], Any]  # (python expression, variables) -> value
 
 
@@ -36,6 +38,13 @@ class DecisionOutcome:
     results: list[dict[str, Any]]
     types: dict[str, str] = field(default_factory=dict)  # output name -> typeRef
     matched: dict[str, list[str]] = field(default_factory=dict)
+    many: bool = False  # the hit policy gives a list of results (RULE ORDER, OUTPUT ORDER, plain COLLECT)
+
+    def variables(self) -> dict[str, Any]:
+        """What a business rule task sets, by output name: lists for a many-result policy."""
+        if self.many:
+            return {name: [result.get(name) for result in self.results] for name in self.types}
+        return dict(self.results[0]) if self.results else {}
 
 
 def evaluate_decision(decisions: dict[str, DecisionModel], key: str, variables: dict[str, Any],
@@ -58,7 +67,8 @@ def evaluate_decision(decisions: dict[str, DecisionModel], key: str, variables: 
         raise DecisionEvaluationError(f"the file has no decision '{key}'")
     outcome = run(key)
     decision = decisions[key]
-    return DecisionOutcome(key, outcome, {o.name: o.type_ref for o in decision.outputs if o.name}, matched)
+    many = decision.literal is None and decision.hit_policy in MANY_RESULTS and not decision.aggregation
+    return DecisionOutcome(key, outcome, {o.name or o.id: o.type_ref for o in decision.outputs}, matched, many)
 
 
 def _as_variables(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -87,19 +97,29 @@ class _Table:
         if decision.literal is not None:
             self.matched[decision.id] = []
             return [{decision.variable: self.run(decision.literal, context, "literal expression")}]
-        values = [self.run(i.expression, context, f"input '{i.label}'") for i in decision.inputs]
-        rules = [rule for rule in decision.rules if self.matches(rule, values, context)]
+        # Inputs are evaluated when a rule's cell first needs one: a table whose matching rule
+        # leaves a column empty ("-") works without that column's variable, as it did before.
+        values: dict[int, Any] = {}
+        rules = []
+        for rule in decision.rules:
+            if self.matches(rule, values, context):
+                rules.append(rule)
+                if decision.hit_policy == "FIRST":
+                    break
         outputs = [self.outputs(rule, context) for rule in rules]
         rules, outputs = self.apply_hit_policy(rules, outputs)
         self.matched[decision.id] = [rule.id for rule in rules]
         return outputs
 
-    def matches(self, rule: TableRule, values: list, context: dict) -> bool:
-        for test, value, column in zip(rule.tests, values, self.decision.inputs):
+    def matches(self, rule: TableRule, values: dict[int, Any], context: dict) -> bool:
+        for index, (test, column) in enumerate(zip(rule.tests, self.decision.inputs)):
             if test is None:
                 continue
-            where = f"rule {rule.row} ({rule.id}), input '{column.label}'"
-            if not self.run(_PLACEHOLDER.sub(INPUT_NAME, test), {**context, INPUT_NAME: value}, where):
+            if index not in values:
+                values[index] = self.run(column.expression, context, f"input '{column.label}'")
+            source = rule.sources[index] if index < len(rule.sources) else ""
+            where = f"rule {rule.row} ({rule.id}), input '{column.label}'" + (f", cell '{source}'" if source else "")
+            if not self.run(_PLACEHOLDER.sub(INPUT_NAME, test), {**context, INPUT_NAME: values[index]}, where):
                 return False
         return True
 
@@ -157,6 +177,14 @@ def _rows(rules: list[TableRule]) -> str:
     return ", ".join(f"{rule.row} ({rule.id})" for rule in rules)
 
 
+def evaluate_translated(content: bytes, key: str, variables: dict[str, Any], evaluate: Evaluate) -> DecisionOutcome:
+    """Decision `key` of a DMN file already checked and translated (a business rule task's copy)."""
+    decisions, problems = read_decisions(parse_xml(content, "decision", len(content) + 1), key)
+    if problems:
+        raise DecisionEvaluationError("; ".join(str(p) for p in problems))
+    return evaluate_decision(decisions, key, variables, evaluate)
+
+
 def evaluate_file(content: bytes, file_name: str, key: str, variables: dict[str, Any], evaluate: Evaluate,
                   max_bytes: int) -> DecisionOutcome:
     """Decision `key` of a deployed DMN file: read again as at deployment (the stored file is the
@@ -167,3 +195,7 @@ def evaluate_file(content: bytes, file_name: str, key: str, variables: dict[str,
     if problems or more:  # deployed files were checked; only a file from an older engine gets here
         raise DecisionEvaluationError("; ".join(str(p) for p in problems + more))
     return evaluate_decision(decisions, key, variables, evaluate)
+
+
+# Business rule tasks (engine/specs.py DecisionTask) sit below this package and get the evaluation here.
+set_decision_evaluator(evaluate_translated)

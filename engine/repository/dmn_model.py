@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from engine.errors import Problem
 from engine.expressions import ExpressionError, feel_expression_to_python
+from engine.repository.model_checks import FEEL_SOURCE
 
 HIT_POLICIES = ("UNIQUE", "FIRST", "ANY", "PRIORITY", "RULE ORDER", "OUTPUT ORDER", "COLLECT")
 AGGREGATIONS = ("SUM", "MIN", "MAX", "COUNT")
@@ -42,6 +43,7 @@ class TableRule:
     row: int
     tests: tuple  # Python test per input (None: any value), `?` is the input value
     outputs: tuple  # Python expression per output (None: no value)
+    sources: tuple = ()  # the designer's FEEL of each test, for messages
 
 
 @dataclass
@@ -154,7 +156,10 @@ class _Reader:
                 self.problem(node, f"rule {row} has {len(tests)} input and {len(outputs)} output entries; the "
                                    f"table has {len(decision.inputs)} inputs and {len(decision.outputs)} outputs")
                 continue
-            decision.rules.append(TableRule(node.get("id") or f"row{row}", row, tuple(tests), tuple(outputs)))
+            sources = tuple(e.find("{*}text").get(FEEL_SOURCE, "") if e.find("{*}text") is not None else ""
+                            for e in node.findall("{*}inputEntry"))
+            decision.rules.append(TableRule(node.get("id") or f"row{row}", row, tuple(tests), tuple(outputs),
+                                            sources))
 
     def output_values(self, node) -> tuple:
         """The listed output values as Python literals (FEEL lists them comma-separated)."""

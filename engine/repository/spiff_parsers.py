@@ -2,6 +2,7 @@
 and the Camunda attributes, forms and call mappings SpiffWorkflow would drop."""
 from __future__ import annotations
 
+from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.camunda.parser import CamundaParser
@@ -19,6 +20,7 @@ from engine.repository.parse_model import (
 )
 from engine.specs import (
     CalledProcessTask,
+    DecisionTask,
     ExternalServiceTask,
     ParallelMultiInstanceTask,
     PassThroughTask,
@@ -89,6 +91,19 @@ class _KeepsCamundaAttributes:
         return extensions
 
 
+class _EvaluatesDecisionsItself:
+    """A business rule task whose decision the engine evaluates (engine/specs.py DecisionTask),
+    with a copy of the decision's file as checked and translated at this deployment."""
+
+    def create_task(self):
+        key = self.get_decision_ref(self.node)
+        dmn_parsers = self.process_parser.parser.dmn_parsers
+        if key not in dmn_parsers:
+            self.raise_validation_exception(f"business rule task uses decision '{key}', which is not deployed")
+        xml = etree.tostring(dmn_parsers[key].node, encoding="unicode")
+        return DecisionTask(self.spec, self.bpmn_id, decision_key=key, decision_xml=xml, **self.bpmn_attributes)
+
+
 class _KeepsCallMappings:
     """Keeps what a call activity passes in and out (camunda:in / camunda:out), already checked
     and translated by the tree-rewriting step, in the spec's extensions."""
@@ -118,6 +133,9 @@ def _parser_classes() -> dict:
     classes[full_tag("serviceTask")] = (service_parser, ExternalServiceTask)
     for tag in ("task", "manualTask"):
         classes[full_tag(tag)] = (classes[full_tag(tag)][0], PassThroughTask)
+    rule_parser = classes[full_tag("businessRuleTask")][0]
+    classes[full_tag("businessRuleTask")] = (type("DecisionTaskParser", (_EvaluatesDecisionsItself, rule_parser), {}),
+                                             DecisionTask)
     call_parser = classes[full_tag("callActivity")][0]
     classes[full_tag("callActivity")] = (type("CallActivityParser", (_KeepsCallMappings, call_parser), {}),
                                          CalledProcessTask)
