@@ -1,14 +1,19 @@
 """Task specs the engine substitutes for SpiffWorkflow's Camunda ones."""
 from __future__ import annotations
 
+from typing import Callable
+
 from SpiffWorkflow.bpmn.specs.defaults import (
     NoneTask,
     ParallelMultiInstanceTask as BpmnParallelMultiInstanceTask,
     SequentialMultiInstanceTask as BpmnSequentialMultiInstanceTask,
 )
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
+from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
+from engine.errors import EngineError
 from engine.handlers import HandlerRegistry
 
 
@@ -71,6 +76,45 @@ class CalledProcessTask(BpmnSpecMixin):
     @property
     def called_element(self) -> str:
         return self.extensions["calledElement"]
+
+
+# (translated DMN file, decision key, variables, evaluate) -> outcome with .variables(); the
+# evaluation lives in engine/repository (a layer above this module), which installs it here.
+_decision_evaluator: Callable | None = None
+
+
+def set_decision_evaluator(evaluator: Callable) -> None:
+    global _decision_evaluator
+    _decision_evaluator = evaluator
+
+
+class DecisionTask(BpmnSpecMixin):
+    """A business rule task the engine evaluates itself (engine/repository/dmn_evaluation.py):
+    SpiffWorkflow's DMN engine knows two hit policies and no required decisions.
+
+    `decision_xml` is the decision's DMN file as checked at deployment (cells already Python), kept
+    in the spec so that a process version runs the decisions it was deployed with. Outputs become
+    variables by output name: one value for a single-result policy, a list for RULE ORDER,
+    OUTPUT ORDER and COLLECT without aggregation; nothing is set when no rule matches a
+    single-result table (as before).
+    """
+
+    def __init__(self, wf_spec, bpmn_id, decision_key: str, decision_xml: str, **kwargs):
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.decision_key, self.decision_xml = decision_key, decision_xml
+
+    def _run_hook(self, my_task):
+        environment = my_task.workflow.script_engine.environment
+        if _decision_evaluator is None:
+            raise WorkflowTaskException("no decision evaluator is installed (engine.repository is not loaded)",
+                                        task=my_task)
+        try:
+            outcome = _decision_evaluator(self.decision_xml.encode(), self.decision_key, dict(my_task.data),
+                                          lambda expression, context: environment.evaluate(expression, context))
+        except EngineError as err:  # the decision cannot take this data: an incident naming why
+            raise WorkflowTaskException(str(err), task=my_task) from None
+        my_task.data = DeepMerge.merge(my_task.data, outcome.variables())
+        return super()._run_hook(my_task)
 
 
 def spec_has(workflow, spec_class) -> bool:

@@ -12,6 +12,7 @@ from copy import deepcopy
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter, MultiInstanceTaskConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers import DefaultRegistry
+from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -21,6 +22,7 @@ from engine.persistence.data_codec import register_data_types
 from engine.expressions import CronCycleTimerEventDefinition
 from engine.specs import (
     CalledProcessTask,
+    DecisionTask,
     ExternalServiceTask,
     ParallelMultiInstanceTask,
     PassThroughTask,
@@ -38,11 +40,24 @@ class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
         return dct
 
 
+class DecisionTaskConverter(TaskSpecConverter):
+    """Keeps a business rule task's decision key and DMN file (engine/specs.py DecisionTask)."""
+
+    def to_dict(self, spec):
+        dct = self.get_default_attributes(spec)
+        dct.update(decision_key=spec.decision_key, decision_xml=spec.decision_xml)
+        return dct
+
+    def from_dict(self, dct):
+        return self.task_spec_from_dict(dct)
+
+
 def _make_serializer() -> BpmnWorkflowSerializer:
     config = deepcopy(CAMUNDA_CONFIG)
     config[ExternalServiceTask] = BpmnTaskSpecConverter
     config[PassThroughTask] = BpmnTaskSpecConverter
     config[CalledProcessTask] = BpmnTaskSpecConverter
+    config[DecisionTask] = DecisionTaskConverter
     config[ParallelMultiInstanceTask] = MultiInstanceTaskConverter
     config[SequentialMultiInstanceTask] = MultiInstanceTaskConverter
     config[BpmnWorkflow] = StateOnlyWorkflowConverter

@@ -14,4 +14,10 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "read_table": "decision_table",
     "diff_tables": "decision_table",
     "flow_order": "flow_order",
+    "DecisionOutcome": "dmn_evaluation",
+    "DecisionEvaluationError": "dmn_evaluation",
+    "evaluate_decision": "dmn_evaluation",
+    "evaluate_translated": "dmn_evaluation",
+    "read_decisions": "dmn_model",
+    "HIT_POLICIES": "dmn_model",
 })

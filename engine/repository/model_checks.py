@@ -34,6 +34,9 @@ from engine.repository.parse_model import (
 from engine.scripts import ScriptPolicyError, check_script
 
 
+FEEL_SOURCE = "{urn:thidua}feel"
+
+
 def check_and_translate(kind: str, root, file_name: str) -> list[Problem]:
     checker = _BpmnChecker(root, file_name) if kind == "bpmn" else _DmnChecker(root, file_name)
     checker.run()
@@ -256,6 +259,9 @@ class _DmnChecker(_Checker):
         for element in self.root.iter(etree.Element):
             name = local_name(element)
             text = element.find("{*}text") if name in ("inputExpression", "inputEntry", "outputEntry") else None
+            if text is not None:
+                # The designer's FEEL, for error messages at run time (the text becomes Python).
+                text.set(FEEL_SOURCE, (text.text or "").strip())
             if name == "inputExpression" and text is not None:
                 self.translate_text(text, feel_expression_to_python, owner=element.getparent())
             elif name == "inputEntry" and text is not None:

@@ -17,6 +17,7 @@ from engine.errors import DeploymentError, Problem
 from engine.handlers import PropertyCheck
 # The tree checks, the shared types and the parser classes live in their own modules; their
 # public names stay importable from here.
+from engine.repository.dmn_model import read_decisions
 from engine.repository.model_checks import check_and_translate
 from engine.repository.parse_model import (  # noqa: F401
     BPMN_NS,
@@ -76,7 +77,10 @@ def parse_deployment(files: Iterable[ModelFile], resolver: Resolver, max_bytes: 
             problems.append(Problem(model.name, "not a BPMN 2.0 or DMN document (unexpected root element "
                                                 f"'{root.tag}')", line=root.sourceline))
             continue
-        problems.extend(check_and_translate(kind, root, model.name))
+        translation_problems = check_and_translate(kind, root, model.name)
+        problems.extend(translation_problems)
+        if kind == "dmn" and not translation_problems:
+            problems.extend(read_decisions(root, model.name)[1])
         if kind == "bpmn":
             problems.extend(check_reminder_properties(root, model.name))
             problems.extend(check_application_properties(root, model.name, property_checks or {}))
@@ -111,9 +115,9 @@ def _build_specs(documents, resolver: Resolver, max_bytes: int, progress: Progre
                     if process.get("isExecutable", "true") == "true":
                         new_process_ids.append((process.get("id"), name, process))
             else:
-                parser.add_dmn_xml(root, filename=name)
-                for decision in root.findall("{*}decision"):
-                    result.decisions.append(ParsedDecision(decision.get("id"), decision.get("name"), name))
+                decisions = _read_dmn(root, name)
+                parser.add_decisions(root, list(decisions), filename=name)
+                result.decisions += [ParsedDecision(d.id, d.name, name) for d in decisions.values()]
         except ValidationException as err:
             raise DeploymentError([_problem_from_validation(err, name, roots)]) from None
     _resolve_dependencies(parser, resolver, max_bytes)
@@ -128,13 +132,22 @@ def _build_specs(documents, resolver: Resolver, max_bytes: int, progress: Progre
             subprocess_specs = parser.get_subprocess_specs(key)
         except ValidationException as err:
             raise DeploymentError([_problem_from_validation(err, name, roots)]) from None
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as err:
+            # SpiffWorkflow's parsers crash rather than refuse on some inputs (a business rule
+            # task on a literal-expression decision, for one); the designer still gets a 400.
+            raise DeploymentError([Problem(name, f"process '{key}' cannot be built: {type(err).__name__}: "
+                                                 f"{err}")]) from None
         result.processes.append(ParsedProcess(key, process.get("name"), name, spec, subprocess_specs))
-    for decision in result.decisions:
-        try:
-            parser.dmn_parsers[decision.key].parse()
-        except ValidationException as err:
-            raise DeploymentError([_problem_from_validation(err, decision.file_name, roots)]) from None
     return result
+
+
+def _read_dmn(root, name: str) -> dict:
+    """The file's decisions, read by the engine (SpiffWorkflow reads one decision a file and
+    crashes on decision requirements graphs); a DeploymentError names each problem."""
+    decisions, problems = read_decisions(root, name)
+    if problems:
+        raise DeploymentError(problems)
+    return decisions
 
 
 def _resolve_dependencies(parser: EngineParser, resolver: Resolver, max_bytes: int) -> None:
@@ -166,7 +179,7 @@ def _resolve_dependencies(parser: EngineParser, resolver: Resolver, max_bytes: i
             elif doc_kind == "bpmn":
                 parser.add_bpmn_xml(root, filename=found.name)
             else:
-                parser.add_dmn_xml(root, filename=found.name)
+                parser.add_decisions(root, list(_read_dmn(root, found.name)), filename=found.name)
         if problems:
             raise DeploymentError(problems)
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.runtime import EngineContext, as_plain_start_events, plan_timer_starts, replace_timer_starts
 from engine.repository.decision_table import DecisionTable, TableDiff, diff_tables, read_table
+from engine.repository.dmn_evaluation import DecisionOutcome, evaluate_file
 from engine.errors import ConflictError, DeploymentError, NotFoundError, Problem
 from engine.repository.model_diff import ModelDiff, diff_models
 from engine.persistence import (
@@ -268,6 +269,25 @@ class RepositoryService:
         None when either decision is not a table."""
         before, after = self.decision_table(before_id), self.decision_table(after_id)
         return diff_tables(before, after) if before is not None and after is not None else None
+
+    def evaluate_decision(self, variables: dict, *, key: str | None = None,
+                          definition_id: str | None = None) -> DecisionOutcome:
+        """A decision definition (by id, or the latest version of `key`) evaluated with `variables`,
+        its required decisions first (engine/repository/dmn_evaluation.py)."""
+        with self._ctx.sessions() as session:
+            if definition_id is not None:
+                definition = session.get(DecisionDefinition, definition_id)
+                missing = f"No matching decision definition with id: {definition_id}"
+            else:
+                definition = self._latest(session, DecisionDefinition, key)
+                missing = f"No matching decision definition with key: {key} and no tenant-id"
+        if definition is None:  # Camunda's messages, which clients may match
+            raise NotFoundError(missing)
+        environment = self._ctx.script_engine.environment
+        with self._ctx.clocked():
+            return evaluate_file(self.model_xml(definition.id), definition.id, definition.key, variables,
+                                 lambda expression, context: environment.evaluate(expression, context),
+                                 self._ctx.config.max_model_bytes)
 
     def get_deployment(self, deployment_id: str) -> Deployment:
         with self._ctx.sessions() as session:

@@ -2,11 +2,13 @@
 and the Camunda attributes, forms and call mappings SpiffWorkflow would drop."""
 from __future__ import annotations
 
+from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
+from SpiffWorkflow.dmn.parser.DMNParser import DMNParser
 
 from engine.forms import form_from_xml
 from engine.repository.parse_model import (
@@ -20,6 +22,7 @@ from engine.repository.parse_model import (
 from engine.expressions import CronCycleTimerEventDefinition
 from engine.specs import (
     CalledProcessTask,
+    DecisionTask,
     ExternalServiceTask,
     ParallelMultiInstanceTask,
     PassThroughTask,
@@ -94,6 +97,19 @@ class _KeepsCamundaAttributes:
         return extensions
 
 
+class _EvaluatesDecisionsItself:
+    """A business rule task whose decision the engine evaluates (engine/specs.py DecisionTask),
+    with a copy of the decision's file as checked and translated at this deployment."""
+
+    def create_task(self):
+        key = self.get_decision_ref(self.node)
+        dmn_parsers = self.process_parser.parser.dmn_parsers
+        if key not in dmn_parsers:
+            self.raise_validation_exception(f"business rule task uses decision '{key}', which is not deployed")
+        xml = etree.tostring(dmn_parsers[key].node, encoding="unicode")
+        return DecisionTask(self.spec, self.bpmn_id, decision_key=key, decision_xml=xml, **self.bpmn_attributes)
+
+
 class _KeepsCallMappings:
     """Keeps what a call activity passes in and out (camunda:in / camunda:out), already checked
     and translated by the tree-rewriting step, in the spec's extensions."""
@@ -135,6 +151,9 @@ def _parser_classes() -> dict:
     classes[full_tag("serviceTask")] = (service_parser, ExternalServiceTask)
     for tag in ("task", "manualTask"):
         classes[full_tag(tag)] = (classes[full_tag(tag)][0], PassThroughTask)
+    rule_parser = classes[full_tag("businessRuleTask")][0]
+    classes[full_tag("businessRuleTask")] = (type("DecisionTaskParser", (_EvaluatesDecisionsItself, rule_parser), {}),
+                                             DecisionTask)
     call_parser = classes[full_tag("callActivity")][0]
     classes[full_tag("callActivity")] = (type("CallActivityParser", (_KeepsCallMappings, call_parser), {}),
                                          CalledProcessTask)
@@ -143,3 +162,38 @@ def _parser_classes() -> dict:
 
 class EngineParser(CamundaParser):
     OVERRIDE_PARSER_CLASSES = _parser_classes()
+
+    def add_decisions(self, node, decision_ids, filename=None) -> None:
+        """Registers each decision of a DMN file for business rule tasks, once the engine's own
+        reader (engine/repository/dmn_model.py) found the file sound."""
+        namespaces = self.namespaces.copy()
+        namespaces.update(node.nsmap)
+        if None in namespaces:
+            namespaces["dmn"] = namespaces.pop(None)
+        for decision_id in decision_ids:
+            dmn_parser = _OneDecisionParser(self, node, namespaces, decision_id, filename=filename)
+            self.dmn_parsers[decision_id] = dmn_parser
+            self.dmn_parsers_by_name[dmn_parser.get_name()] = dmn_parser
+
+
+class _OneDecisionParser(DMNParser):
+    """SpiffWorkflow's DMN parser for one decision of a file: its own parser takes the file's
+    decisions as one and refuses (or crashes on) a file with a decision requirements graph."""
+
+    def __init__(self, parser, node, namespaces, decision_id: str, filename=None):
+        super().__init__(parser, node, namespaces, filename=filename)
+        self.decision_id = decision_id
+
+    def _element(self) -> list:
+        return self.node.xpath("dmn:decision[@id=$id]", namespaces=self.nsmap, id=self.decision_id)
+
+    def parse(self):
+        self.decision = self._parse_decision(self._element())
+
+    @property
+    def bpmn_id(self):
+        return self.decision_id
+
+    def get_name(self):
+        return self._element()[0].get("name")
+

@@ -77,6 +77,20 @@ add("POST", "/engine-rest/process-definition/<definition_id>/start", "", lambda 
     R + f"/process-definition/{s.engine.repository.latest_definition('approval').id}/start", {"json": START}),
     EVERYONE)
 
+# Evaluating a decision stores nothing: like reading a definition, any signed-in user may (see the report).
+DISH = {"variables": {"season": {"value": "Fall", "type": "String"}, "guestCount": {"value": 4, "type": "Integer"}}}
+
+
+def dish_decision(s) -> str:
+    s.engine.repository.deploy([("dish_drg.dmn", fixture_bytes("dish_drg.dmn"))])  # unchanged after the first
+    return s.engine.repository.list_decision_definitions(key="dish")[-1].id
+
+
+add("POST", "/engine-rest/decision-definition/key/<key>/evaluate", "", lambda s: (
+    dish_decision(s) and R + "/decision-definition/key/dish/evaluate", {"json": DISH}), EVERYONE)
+add("POST", "/engine-rest/decision-definition/<definition_id>/evaluate", "", lambda s: (
+    R + f"/decision-definition/{dish_decision(s)}/evaluate", {"json": DISH}), EVERYONE)
+
 # -- process instances ------------------------------------------------------------------------
 add("GET", "/engine-rest/process-instance", "", get("/process-instance"), EVERYONE)
 add("GET", "/engine-rest/process-instance/count", "", get("/process-instance/count"), EVERYONE)

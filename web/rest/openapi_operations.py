@@ -134,6 +134,13 @@ OPERATIONS: tuple[Op, ...] = (
     Op("post", "/process-definition/key/{key}/start", "startProcessInstanceByKey",
        "Start an instance of the latest definition of a key", (200, "ProcessInstance"), (400, 404, 409),
        body="StartProcessInstance"),
+    # -- decision definitions
+    Op("post", "/decision-definition/{definition_id}/evaluate", "evaluateDecisionById",
+       "Evaluate a decision definition, its required decisions first", (200, "DecisionResults"), (400, 404),
+       body="EvaluateDecision"),
+    Op("post", "/decision-definition/key/{key}/evaluate", "evaluateDecisionByKey",
+       "Evaluate the latest decision definition of a key, its required decisions first",
+       (200, "DecisionResults"), (400, 404), body="EvaluateDecision"),
     # -- process instances (those the user takes part in; all for the office-wide roles)
     Op("get", "/process-instance", "getProcessInstances", "List running process instances",
        (200, array_of("ProcessInstance")), (400,), PAGING + INSTANCE_FILTERS),

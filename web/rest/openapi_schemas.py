@@ -173,6 +173,15 @@ SCHEMAS: dict[str, dict] = {
                        "deletions": {"type": "array", "items": {"type": "string", "minLength": 1},
                                      "nullable": True}},
     },
+    "EvaluateDecision": {
+        "type": "object", "description": "The decision's input variables.",
+        "properties": {"variables": {"allOf": [ref("VariablesInput")], "nullable": True}},
+    },
+    "DecisionResults": {
+        "type": "array", "items": map_of("TypedValue"),
+        "description": "One map of output name to typed value per matched rule (a single one for a "
+                       "COLLECT aggregation); empty when no rule matches.",
+    },
     "UserIdBody": {
         "type": "object",
         "properties": {"userId": {"type": "string", "nullable": True,
