@@ -58,3 +58,35 @@ def test_engine_packages_are_reached_only_through_their_exports():
                 if len(module) > 2 and module[0] == "engine" and module[1] in packages and module[1] != own:
                     reaching.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
     assert reaching == [], "imports reaching into another engine package:\n" + "\n".join(reaching)
+
+
+def test_no_module_imports_itself_through_others():
+    """No import cycle between modules (an import inside a function counts too): each one can be
+    read, and loaded, after the ones it uses."""
+    import grimp
+    graph = grimp.build_graph("engine", "web", "workflows")
+    imported = {module: graph.find_modules_directly_imported_by(module) for module in graph.modules}
+    cycles, index, low, stack, on_stack = [], {}, {}, [], set()
+
+    def visit(module: str) -> None:  # Tarjan's strongly connected components
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for other in imported[module]:
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in on_stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            component = []
+            while not component or component[-1] != module:
+                component.append(stack.pop())
+                on_stack.discard(component[-1])
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for module in sorted(imported):
+        if module not in index:
+            visit(module)
+    assert cycles == [], f"import cycles: {cycles}"

@@ -7,10 +7,21 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, Protocol
 
-if TYPE_CHECKING:
-    from engine.forms.definition import FormField
+
+class FieldLike(Protocol):
+    """What checking a value needs of a form field (engine/forms/definition.py's FormField, which
+    imports this module: a protocol here keeps the two out of an import cycle)."""
+
+    type: str
+
+    def has_constraint(self, name: str) -> bool: ...
+
+    def constraint(self, name: str) -> str | None: ...
+
+    @property
+    def option_ids(self) -> Any: ...
 
 # Camunda stores `long` fields as Java longs; anything wider would overflow there and in BIGINT columns.
 LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
@@ -31,7 +42,7 @@ def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def constraint_limit(f: FormField, name: str) -> Any:
+def constraint_limit(f: FieldLike, name: str) -> Any:
     """The constraint's config as a number or date, or None when the field does not have it."""
     if not f.has_constraint(name):
         return None
@@ -52,7 +63,7 @@ def constraint_limit(f: FormField, name: str) -> Any:
         raise InvalidValue("type", f"{name} needs a date (yyyy-mm-dd or dd/mm/yyyy), not '{config}'") from None
 
 
-def coerce_value(f: FormField, value: Any) -> Any:
+def coerce_value(f: FieldLike, value: Any) -> Any:
     if f.type == "enum":
         return _coerce_enum(value, f.option_ids)
     return _COERCERS[f.type](value)

@@ -139,12 +139,8 @@ def load_user(user_id: str) -> PortalUser | None:
 
 
 @login_manager.unauthorized_handler
-def unauthorized(message: str = "auth.please_sign_in"):
-    target = url_for("auth.login", next=request.full_path.rstrip("?"))
-    if request.headers.get("HX-Request"):
-        return "", 401, {"HX-Redirect": target}
-    flash(translate(message), "info")
-    return redirect(target)
+def unauthorized():
+    return session_guard.to_sign_in("auth.please_sign_in")
 
 
 def csrf_refused(error: CSRFError):

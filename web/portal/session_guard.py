@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta, timezone
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from engine.identity import CredentialStamps
-from web.portal.i18n import SESSION_KEY, current_language
+from web.portal.i18n import SESSION_KEY, current_language, translate
 
 STAMP_KEY, SEEN_KEY = "credential_stamp", "seen_at"
 DEFAULT_IDLE_MINUTES = 30
@@ -79,8 +79,16 @@ def check_session():
     session[SESSION_KEY] = language
     if request.blueprint == "auth":
         return None  # the sign-in page itself, or signing out: carry on, now signed out
-    from web.portal.auth import unauthorized
-    return unauthorized("auth.session_expired")
+    return to_sign_in("auth.session_expired")
+
+
+def to_sign_in(message: str):
+    """To the sign-in page and back here afterwards; htmx requests get the redirect as a header."""
+    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if request.headers.get("HX-Request"):
+        return "", 401, {"HX-Redirect": target}
+    flash(translate(message), "info")
+    return redirect(target)
 
 
 def init_app(app: Flask) -> None:
