@@ -106,11 +106,7 @@ class _FeelParser(_Parser):
         expr = self.primary()
         while True:
             if self.at("."):
-                self.advance()
-                name = self.token
-                if name.kind != "name":
-                    raise self.unexpected("a property name after '.'")
-                self.advance()
+                name = self.name_after_dot()
                 if self.at("("):
                     raise self.error(f"function calls are not supported: '{name.text}'", name)
                 expr = self.member(expr, self.property_name(name), name)
@@ -119,10 +115,10 @@ class _FeelParser(_Parser):
                 return expr
 
     def primary(self) -> _Expr:
+        literal = self.scalar_literal()
+        if literal is not None:
+            return literal
         token = self.token
-        if token.kind in ("number", "string"):
-            self.advance()
-            return _literal(token.value)
         if self.at("("):
             self.advance()
             inner = self.expression_()

@@ -87,11 +87,7 @@ class _JuelParser(_Parser):
         expr = self.primary()
         while True:
             if self.at("."):
-                self.advance()
-                name = self.token
-                if name.kind != "name":
-                    raise self.unexpected("a property name after '.'")
-                self.advance()
+                name = self.name_after_dot()
                 if self.at("("):
                     raise self.method_call_error(first, name)
                 expr = self.member(expr, self.property_name(name), name)
@@ -110,9 +106,9 @@ class _JuelParser(_Parser):
 
     def primary(self) -> _Expr:
         token = self.token
-        if token.kind in ("number", "string"):
-            self.advance()
-            return _literal(token.value)
+        literal = self.scalar_literal()
+        if literal is not None:
+            return literal
         if token.kind == "name":
             word = token.text
             if word in ("true", "false", "null"):

@@ -100,6 +100,23 @@ class _Parser:
             raise self.error(f"'{token.text}' cannot be used as a variable name", token)
         return _Expr(name)
 
+    def name_after_dot(self) -> _Token:
+        """The property name of `.name`, the '.' being the current token; both languages read it alike."""
+        self.advance()
+        name = self.token
+        if name.kind != "name":
+            raise self.unexpected("a property name after '.'")
+        self.advance()
+        return name
+
+    def scalar_literal(self) -> _Expr | None:
+        """A number or string literal, read; None (nothing read) for any other token."""
+        token = self.token
+        if token.kind not in ("number", "string"):
+            return None
+        self.advance()
+        return _literal(token.value)
+
     def property_name(self, token: _Token) -> _Expr:
         # NFC like the keys the service stores; see _lex_string.
         return _literal(unicodedata.normalize("NFC", token.text))

@@ -38,38 +38,42 @@ class PreparedStatement:
 
     def execute(self, conn: Connection | Session, params: dict[str, Any]) -> int:
         """Runs once; returns the row count."""
-        conn = _connection(conn)
-        compiled = self._for(conn)
-        cursor = conn.connection.dbapi_connection.cursor()
-        try:
-            with _as_sqlalchemy_errors(conn, compiled.sql, params, cursor):
-                cursor.execute(compiled.sql, compiled.parameters(params))
+        with self._cursor(conn, params) as (cursor, compiled):
+            cursor.execute(compiled.sql, compiled.parameters(params))
             return cursor.rowcount
-        finally:
-            cursor.close()
 
     def execute_many(self, conn: Connection | Session, rows: Iterable[dict[str, Any]]) -> None:
-        conn = _connection(conn)
-        compiled = self._for(conn)
-        cursor = conn.connection.dbapi_connection.cursor()
-        try:
-            with _as_sqlalchemy_errors(conn, compiled.sql, None, cursor):
-                cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
-        finally:
-            cursor.close()
+        with self._cursor(conn, None) as (cursor, compiled):
+            cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
 
     def rows(self, conn: Connection | Session, params: dict[str, Any]) -> list[tuple]:
         """Runs a SELECT; rows come back as tuples of the selected columns, converted by their types."""
+        with self._cursor(conn, params) as (cursor, compiled):
+            cursor.execute(compiled.sql, compiled.parameters(params))
+            fetched = cursor.fetchall()
+        return [compiled.converted(row) for row in fetched] if compiled.converters else fetched
+
+    @contextmanager
+    def _cursor(self, conn: Connection | Session, params: Any) -> Iterator[tuple[Any, "_Compiled"]]:
+        """A DB-API cursor of the caller's connection (and transaction), closed afterwards; its
+        errors raised as SQLAlchemy raises them for the statements it runs itself: a DB-API error
+        becomes SQLAlchemy's class (OperationalError, IntegrityError ...) and a lost connection is
+        invalidated, so the pool drops it and the caller sees a disconnect (a 503 in
+        web/unavailable.py), not a driver's raw error."""
         conn = _connection(conn)
         compiled = self._for(conn)
         cursor = conn.connection.dbapi_connection.cursor()
+        dbapi_error = conn.dialect.loaded_dbapi.Error
         try:
-            with _as_sqlalchemy_errors(conn, compiled.sql, params, cursor):
-                cursor.execute(compiled.sql, compiled.parameters(params))
-                fetched = cursor.fetchall()
+            yield cursor, compiled
+        except dbapi_error as err:
+            disconnect = conn.dialect.is_disconnect(err, conn.connection.dbapi_connection, cursor)
+            if disconnect:
+                conn.invalidate(err)
+            raise DBAPIError.instance(compiled.sql, params, err, dbapi_error, connection_invalidated=disconnect,
+                                      dialect=conn.dialect) from err
         finally:
             cursor.close()
-        return [compiled.converted(row) for row in fetched] if compiled.converters else fetched
 
     @property
     def column_names(self) -> list[str]:
@@ -111,22 +115,6 @@ class _Compiled:
 
     def converted(self, row: tuple) -> tuple:
         return tuple(convert(value) if convert else value for convert, value in zip(self.converters, row))
-
-
-@contextmanager
-def _as_sqlalchemy_errors(conn: Connection, sql: str, params: Any, cursor) -> Iterator[None]:
-    """What SQLAlchemy does for the statements it runs: a DB-API error becomes its exception class
-    (OperationalError, IntegrityError ...) and a lost connection is invalidated, so the pool drops
-    it and the caller sees a disconnect (a 503 in web/unavailable.py), not a driver's raw error."""
-    dbapi_error = conn.dialect.loaded_dbapi.Error
-    try:
-        yield
-    except dbapi_error as err:
-        disconnect = conn.dialect.is_disconnect(err, conn.connection.dbapi_connection, cursor)
-        if disconnect:
-            conn.invalidate(err)
-        raise DBAPIError.instance(sql, params, err, dbapi_error, connection_invalidated=disconnect,
-                                  dialect=conn.dialect) from err
 
 
 def _connection(conn: Connection | Session) -> Connection:

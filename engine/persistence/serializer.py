@@ -20,14 +20,8 @@ from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 
 from engine.persistence.data_codec import register_data_types
 from engine.expressions import CronCycleTimerEventDefinition
-from engine.specs import (
-    CalledProcessTask,
-    DecisionTask,
-    ExternalServiceTask,
-    ParallelMultiInstanceTask,
-    PassThroughTask,
-    SequentialMultiInstanceTask,
-)
+from engine.specs import (CalledProcessTask, DecisionTask, ExternalServiceTask, ParallelMultiInstanceTask,
+                          PassThroughTask, SequentialMultiInstanceTask)
 
 
 class StateOnlyWorkflowConverter(BpmnWorkflowConverter):

@@ -9,15 +9,8 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 
 from engine.errors import Problem
-from engine.expressions import (
-    ExpressionError,
-    feel_expression_to_python,
-    feel_unary_tests_to_python,
-    is_juel,
-    juel_to_python,
-    timer_to_python,
-    validate_iso_duration,
-)
+from engine.expressions import (ExpressionError, feel_expression_to_python, feel_unary_tests_to_python, is_juel,
+                                juel_to_python, timer_to_python, validate_iso_duration)
 from engine.forms import FormDefinitionError, form_from_xml
 from engine.repository.parse_model import (
     BPMN_NS,
