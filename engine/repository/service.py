@@ -47,6 +47,8 @@ def content_hash(content: bytes) -> str:
 class RepositoryService:
     def __init__(self, ctx: EngineContext) -> None:
         self._ctx = ctx
+        # A version's diagram never changes: its flow order is read from the database and parsed once.
+        self._flow_orders: dict[str, tuple[str, ...]] = {}
 
     # -- deploy ----------------------------------------------------------------------------
 
@@ -210,8 +212,11 @@ class RepositoryService:
 
     def flow_order(self, definition_id: str) -> list[str]:
         """The process's element ids in the order its sequence flows meet them (engine/repository/flow_order.py)."""
-        definition = self.get_definition(definition_id)
-        return flow_order(self.definition_xml(definition_id), definition.key, self._ctx.config.max_model_bytes)
+        if definition_id not in self._flow_orders:
+            definition = self.get_definition(definition_id)
+            self._flow_orders[definition_id] = tuple(flow_order(self.definition_xml(definition_id), definition.key,
+                                                                self._ctx.config.max_model_bytes))
+        return list(self._flow_orders[definition_id])
 
     def list_decision_definitions(self, *, key: str | None = None) -> list[DecisionDefinition]:
         statement = select(DecisionDefinition).order_by(DecisionDefinition.key, DecisionDefinition.version)

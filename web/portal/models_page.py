@@ -61,7 +61,7 @@ def upload():
     files = [(f.filename, f.read()) for f in uploads]
     if len(files) >= BACKGROUND_FROM_FILES:
         return start("deployment", translate("models.upload.batch", count=len(files)),
-                     _deployment(engine().repository, files, current_principal().user_id), 2 * len(files) + 1)
+                     _deployment(engine().repository, files, current_principal().user_id), 0)
     try:
         result = engine().repository.deploy(files, source="portal", actor=current_principal().user_id)
     except DeploymentError as refused:
