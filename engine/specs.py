@@ -172,6 +172,29 @@ def thrown_signals(workflow) -> list[str]:
 EVENT_TYPES = {CamundaMessage: "message", BroadcastSignal: "signal"}
 
 
+def fire_start_event(workflow, element_id: str) -> None:
+    """Makes a new workflow begin at this message or signal start event alone, as Camunda starts at
+    the one start event that fired; call before the first engine step."""
+    for task in workflow.task_tree.children:  # the process's start events
+        if task.task_spec.bpmn_id == element_id:
+            definition = task.task_spec.event_definition
+            definition.catch(task, BpmnEvent(definition, payload={}))
+        elif task.state != TaskState.COMPLETED:
+            task.cancel()
+
+
+def lone_event_start(spec) -> str | None:
+    """The start event of a process whose only start event is a message or signal one: Camunda
+    starts such a process by key through it. Remembered on the (cached, shared) spec."""
+    remembered = spec.__dict__.get("thidua_lone_event_start", ...)
+    if remembered is ...:
+        starts = spec.start.outputs
+        remembered = (starts[0].bpmn_id if len(starts) == 1
+                      and type(getattr(starts[0], "event_definition", None)) in EVENT_TYPES else None)
+        spec.thidua_lone_event_start = remembered
+    return remembered
+
+
 def catches_events(workflow) -> bool:
     """Whether any element (other than a top-level start event) can wait for a message or signal;
     remembered on the (cached, shared) spec, as spec_has."""

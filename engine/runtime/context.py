@@ -24,7 +24,7 @@ from engine.persistence import (
     InstanceRecord, InstanceRef, Outcome, history_rows, insert_history, insert_instance, save_instance, sync_tasks,
 )
 from engine.persistence import ProcessDefinition, ProcessInstance, PreparedStatement, dump_state, load_state, SpecCache
-from engine.specs import thrown_signals
+from engine.specs import fire_start_event, lone_event_start, thrown_signals
 
 INSTANCE, DEFINITION = ProcessInstance.__table__, ProcessDefinition.__table__
 # An instance started with this variable belongs to that office unit (who may see it follows).
@@ -89,7 +89,9 @@ class EngineContext:
         # Process variables start as the data of the start task, which every later task inherits.
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**variables)
-        if prepare is not None:
+        if prepare is None and lone_event_start(spec) is not None:
+            fire_start_event(workflow, lone_event_start(spec))  # started by key or id: through it
+        elif prepare is not None:
             prepare(workflow)
         instance = InstanceRef(str(uuid4()), definition_id, definition_key, business_key, parent[0] if parent else None)
         outcome = self.executor.advance(workflow, instance, start_child=self._child_starter(conn, instance, actor))

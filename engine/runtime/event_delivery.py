@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.util import BpmnEvent
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, select
 
 from engine.errors import ConflictError
@@ -17,7 +16,7 @@ from engine.persistence import EventSubscription, InstanceRecord, ProcessInstanc
 from engine.runtime.context import EngineContext, LoadedInstance
 from engine.runtime.involvement import Involvement, takes_part_in
 from engine.runtime.variable_changes import set_on_workflow
-from engine.specs import event_subscriptions
+from engine.specs import event_subscriptions, fire_start_event
 
 SUBSCRIPTION, INSTANCE = EventSubscription.__table__, ProcessInstance.__table__
 
@@ -91,13 +90,7 @@ def deliver(ctx: EngineContext, conn: Connection, loaded: LoadedInstance, execut
 def start_by_event(ctx: EngineContext, conn: Connection, start: Waiting, variables: dict, business_key: str | None,
                    *, kind: str, name: str, actor: str | None) -> InstanceRecord:
     """A new instance of the definition, begun at the start event this message or signal fires."""
-    def fire(workflow) -> None:
-        for task in workflow.task_tree.children:  # the process's start events
-            if task.task_spec.bpmn_id == start.activity_id:
-                task.task_spec.event_definition.catch(task, BpmnEvent(task.task_spec.event_definition, payload={}))
-            elif task.state != TaskState.COMPLETED:
-                task.cancel()  # Camunda starts at the one start event the event fired, not at the others
-
-    return ctx.create_instance(conn, start.definition_id, start.definition_key, variables, business_key, actor,
-                               prepare=fire, events=[{"event_type": kind, "element_id": start.activity_id,
-                                                      "data": {"name": name}}])
+    return ctx.create_instance(
+        conn, start.definition_id, start.definition_key, variables, business_key, actor,
+        prepare=lambda workflow: fire_start_event(workflow, start.activity_id),
+        events=[{"event_type": kind, "element_id": start.activity_id, "data": {"name": name}}])

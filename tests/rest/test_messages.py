@@ -198,3 +198,11 @@ def test_deployment_refuses_expression_names_and_a_second_process_for_one_start_
         response.get_json()["message"]
     # The first one's new version keeps the message.
     assert deploy_xml(office, "msg_first", "mo_dot").status_code == 200
+
+
+def test_a_process_whose_only_start_is_a_message_starts_by_key_through_it(office):
+    deploy_event_models(office.engine, "message_start.bpmn")
+    response = office.client.post("/engine-rest/process-definition/key/message_start/start",
+                                  json={"businessKey": "HS-02"}, headers=office.auth("officer"))
+    assert response.status_code == 200
+    assert open_tasks(office.engine, response.get_json()["id"]) == ["Task_xu_ly"]
