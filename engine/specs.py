@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as SpiffCamundaMessage
 from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
@@ -175,12 +176,19 @@ EVENT_TYPES = {CamundaMessage: "message", BroadcastSignal: "signal"}
 def fire_start_event(workflow, element_id: str) -> None:
     """Makes a new workflow begin at this message or signal start event alone, as Camunda starts at
     the one start event that fired; call before the first engine step."""
-    for task in workflow.task_tree.children:  # the process's start events
+    for task in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):
+        if task.workflow is not workflow or not isinstance(task.task_spec, StartEvent):
+            continue
         if task.task_spec.bpmn_id == element_id:
             definition = task.task_spec.event_definition
             definition.catch(task, BpmnEvent(definition, payload={}))
-        elif task.state != TaskState.COMPLETED:
+        else:
             task.cancel()
+
+
+def start_events(spec) -> list:
+    """The start events of a process (not of its event subprocesses)."""
+    return [t for t in spec.task_specs.values() if isinstance(t, StartEvent)]
 
 
 def lone_event_start(spec) -> str | None:
@@ -188,7 +196,7 @@ def lone_event_start(spec) -> str | None:
     starts such a process by key through it. Remembered on the (cached, shared) spec."""
     remembered = spec.__dict__.get("thidua_lone_event_start", ...)
     if remembered is ...:
-        starts = spec.start.outputs
+        starts = start_events(spec)
         remembered = (starts[0].bpmn_id if len(starts) == 1
                       and type(getattr(starts[0], "event_definition", None)) in EVENT_TYPES else None)
         spec.thidua_lone_event_start = remembered
@@ -202,7 +210,7 @@ def catches_events(workflow) -> bool:
     if remembered is None:
         specs = [workflow.spec, *workflow.subprocess_specs.values()]
         remembered = any(type(definition) in EVENT_TYPES
-                         and not (spec is workflow.spec and t in workflow.spec.start.outputs)
+                         and not (spec is workflow.spec and isinstance(t, StartEvent))
                          for spec in specs for t in spec.task_specs.values() for definition in _definitions(t))
         workflow.spec.thidua_catches_events = remembered
     return remembered
@@ -223,7 +231,7 @@ def event_subscriptions(workflow) -> list[tuple[str, str, str, object, object]]:
     found = []
     for task in workflow.event_manager.tasks.values():  # the top workflow's holds its subprocesses' too
         spec = task.task_spec
-        if task.workflow is workflow and spec in workflow.spec.start.outputs:
+        if task.workflow is workflow and isinstance(spec, StartEvent):
             continue
         if isinstance(spec.event_definition, MultipleEventDefinition):  # an event-based gateway
             targets = zip([output.bpmn_id for output in spec.outputs], spec.event_definition.event_definitions)

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, delete, insert, select
 from engine.errors import DeploymentError, Problem
 from engine.persistence.models import ProcessDefinition
 from engine.persistence.models_events import EventSubscription
-from engine.specs import EVENT_TYPES, catches_events, event_subscriptions
+from engine.specs import EVENT_TYPES, catches_events, event_subscriptions, start_events as process_start_events
 
 SUBSCRIPTION = EventSubscription.__table__
 
@@ -42,7 +42,7 @@ def sync_event_subscriptions(conn: Connection, instance, workflow, now: datetime
 def start_events(spec) -> list[tuple[str, str, str]]:
     """(event type, event name, element id) of each message or signal start event of a process."""
     return [(EVENT_TYPES[type(task.event_definition)], task.event_definition.name, task.bpmn_id)
-            for task in spec.start.outputs if type(getattr(task, "event_definition", None)) in EVENT_TYPES]
+            for task in process_start_events(spec) if type(getattr(task, "event_definition", None)) in EVENT_TYPES]
 
 
 def replace_start_subscriptions(session, created_definitions, specs: dict, now: datetime) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, full_tag
-from SpiffWorkflow.bpmn.parser.event_parsers import EventDefinitionParser
+from SpiffWorkflow.bpmn.parser.event_parsers import SIGNAL_EVENT_XPATH, EventDefinitionParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
@@ -167,6 +167,18 @@ class _CamundaEvents:
                                       "are supported", node=node, file_name=self.filename)
 
 
+class _SignalEndEvents:
+    """A signal end event: SpiffWorkflow's end event parser drops the signal (a plain end event)."""
+
+    def create_task(self):
+        signals = self.xpath(SIGNAL_EVENT_XPATH)
+        if not signals:
+            return super().create_task()
+        task = self._create_task(self.parse_signal_event(signals[0]))
+        task.connect(self.spec.end)
+        return task
+
+
 def _parser_classes() -> dict:
     classes = {}
     for tag, (parser_cls, spec_cls) in CamundaParser.OVERRIDE_PARSER_CLASSES.items():
@@ -175,6 +187,9 @@ def _parser_classes() -> dict:
         if hasattr(parser_cls, "parse_timer_event"):
             mixins = (*mixins, _CronCycles, _CamundaEvents)
         classes[tag] = (type(parser_cls.__name__, (*mixins, parser_cls), {}), spec_cls)
+    end_parser = classes[full_tag("endEvent")][0]
+    classes[full_tag("endEvent")] = (type(end_parser.__name__, (_SignalEndEvents, end_parser), {}),
+                                     classes[full_tag("endEvent")][1])
     for tag in ("receiveTask", "sendTask"):
         parser_cls, spec_cls = BpmnParser.PARSER_CLASSES[full_tag(tag)]
         classes[full_tag(tag)] = (type(parser_cls.__name__, (_CamundaEvents, parser_cls), {}), spec_cls)

@@ -206,3 +206,27 @@ def test_a_process_whose_only_start_is_a_message_starts_by_key_through_it(office
                                   json={"businessKey": "HS-02"}, headers=office.auth("officer"))
     assert response.status_code == 200
     assert open_tasks(office.engine, response.get_json()["id"]) == ["Task_xu_ly"]
+
+
+def test_a_message_starts_only_its_own_start_event_and_a_start_by_key_only_the_plain_one(office):
+    deploy_event_models(office.engine, "two_starts.bpmn")
+    response = post(office, "message", {"messageName": "nop_truc_tuyen", "resultEnabled": True})
+    by_message = response.get_json()[0]["processInstance"]["id"]
+    assert open_tasks(office.engine, by_message) == ["Task_kiem_tra"]
+    response = office.client.post("/engine-rest/process-definition/key/two_starts/start", json={},
+                                  headers=office.auth("officer"))
+    by_key = response.get_json()["id"]
+    assert open_tasks(office.engine, by_key) == ["Task_nhap"]
+    assert subscriptions(office, processInstanceId=by_key) == []  # the start event is the definition's
+    for instance in (by_message, by_key):
+        [task] = [t for t in office.engine.tasks.list() if t.row.instance_id == instance]
+        office.engine.tasks.complete(task.id, actor="officer")
+        assert progress(office.engine, instance)[0] == "completed"
+
+
+def test_the_index_goes_with_the_instance_and_the_deployment(office, waiting):
+    office.engine.runtime.delete_instance(waiting["A"], actor="officer")
+    assert [i for *_, i in subscriptions(office, eventType="message") if i] == [waiting["B"]]
+    deployment_id = office.engine.repository.latest_definition("message_start").deployment_id
+    office.engine.repository.delete_deployment(deployment_id, cascade=True)
+    assert subscriptions(office, eventName="nop_ho_so") == []

@@ -97,3 +97,13 @@ def test_a_unit_signals_only_the_instances_it_sees(office):
     response = office.client.get("/engine-rest/event-subscription", headers=office.auth("officer"),
                                  query_string={"eventType": "compensate"})
     assert response.status_code == 400
+
+
+def test_a_signal_that_keeps_starting_its_own_thrower_is_refused_and_changes_nothing(office):
+    deploy_event_models(office.engine, "signal_loop.bpmn")
+    response = post(office, "signal", {"name": "vong_lap"})
+    assert response.status_code == 409
+    body = response.get_json()
+    assert body["type"] == "ProcessEngineException" and "keeps being thrown" in body["message"]
+    assert started(office.engine, "signal_loop") == []
+    assert office.engine.history.events(event_types=["start"], limit=None) == []
