@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as SpiffCamundaMessage
@@ -184,6 +185,15 @@ def fire_start_event(workflow, element_id: str) -> None:
             definition.catch(task, BpmnEvent(definition, payload={}))
         else:
             task.cancel()
+
+
+def rearm_non_interrupting(task) -> None:
+    """A non-interrupting boundary event that fired waits again while its activity runs, as in Camunda
+    (SpiffWorkflow's fires once): a new waiting task of it beside the one that goes on."""
+    spec = task.task_spec
+    if isinstance(spec, BoundaryEvent) and not spec.cancel_activity and task.parent is not None:
+        again = task.parent._add_child(spec, TaskState.WAITING)
+        spec._update(again)
 
 
 def start_events(spec) -> list:

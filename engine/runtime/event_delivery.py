@@ -16,7 +16,7 @@ from engine.persistence import EventSubscription, InstanceRecord, ProcessInstanc
 from engine.runtime.context import EngineContext, LoadedInstance
 from engine.runtime.involvement import Involvement, takes_part_in
 from engine.runtime.variable_changes import set_on_workflow
-from engine.specs import event_subscriptions, fire_start_event
+from engine.specs import event_subscriptions, fire_start_event, rearm_non_interrupting
 
 SUBSCRIPTION, INSTANCE = EventSubscription.__table__, ProcessInstance.__table__
 
@@ -80,6 +80,7 @@ def deliver(ctx: EngineContext, conn: Connection, loaded: LoadedInstance, execut
         for task, definition in catching:
             task.task_spec.catch(task, BpmnEvent(definition, payload={}))
             task.task_spec._update(task)
+            rearm_non_interrupting(task)
     outcome = ctx.advance_and_save(conn, loaded, actor=actor, events=[{
         "event_type": kind, "element_id": e.activity_id,
         "data": {"name": name, "variables": variables or None}} for e in executions])
