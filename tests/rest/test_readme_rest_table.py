@@ -24,9 +24,8 @@ def readme_rows() -> dict[tuple[str, str], str]:
     for line in section.splitlines():
         match = ROW.match(line)
         if match:
-            key = (match.group(1), match.group(2))
-            assert key not in rows, f"the README lists {key} twice"
-            rows[key] = match.group(3).strip()
+            # An endpoint may come again in a topic's own table, with more detail.
+            rows.setdefault((match.group(1), match.group(2)), match.group(3).strip())
     return rows
 
 
