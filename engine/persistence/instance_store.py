@@ -48,6 +48,9 @@ class Outcome:
     events: list[dict] = field(default_factory=list)
     open_task_ids: set[str] = field(default_factory=set)
     new_tasks: list[NewHumanTask] = field(default_factory=list)
+    # An incident's failed workflow task (what a retry runs again) and the error's stack trace.
+    incident_job_id: str | None = None
+    incident_stack_trace: str | None = None
 
 
 HISTORY, INSTANCE, TASK = HistoryEvent.__table__, ProcessInstance.__table__, Task.__table__

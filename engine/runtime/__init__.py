@@ -24,4 +24,6 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "offered_to": "involvement",
     "check_variables": "variables",
     "change_variables": "variable_changes",
+    "IncidentQuery": "incidents",
+    "FailedJob": "incidents",
 })

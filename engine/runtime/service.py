@@ -13,6 +13,8 @@ from engine.runtime.context import EngineContext
 from engine.errors import ConflictError, NotFoundError
 from engine.persistence import history_rows, insert_history, InstanceRef, ProcessDefinition, ProcessInstance
 from engine.runtime.execution import process_variables
+from engine.runtime import incidents, retries as retries_module
+from engine.runtime.incidents import FailedJob, IncidentQuery
 from engine.runtime.involvement import Involvement, takes_part_in
 from engine.runtime.progress import GroupProgress, InstanceProgress, called_progress, instance_progress
 from engine.forms import parsed_form, validate_submission
@@ -164,6 +166,38 @@ class RuntimeService:
                                             .where(ProcessInstance.parent_instance_id.in_(frontier))))
             found += frontier
         return found
+
+    # -- incidents and retries (operators) --------------------------------------------------
+
+    def list_incidents(self, query: IncidentQuery | None = None) -> list:
+        """Open incidents (Camunda's runtime view), filtered and sorted as `query` says."""
+        return incidents.list_incidents(self._ctx, query or IncidentQuery())
+
+    def count_incidents(self, query: IncidentQuery | None = None) -> int:
+        return incidents.count_incidents(self._ctx, query or IncidentQuery())
+
+    def get_incident(self, incident_id: str):
+        return incidents.get_incident(self._ctx, incident_id)
+
+    def set_incident_annotation(self, incident_id: str, text: str | None, actor: str | None = None) -> None:
+        """Sets, or with None clears, an open incident's annotation; in the history with the actor."""
+        incidents.set_annotation(self._ctx, incident_id, text, actor)
+
+    def list_failed_jobs(self, *, instance_id: str | None = None, definition_id: str | None = None,
+                         first: int = 0, limit: int | None = None) -> list[FailedJob]:
+        return incidents.failed_jobs(self._ctx, instance_id=instance_id, definition_id=definition_id,
+                                     first=first, limit=limit)
+
+    def get_failed_job(self, job_id: str) -> FailedJob:
+        return incidents.get_failed_job(self._ctx, job_id)
+
+    def set_job_retries(self, job_id: str, retries: int, actor: str | None = None) -> None:
+        """Retries > 0: the failed step runs again (only it) and the instance continues."""
+        retries_module.set_job_retries(self._ctx, job_id, retries, actor)
+
+    def set_external_task_retries(self, task_id: str, retries: int, actor: str | None = None) -> None:
+        """Retries > 0: the external task is offered to workers again and its incident resolved."""
+        retries_module.set_external_task_retries(self._ctx, task_id, retries, actor)
 
     def fire_due_timers(self, now: datetime | None = None, limit: int = 100) -> int:
         """Advances every instance whose next timer is due; returns how many were advanced.

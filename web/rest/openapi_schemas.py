@@ -227,6 +227,27 @@ SCHEMAS: dict[str, dict] = {
                              "description": "milliseconds before the task can be fetched again"},
         },
     },
+    "Incident": model(
+        "IncidentDto (open incidents).", id="string", processDefinitionId="string", processInstanceId="string",
+        executionId="string", incidentTimestamp="date", incidentType="string", activityId="string?",
+        failedActivityId="string?", causeIncidentId="string", rootCauseIncidentId="string",
+        configuration="string?", tenantId="string?", incidentMessage="string?", jobDefinitionId="string?",
+        annotation="string?"),
+    "Job": model(
+        "JobDto of a failed job (a step stopped in a failedJob incident).", id="string",
+        jobDefinitionId="string?", dueDate="date?", processInstanceId="string", executionId="string",
+        processDefinitionId="string", processDefinitionKey="string?", retries="integer",
+        exceptionMessage="string?", failedActivityId="string?", suspended="boolean", priority="integer",
+        tenantId="string?", createTime="date", batchId="string?"),
+    "RetriesInput": {
+        "type": "object", "required": ["retries"],
+        "properties": {"retries": {"type": "integer", "minimum": 0,
+                                   "description": "above 0: the failed step runs again and its incident is resolved"}},
+    },
+    "AnnotationInput": {
+        "type": "object",
+        "properties": {"annotation": {"type": "string", "nullable": True, "maxLength": 4000}},
+    },
     "Deploy": {
         "type": "object", "required": ["data"],
         "description": "Any number of file parts (the field name is free; the part's file name must end in "
