@@ -12,6 +12,7 @@ from sqlalchemy import Connection, delete, func, select
 from engine.runtime.context import EngineContext
 from engine.errors import ConflictError, NotFoundError
 from engine.persistence import history_rows, insert_history, InstanceRef, ProcessDefinition, ProcessInstance
+from engine.runtime.deletion import delete_instance
 from engine.runtime.execution import process_variables
 from engine.runtime import incidents, retries as retries_module
 from engine.runtime.incidents import FailedJob, IncidentQuery
@@ -140,32 +141,11 @@ class RuntimeService:
         """Sets and deletes variables of a running instance; each change is in the history."""
         change_variables(self._ctx, instance_id, modifications, deletions, actor=actor)
 
-    def delete_instance(self, instance_id: str, actor: str | None = None, reason: str | None = None) -> None:
-        with self._ctx.sessions.begin() as session:
-            row = session.get(ProcessInstance, instance_id)
-            if row is None:
-                raise NotFoundError(f"process instance '{instance_id}' does not exist")
-            ref = InstanceRef(row.id, row.definition_id, row.definition_key, row.business_key)
-            result = session.execute(delete(ProcessInstance).where(
-                ProcessInstance.id == instance_id, ProcessInstance.revision == row.revision))
-            if result.rowcount != 1:
-                raise ConflictError(f"process instance {instance_id} was changed by someone else")
-            called = self._called_instances(session, instance_id)
-            if called:
-                session.execute(delete(ProcessInstance).where(ProcessInstance.id.in_(called)))
-            insert_history(session, history_rows([{"event_type": "delete", "data": {
-                "reason": reason, "called_instances": called or None}}], now=self._ctx.now(), actor=actor,
-                instance=ref))
-
-    @staticmethod
-    def _called_instances(session, instance_id: str) -> list[str]:
-        """Every instance started, directly or further down, by this one's call activities."""
-        found, frontier = [], [instance_id]
-        while frontier:
-            frontier = list(session.scalars(select(ProcessInstance.id)
-                                            .where(ProcessInstance.parent_instance_id.in_(frontier))))
-            found += frontier
-        return found
+    def delete_instance(self, instance_id: str, actor: str | None = None, reason: str | None = None,
+                        cascade: bool = False) -> None:
+        """Deletes the instance and the instances its call activities started. An instance that a
+        call activity started leaves its caller in an incident, or with `cascade` takes it along."""
+        delete_instance(self._ctx, instance_id, actor=actor, reason=reason, cascade=cascade)
 
     # -- incidents and retries (operators) --------------------------------------------------
 

@@ -176,7 +176,9 @@ OPERATIONS: tuple[Op, ...] = (
        "Delete one variable of a running instance (office-wide roles)", (204, None), (403, 404, 409)),
     Op("delete", "/process-instance/{instance_id}", "deleteProcessInstance",
        "Delete a process instance (office-wide roles)", (204, None), (403, 404, 409),
-       (query("deleteReason", "Recorded in the history."),)),
+       (query("deleteReason", "Recorded in the history."),
+        flag("cascade", "An instance a call activity started: delete its callers too (otherwise the "
+                        "caller stops in an incident naming the deleted instance)."))),
     # -- tasks (those the user may see)
     Op("get", "/task", "getTasks", "List open tasks", (200, array_of("Task")), (400,), PAGING + TASK_FILTERS),
     Op("get", "/task/count", "getTasksCount", "Count open tasks", (200, "Count"), (400,), TASK_FILTERS),

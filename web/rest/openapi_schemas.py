@@ -100,7 +100,11 @@ SCHEMAS: dict[str, dict] = {
         deployedProcessDefinitions=map_of("ProcessDefinition", nullable=True),
         deployedCaseDefinitions="object?",
         deployedDecisionDefinitions=map_of("DecisionDefinition", nullable=True),
-        deployedDecisionRequirementsDefinitions="object?"),
+        deployedDecisionRequirementsDefinitions="object?",
+        warnings={"type": "array", "description": "Not in Camunda: call activities whose called process is "
+                                                  "not deployed yet (an incident when they run without it).",
+                  "items": model("A call activity calling a process not deployed yet.", file="string",
+                                 elementId="string?", calledElement="string", message="string")}),
     "ScriptLimits": model(
         "The limits of a deployment's scripts: as set (null: the service's default) and in force.",
         deploymentId="string", cpuSeconds="number?", memoryMb="integer?",
