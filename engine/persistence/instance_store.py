@@ -157,7 +157,10 @@ def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outco
     if gone:
         DELETE_TASK.execute_many(conn, [{"id": task_id} for task_id in gone])
     if outcome.status == "incident":
-        return []  # the workflow stopped mid-step: keep the other tasks people can see as they were
+        # The workflow stopped mid-step: keep the other tasks people can see as they were, but
+        # an external task the step completed is no longer offered to workers.
+        _sync_external_tasks(conn, instance, workflow, handlers, now)
+        return []
     events: list[dict] = [{"event_type": "task_cancelled", "task_id": task_id}
                           for task_id in sorted(gone - {completed_task_id})]
     task_rows, candidate_rows = [], []

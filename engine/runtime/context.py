@@ -118,12 +118,12 @@ class EngineContext:
         task = caller.workflow.get_task_from_id(UUID(called.parent_task_id))
         if caller.row.status != "active" or task is None or task.state != TaskState.STARTED:
             return  # the caller moved on (cancelled, deleted, stopped): nothing waits for this result
-        with self.clocked():
-            complete_call(task, process_variables(workflow))
+        variables = process_variables(workflow)
         try:
             self.advance_and_save(conn, caller, actor=actor, events=[{
                 "event_type": "call_ended", "element_id": task.task_spec.bpmn_id,
-                "element_name": task.task_spec.bpmn_name, "data": {"instance": called.id}}])
+                "element_name": task.task_spec.bpmn_name, "data": {"instance": called.id}}],
+                step=lambda: complete_call(task, variables))
         except ConflictError as err:
             raise CallerBusyError(str(err)) from err
 

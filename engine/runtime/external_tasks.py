@@ -106,11 +106,9 @@ class ExternalTaskService:
                     or not isinstance(spiff_task.task_spec, ExternalServiceTask):
                 raise ConflictError(f"external task '{task_id}' is no longer waiting")
             spiff_task.set_data(**values)
-            with self._ctx.clocked():
-                spiff_task.complete()
             self._ctx.advance_and_save(conn, loaded, actor=worker_id, events=[{
                 "event_type": "service_task", "element_id": row.element_id, "task_id": task_id,
-                "data": {"topic": row.topic, "worker": worker_id, **values}}])
+                "data": {"topic": row.topic, "worker": worker_id, **values}}], step=spiff_task.complete)
 
     def handle_failure(self, task_id: str, worker_id: str, message: str, *, details: str | None = None,
                        retries: int | None = None, retry_timeout_ms: int = 0) -> None:

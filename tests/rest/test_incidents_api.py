@@ -226,3 +226,19 @@ def test_external_task_out_of_retries_is_retried_with_pycamunda(ops, live_server
     ops.engine.external_tasks.complete(again.task.id, "w2", {"sent": True})
     events = ops.engine.history.events(instance_id=instance.id, event_types=["external_task_retries"])
     assert [e.actor for e in events] == [ADMIN]
+
+
+def test_timer_failing_after_an_external_task_is_an_incident(ops):
+    """A worker's completion sets off the timer: the completion stands, the timer is the incident."""
+    xml = fixture_bytes("bad_timer.bpmn").decode().replace(
+        '<bpmn:userTask id="Task_first" name="Bước đầu" camunda:candidateGroups="tchcqt">',
+        '<bpmn:serviceTask id="Task_first" name="Bước đầu" camunda:type="external" camunda:topic="first">'
+    ).replace("</bpmn:userTask>\n    <bpmn:sequenceFlow id=\"F2\"", "</bpmn:serviceTask>\n    <bpmn:sequenceFlow id=\"F2\"")
+    ops.engine.repository.deploy([("bad_timer_external.bpmn", xml.encode())])
+    instance = ops.engine.runtime.start_process_by_key("bad_timer", {})
+    [locked] = ops.engine.external_tasks.fetch_and_lock("w1", 1, [TopicRequest("first", 60_000)])
+    completed = call(ops, "POST", f"/external-task/{locked.task.id}/complete", "worker", json={"workerId": "w1"})
+    assert completed.status_code == 204
+    [incident] = incidents(ops)
+    assert incident["activityId"] == "Timer_wait" and incident["processInstanceId"] == instance.id
+    assert ops.engine.external_tasks.list() == []
