@@ -20,7 +20,6 @@ from engine.handlers import PropertyCheck
 from engine.repository.dmn_model import read_decisions
 from engine.repository.model_checks import check_and_translate
 from engine.repository.parse_model import (  # noqa: F401
-    DeploymentWarning,
     BPMN_NS,
     CAMUNDA_NS,
     DMN_NAMESPACES,
@@ -30,6 +29,7 @@ from engine.repository.parse_model import (  # noqa: F401
     RESERVED_IDS,
     TASK_EXPRESSION_ATTRIBUTES,
     TASK_PLAIN_ATTRIBUTES,
+    DeploymentWarning,
     ModelFile,
     ParsedDecision,
     ParsedDeployment,

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, func, select
 
 from engine.runtime.context import EngineContext
 from engine.errors import ConflictError, NotFoundError
-from engine.persistence import history_rows, insert_history, InstanceRef, ProcessDefinition, ProcessInstance
+from engine.persistence import ProcessDefinition, ProcessInstance
 from engine.runtime.deletion import delete_instance
 from engine.runtime.execution import process_variables
 from engine.runtime import incidents, retries as retries_module
