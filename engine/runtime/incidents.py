@@ -85,7 +85,7 @@ def count_incidents(ctx: EngineContext, query: IncidentQuery) -> int:
 def get_incident(ctx: EngineContext, incident_id: str) -> Incident:
     found = list_incidents(ctx, IncidentQuery(incident_id=incident_id))
     if not found:
-        raise NotFoundError(f"Incident with id '{incident_id}' does not exist")
+        raise NotFoundError(f"No matching incident with id {incident_id}")
     return found[0]
 
 
@@ -96,7 +96,7 @@ def set_annotation(ctx: EngineContext, incident_id: str, text: str | None, actor
     with ctx.sessions.begin() as session:
         incident = session.get(Incident, incident_id)
         if incident is None or incident.resolved_at is not None:
-            raise NotFoundError(f"Incident with id '{incident_id}' does not exist")
+            raise NotFoundError(f"No matching incident with id {incident_id}")
         before = incident.annotation
         session.execute(update(INCIDENT).where(INCIDENT.c.id == incident_id).values(annotation=text))
         session.add(HistoryEvent(

@@ -182,6 +182,9 @@ def test_unknown_ids_and_bad_retries(ops):
         response = call(ops, method, path, json={"retries": 1, "annotation": "x"})
         assert response.status_code == 404, (method, path)
         assert response.get_json()["type"] == "InvalidRequestException"
+    # Camunda's own messages for a missing incident and job.
+    assert call(ops, "GET", "/incident/nope").get_json()["message"] == "No matching incident with id nope"
+    assert call(ops, "GET", "/job/nope").get_json()["message"] == "Job with id nope does not exist"
     for body in ({"retries": -1}, {"retries": "2"}, {}, {"retries": True}):
         response = call(ops, "PUT", f"/job/{incident['configuration']}/retries", json=body)
         assert response.status_code == 400 and response.get_json()["type"] == "InvalidRequestException", body
