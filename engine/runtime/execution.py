@@ -21,6 +21,8 @@ from engine.runtime.task_attributes import evaluate_task_attributes
 log = logging.getLogger(__name__)
 
 TIMER_TICK = timedelta(microseconds=1)
+# Internal data of a service task: the attempts its handler gets on an operator's retry.
+RETRY_ATTEMPTS = "thidua_retry_attempts"
 TIMER_EVENT_TYPES = ("TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition",
                      "CronCycleTimerEventDefinition")
 
@@ -101,7 +103,9 @@ class Executor:
                 element_name=spec.bpmn_name, parent_instance_id=instance.parent_instance_id,
                 now=self.config.clock().astimezone(self.config.timezone),
             )
-            result = self._call_with_retries(handler, context, events, str(task.id))
+            # An operator's retry sets how many attempts the handler gets this time (Camunda's job retries).
+            attempts = task.internal_data.pop(RETRY_ATTEMPTS, None) or self.config.service_task_attempts
+            result = self._call_with_retries(handler, context, events, str(task.id), attempts)
             if result:
                 task.set_data(**dict(result))
             task.complete()
@@ -131,8 +135,8 @@ class Executor:
                 ended = True
         return ended
 
-    def _call_with_retries(self, handler, context: ServiceTaskContext, events: list[dict], task_id: str):
-        attempts = self.config.service_task_attempts
+    def _call_with_retries(self, handler, context: ServiceTaskContext, events: list[dict], task_id: str,
+                           attempts: int):
         for attempt in range(1, attempts + 1):
             try:
                 return handler(context)

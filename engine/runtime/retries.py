@@ -5,8 +5,10 @@ How each kind of failed step is made runnable again:
 - a script (or a timer, a decision, a gateway) that raised: SpiffWorkflow left its task in ERROR;
   the branch is reset to that task (its data taken again from the step before, so a variable
   an operator corrected meanwhile is seen) and the engine runs it as a fresh READY task;
-- a service task whose handler gave up, a call activity whose process is missing or whose called
-  instance was deleted: the task is still STARTED, and advancing the instance tries it again;
+- a service task whose handler gave up: the task is still STARTED, and advancing the instance
+  calls the handler again, as many times at most as the retries given;
+- a call activity whose process is missing or whose called instance was deleted: the task is
+  still STARTED without an instance to wait for, and advancing the instance starts one;
 - an external task: it is offered to workers again with the retries given.
 """
 from __future__ import annotations
@@ -21,6 +23,8 @@ from engine.persistence import (
     FAILED_EXTERNAL_TASK, FAILED_JOB, ExternalTask, Incident, Task, history_rows, insert_history, resolve_incidents,
 )
 from engine.runtime.context import EngineContext, LoadedInstance
+from engine.runtime.execution import RETRY_ATTEMPTS
+from engine.specs import ExternalServiceTask
 
 INCIDENT, EXTERNAL, TASK = Incident.__table__, ExternalTask.__table__, Task.__table__
 
@@ -80,7 +84,7 @@ def _resume(ctx: EngineContext, conn: Connection, incident, retries: int, actor:
     # people see, so whatever is open beyond them is new.
     loaded.open_task_ids = set(conn.scalars(select(TASK.c.id).where(TASK.c.instance_id == loaded.row.id)))
     ctx.advance_and_save(conn, loaded, actor=actor, events=[event], fire_timers=True,
-                         step=None if failed is None else lambda: _rearm(failed))
+                         step=None if failed is None else lambda: _rearm(failed, retries))
 
 
 def _failed_task(loaded: LoadedInstance, job_id: str):
@@ -92,8 +96,10 @@ def _failed_task(loaded: LoadedInstance, job_id: str):
     return next((flow.tasks[key] for flow in (workflow, *workflow.subprocesses.values()) if key in flow.tasks), None)
 
 
-def _rearm(task) -> None:
-    if task.state == TaskState.ERROR:
+def _rearm(task, retries: int) -> None:
+    if isinstance(task.task_spec, ExternalServiceTask) and task.state == TaskState.STARTED:
+        task.internal_data[RETRY_ATTEMPTS] = retries  # the handler gets that many attempts
+    elif task.state == TaskState.ERROR:
         task.reset_branch(None)
     elif task.has_state(TaskState.PREDICTED_MASK | TaskState.FUTURE) and task.parent is not None \
             and task.parent.has_state(TaskState.COMPLETED):

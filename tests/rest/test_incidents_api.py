@@ -25,6 +25,7 @@ def ops(office, handlers):
     office.engine.identity.ensure_group("admin", "admin", "role")
     office.engine.identity.create_user(ADMIN, "Quản trị", password=PASSWORD, groups=["admin"])
     calls = {"count_once": 0, "flaky": 0}
+    failures = {"flaky": 3}  # the calls of `flaky` that fail
 
     def count_once(context):
         calls["count_once"] += 1
@@ -32,7 +33,7 @@ def ops(office, handlers):
 
     def flaky(context):
         calls["flaky"] += 1
-        if calls["flaky"] <= 3:
+        if calls["flaky"] <= failures["flaky"]:
             raise ConnectionError("SMTP down")
         return {"sent": True}
 
@@ -40,7 +41,7 @@ def ops(office, handlers):
     handlers.register("flaky", flaky)
     office.engine.repository.deploy([("retry_steps.bpmn", fixture_bytes("retry_steps.bpmn")),
                                      ("bad_timer.bpmn", fixture_bytes("bad_timer.bpmn"))])
-    office.calls = calls
+    office.calls, office.failures = calls, failures
     return office
 
 
@@ -127,6 +128,23 @@ def test_retry_runs_only_the_failed_step(ops):
     assert [e.element_id for e in completions] == ["Task_review"]  # the user task was not reopened
     retries = ops.engine.history.events(instance_id=instance_id, event_types=["job_retries"])
     assert [(e.actor, e.element_id) for e in retries] == [(ADMIN, "Script_score"), (ADMIN, "Service_flaky")]
+
+
+def test_a_handler_gets_as_many_attempts_as_the_retries_given(ops):
+    ops.failures["flaky"] = 6
+    instance_id = start_and_review(ops)
+    ops.engine.runtime.set_variables(instance_id, {"base": 1}, actor="officer")
+    [script] = incidents(ops)
+    assert call(ops, "PUT", f"/job/{script['configuration']}/retries", json={"retries": 1}).status_code == 204
+    assert ops.calls["flaky"] == 3  # the service's default attempts
+    [handler] = incidents(ops)
+    for retries, calls_after in ((2, 5), (1, 6)):
+        assert call(ops, "PUT", f"/job/{handler['configuration']}/retries",
+                    json={"retries": retries}).status_code == 204
+        assert ops.calls["flaky"] == calls_after
+        [handler] = incidents(ops)
+    assert call(ops, "PUT", f"/job/{handler['configuration']}/retries", json={"retries": 5}).status_code == 204
+    assert ops.calls == {"count_once": 1, "flaky": 7} and incidents(ops) == []
 
 
 def test_retry_that_fails_again_opens_a_new_incident(ops):
