@@ -56,4 +56,9 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "run_migrations": "migrations_env",
     "NAMING": "models",
     "UtcDateTime": "models",
+    "Incident": "models_incident",
+    "FAILED_JOB": "models_incident",
+    "FAILED_EXTERNAL_TASK": "models_incident",
+    "open_incident": "incident_store",
+    "resolve_incidents": "incident_store",
 })

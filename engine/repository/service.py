@@ -38,6 +38,8 @@ class DeploymentResult:
     decisions: list[DecisionDefinition] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     existing: Deployment | None = None
+    # Accepted all the same: call activities whose called process is not deployed yet.
+    warnings: list = field(default_factory=list)
 
 
 def content_hash(content: bytes) -> str:
@@ -68,11 +70,13 @@ class RepositoryService:
         timer_starts = self._timer_starts(parsed, files)
         try:
             with self._ctx.sessions.begin() as session:
-                return self._store(session, files, parsed, hashes, name, source, tenant_id, actor,
-                                   duplicate_filtering, timer_starts)
+                result = self._store(session, files, parsed, hashes, name, source, tenant_id, actor,
+                                     duplicate_filtering, timer_starts)
         except IntegrityError:
             raise ConflictError("another deployment of the same definitions happened at the same time; "
                                 "deploy again") from None
+        result.warnings = list(parsed.warnings)
+        return result
 
     def _check_files(self, files: list[ModelFile]) -> None:
         problems = []

@@ -27,4 +27,6 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "CorrelationResult": "messages",
     "MessageCorrelationError": "messages",
     "EventSubscriptionQuery": "event_subscriptions",
+    "IncidentQuery": "incidents",
+    "FailedJob": "incidents",
 })

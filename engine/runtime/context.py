@@ -21,7 +21,8 @@ from engine.errors import ConflictError, InvalidStateError, NotFoundError
 from engine.runtime.execution import CalledProcessError, Executor, complete_call, process_variables
 from engine.handlers import HandlerRegistry
 from engine.persistence import (
-    InstanceRecord, InstanceRef, Outcome, history_rows, insert_history, insert_instance, save_instance, sync_tasks,
+    InstanceRecord, InstanceRef, Outcome, history_rows, insert_history, insert_instance, open_incident, save_instance,
+    sync_tasks,
 )
 from engine.persistence import ProcessDefinition, ProcessInstance, PreparedStatement, dump_state, load_state, SpecCache
 from engine.specs import fire_start_event, lone_event_start, thrown_signals
@@ -99,6 +100,7 @@ class EngineContext:
         unit = variables.get(UNIT_VARIABLE)
         row = insert_instance(conn, instance, dump_state(workflow), outcome, now=now, actor=actor,
                               unit=unit if isinstance(unit, str) and unit else None, parent=parent)
+        open_incident(conn, instance, outcome, now=now)
         events = [{"event_type": "start", "data": variables or None}, *(extra_events or ()), *outcome.events]
         events += sync_tasks(conn, instance, workflow, outcome, self.handlers, now=now, known_task_ids=set())
         if outcome.status == "completed":
@@ -118,7 +120,7 @@ class EngineContext:
             definition_id = self.latest_definition_id(conn, key)
             if definition_id is None:
                 raise CalledProcessError(f"call activity '{task.task_spec.bpmn_id}' calls process '{key}', "
-                                         "which is not deployed", task.task_spec.bpmn_id)
+                                         "which is not deployed", task.task_spec.bpmn_id, str(task.id))
             row, workflow = self._create(conn, definition_id, key, variables, business_key, actor,
                                          parent=(caller.id, str(task.id)))
             return row.id, (process_variables(workflow) if row.status == "completed" else None)
@@ -131,12 +133,12 @@ class EngineContext:
         task = caller.workflow.get_task_from_id(UUID(called.parent_task_id))
         if caller.row.status != "active" or task is None or task.state != TaskState.STARTED:
             return  # the caller moved on (cancelled, deleted, stopped): nothing waits for this result
-        with self.clocked():
-            complete_call(task, process_variables(workflow))
+        variables = process_variables(workflow)
         try:
             self.advance_and_save(conn, caller, actor=actor, events=[{
                 "event_type": "call_ended", "element_id": task.task_spec.bpmn_id,
-                "element_name": task.task_spec.bpmn_name, "data": {"instance": called.id}}])
+                "element_name": task.task_spec.bpmn_name, "data": {"instance": called.id}}],
+                step=lambda: complete_call(task, variables))
         except ConflictError as err:
             raise CallerBusyError(str(err)) from err
 
@@ -158,7 +160,8 @@ class EngineContext:
         return LoadedInstance(row, workflow, open_human_task_ids(workflow))
 
     def advance_and_save(self, conn: Connection, loaded: LoadedInstance, *, actor: str | None,
-                         events: list[dict], task_id: str | None = None, fire_timers: bool = False) -> Outcome:
+                         events: list[dict], task_id: str | None = None, fire_timers: bool = False,
+                         step=None) -> Outcome:
         """Runs the engine after a change to the loaded workflow, then writes state, tasks and history.
 
         The UPDATE is guarded by the revision read with the row, so of two concurrent changes
@@ -166,9 +169,10 @@ class EngineContext:
         """
         instance, workflow, known = loaded.ref, loaded.workflow, loaded.open_task_ids
         outcome = self.executor.advance(workflow, instance, known, fire_timers=fire_timers,
-                                        start_child=self._child_starter(conn, instance, actor))
+                                        start_child=self._child_starter(conn, instance, actor), step=step)
         now = self.now()
         save_instance(conn, instance, loaded.row.revision, dump_state(workflow), outcome, now=now)
+        open_incident(conn, instance, outcome, now=now)
         events = [*events, *outcome.events]
         events += sync_tasks(conn, instance, workflow, outcome, self.handlers, now=now, known_task_ids=known,
                              completed_task_id=task_id)

@@ -193,6 +193,31 @@ add("POST", "/engine-rest/external-task/<task_id>/failure", "",
 add("POST", "/engine-rest/external-task/<task_id>/unlock", "",
     post("/external-task/{id}/unlock", fresh=lambda s: s.fresh_external_task()), WORKERS_NO_CONTENT)
 
+# -- incidents, failed jobs and retries: administrators only ---------------------------------
+ADMINS = only(200, 403, "admin")
+ADMINS_NO_CONTENT = only(204, 403, "admin")
+RETRY = {"json": {"retries": 1}}
+add("PUT", "/engine-rest/external-task/<task_id>/retries", "",
+    lambda s: (R + f"/external-task/{s.fresh_failed_external_task()}/retries", RETRY), ADMINS_NO_CONTENT)
+add("GET", "/engine-rest/incident", "", get("/incident"), ADMINS)
+add("GET", "/engine-rest/incident/count", "", get("/incident/count"), ADMINS)
+add("GET", "/engine-rest/incident/<incident_id>", "", lambda s: (R + f"/incident/{s.fresh_incident().id}", {}),
+    ADMINS)
+# Camunda refuses to resolve a failedJob incident by deleting it: the administrator retries the job.
+add("DELETE", "/engine-rest/incident/<incident_id>", "failedJob",
+    lambda s: (R + f"/incident/{s.fresh_incident().id}", {}), only(400, 403, "admin"))
+add("PUT", "/engine-rest/incident/<incident_id>/annotation", "",
+    lambda s: (R + f"/incident/{s.fresh_incident().id}/annotation", {"json": {"annotation": "đang xử lý"}}),
+    ADMINS_NO_CONTENT)
+add("DELETE", "/engine-rest/incident/<incident_id>/annotation", "",
+    lambda s: (R + f"/incident/{s.fresh_incident().id}/annotation", {}), ADMINS_NO_CONTENT)
+add("GET", "/engine-rest/job", "", get("/job"), ADMINS)
+add("GET", "/engine-rest/job/<job_id>", "", lambda s: (R + f"/job/{s.fresh_incident().configuration}", {}), ADMINS)
+add("GET", "/engine-rest/job/<job_id>/stacktrace", "",
+    lambda s: (R + f"/job/{s.fresh_incident().configuration}/stacktrace", {}), ADMINS)
+add("PUT", "/engine-rest/job/<job_id>/retries", "",
+    lambda s: (R + f"/job/{s.fresh_incident().configuration}/retries", RETRY), ADMINS_NO_CONTENT)
+
 # -- history: everyone signed in, filtered to what they may see (test_lists_hide_other_units) --
 for rule in ("/engine-rest/history/process-instance", "/engine-rest/history/process-instance/count",
              "/engine-rest/history/task", "/engine-rest/history/activity-instance"):

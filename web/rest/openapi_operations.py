@@ -74,6 +74,18 @@ EVENT_SUBSCRIPTION_FILTERS = (
     query("processInstanceId", "Only this instance's subscriptions."),
     query("activityId", "Only this BPMN element's."),
 )
+INCIDENT_FILTERS = (
+    query("incidentId", "Only this incident."),
+    query("incidentType", "failedJob or failedExternalTask."),
+    query("processInstanceId", "Only incidents of this instance."),
+    query("processDefinitionId", "Only incidents of this definition."),
+    query("activityId", "Only incidents at this BPMN element."),
+    query("configuration", "Only the incident of this job or external task."),
+    one_of("sortBy", "Sort key (default incidentTimestamp).",
+           ["incidentId", "incidentMessage", "incidentTimestamp", "incidentType", "executionId", "activityId",
+            "processInstanceId", "processDefinitionId", "configuration"]),
+    one_of("sortOrder", "asc (default) or desc.", ["asc", "desc"]),
+)
 TASK_HISTORY_FILTERS = tuple(p for p in HISTORY_INSTANCE_FILTERS if p["name"] not in ("finished", "unfinished"))
 
 # ---------------------------------------------------------------------------------------------
@@ -92,6 +104,7 @@ class Op:
     body: str | None = None        # a schema name: a JSON body (optional unless in REQUIRED_BODIES)
     public: bool = False
     extra_ok: tuple[tuple[int, Any], ...] = field(default=())
+    media_type: str = "application/json"  # of the success body
 
     @property
     def tag(self) -> str:
@@ -102,7 +115,7 @@ class Op:
 DEFINITION = "ProcessDefinition"
 # Bodies the route refuses without (workerId); the others may be empty.
 REQUIRED_BODIES = frozenset({"FetchAndLock", "CompleteExternalTask", "ExternalTaskFailure", "TypedValueInput",
-                             "CorrelationMessage", "Signal"})
+                             "CorrelationMessage", "Signal", "RetriesInput"})
 
 OPERATIONS: tuple[Op, ...] = (
     Op("get", "/openapi.json", "getOpenApi", "This document", (200, {"type": "object"}), public=True),
@@ -169,7 +182,9 @@ OPERATIONS: tuple[Op, ...] = (
        "Delete one variable of a running instance (office-wide roles)", (204, None), (403, 404, 409)),
     Op("delete", "/process-instance/{instance_id}", "deleteProcessInstance",
        "Delete a process instance (office-wide roles)", (204, None), (403, 404, 409),
-       (query("deleteReason", "Recorded in the history."),)),
+       (query("deleteReason", "Recorded in the history."),
+        flag("cascade", "An instance a call activity started: delete its callers too (otherwise the "
+                        "caller stops in an incident naming the deleted instance)."))),
     # -- messages and signals (reaching the instances the user may see)
     Op("post", "/message", "deliverMessage",
        "Correlate a message to the waiting execution, or start a process at its message start event",
@@ -210,6 +225,31 @@ OPERATIONS: tuple[Op, ...] = (
        (400, 403, 404, 409), body="ExternalTaskFailure"),
     Op("post", "/external-task/{task_id}/unlock", "unlock", "Release an external task's lock", (204, None),
        (403, 404)),
+    Op("put", "/external-task/{task_id}/retries", "setExternalTaskResourceRetries",
+       "Set an external task's retries; above 0 resolves its incident (administrators)", (204, None),
+       (400, 403, 404, 409), body="RetriesInput"),
+    # -- incidents and failed jobs (administrators)
+    Op("get", "/incident", "getIncidents", "List open incidents", (200, array_of("Incident")), (400, 403),
+       PAGING + INCIDENT_FILTERS),
+    Op("get", "/incident/count", "getIncidentsCount", "Count open incidents", (200, "Count"), (400, 403),
+       INCIDENT_FILTERS),
+    Op("get", "/incident/{incident_id}", "getIncident", "One open incident", (200, "Incident"), (403, 404)),
+    Op("delete", "/incident/{incident_id}", "resolveIncident",
+       "Resolve an incident: refused for failedJob and failedExternalTask (retry the job instead)", (204, None),
+       (400, 403, 404)),
+    Op("put", "/incident/{incident_id}/annotation", "setIncidentAnnotation", "Annotate an open incident",
+       (204, None), (400, 403, 404), body="AnnotationInput"),
+    Op("delete", "/incident/{incident_id}/annotation", "clearIncidentAnnotation",
+       "Clear an open incident's annotation", (204, None), (403, 404)),
+    Op("get", "/job", "getJobs", "List failed jobs", (200, array_of("Job")), (400, 403),
+       PAGING + (query("processInstanceId", "Only jobs of this instance."),
+                 query("processDefinitionId", "Only jobs of this definition."))),
+    Op("get", "/job/{job_id}", "getJob", "One failed job", (200, "Job"), (403, 404)),
+    Op("get", "/job/{job_id}/stacktrace", "getStacktrace", "The stack trace of a failed job",
+       (200, {"type": "string"}), (403, 404), media_type="text/plain"),
+    Op("put", "/job/{job_id}/retries", "setJobRetries",
+       "Set a failed job's retries; above 0 runs the failed step again and resolves its incident",
+       (204, None), (400, 403, 404, 409), body="RetriesInput"),
     # -- history
     Op("get", "/history/process-instance", "getHistoricProcessInstances",
        "List process instances, ended or not", (200, array_of("HistoricProcessInstance")), (400,),

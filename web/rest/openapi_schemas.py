@@ -100,7 +100,11 @@ SCHEMAS: dict[str, dict] = {
         deployedProcessDefinitions=map_of("ProcessDefinition", nullable=True),
         deployedCaseDefinitions="object?",
         deployedDecisionDefinitions=map_of("DecisionDefinition", nullable=True),
-        deployedDecisionRequirementsDefinitions="object?"),
+        deployedDecisionRequirementsDefinitions="object?",
+        warnings={"type": "array", "description": "Not in Camunda: call activities whose called process is "
+                                                  "not deployed yet (an incident when they run without it).",
+                  "items": model("A call activity calling a process not deployed yet.", file="string",
+                                 elementId="string?", calledElement="string", message="string")}),
     "ScriptLimits": model(
         "The limits of a deployment's scripts: as set (null: the service's default) and in force.",
         deploymentId="string", cpuSeconds="number?", memoryMb="integer?",
@@ -263,6 +267,27 @@ SCHEMAS: dict[str, dict] = {
             "retryTimeout": {"type": "integer", "nullable": True,
                              "description": "milliseconds before the task can be fetched again"},
         },
+    },
+    "Incident": model(
+        "IncidentDto (open incidents).", id="string", processDefinitionId="string", processInstanceId="string",
+        executionId="string", incidentTimestamp="date", incidentType="string", activityId="string?",
+        failedActivityId="string?", causeIncidentId="string", rootCauseIncidentId="string",
+        configuration="string?", tenantId="string?", incidentMessage="string?", jobDefinitionId="string?",
+        annotation="string?"),
+    "Job": model(
+        "JobDto of a failed job (a step stopped in a failedJob incident).", id="string",
+        jobDefinitionId="string?", dueDate="date?", processInstanceId="string", executionId="string",
+        processDefinitionId="string", processDefinitionKey="string?", retries="integer",
+        exceptionMessage="string?", failedActivityId="string?", suspended="boolean", priority="integer",
+        tenantId="string?", createTime="date", batchId="string?"),
+    "RetriesInput": {
+        "type": "object", "required": ["retries"],
+        "properties": {"retries": {"type": "integer", "minimum": 0,
+                                   "description": "above 0: the failed step runs again and its incident is resolved"}},
+    },
+    "AnnotationInput": {
+        "type": "object",
+        "properties": {"annotation": {"type": "string", "nullable": True, "maxLength": 4000}},
     },
     "Deploy": {
         "type": "object", "required": ["data"],
