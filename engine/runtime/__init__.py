@@ -24,4 +24,8 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "offered_to": "involvement",
     "check_variables": "variables",
     "change_variables": "variable_changes",
+    "set_instance_suspended": "suspension",
+    "set_definitions_suspended": "suspension",
+    "modify_instance": "modification",
+    "ModificationError": "modification",
 })

@@ -10,13 +10,15 @@ from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from sqlalchemy import Connection, delete, func, select
 
 from engine.runtime.context import EngineContext
-from engine.errors import ConflictError, NotFoundError
+from engine.errors import ConflictError, NotFoundError, SuspendedEntityError
 from engine.persistence import history_rows, insert_history, InstanceRef, ProcessDefinition, ProcessInstance
 from engine.runtime.execution import process_variables
 from engine.runtime.involvement import Involvement, takes_part_in
 from engine.runtime.progress import GroupProgress, InstanceProgress, called_progress, instance_progress
 from engine.forms import parsed_form, validate_submission
 from engine.runtime.timer_starts import fire_due_timer_starts
+from engine.runtime.modification import modify_instance
+from engine.runtime.suspension import set_instance_suspended
 from engine.runtime.variable_changes import change_variables
 from engine.runtime.variables import check_business_key, check_variables
 
@@ -138,6 +140,21 @@ class RuntimeService:
         """Sets and deletes variables of a running instance; each change is in the history."""
         change_variables(self._ctx, instance_id, modifications, deletions, actor=actor)
 
+    def suspend_instance(self, instance_id: str, actor: str | None = None) -> None:
+        """Suspends a running instance: its tasks, external tasks, timers and reminders wait."""
+        set_instance_suspended(self._ctx, instance_id, True, actor)
+
+    def activate_instance(self, instance_id: str, actor: str | None = None) -> None:
+        """Lets a suspended instance go on; a timer that fell due meanwhile fires at the next pass."""
+        set_instance_suspended(self._ctx, instance_id, False, actor)
+
+    def modify_instance(self, instance_id: str, instructions: list[Mapping[str, Any]], actor: str | None = None,
+                        annotation: str | None = None, **flags: bool) -> None:
+        """Cancels active activities and starts others (Camunda's process instance modification):
+        `cancel`, `startBeforeActivity`, `startAfterActivity`, each with an `activityId`. `flags`
+        (skip_custom_listeners, skip_io_mappings) are recorded in the history."""
+        modify_instance(self._ctx, instance_id, instructions, actor=actor, annotation=annotation, **flags)
+
     def delete_instance(self, instance_id: str, actor: str | None = None, reason: str | None = None) -> None:
         with self._ctx.sessions.begin() as session:
             row = session.get(ProcessInstance, instance_id)
@@ -175,15 +192,16 @@ class RuntimeService:
         with self._ctx.sessions() as session:
             due = list(session.scalars(
                 select(ProcessInstance.id).where(ProcessInstance.status == "active",
-                                                 ProcessInstance.next_timer_at <= now)
+                                                 ProcessInstance.next_timer_at <= now,
+                                                 ProcessInstance.suspended.is_(False))
                 .order_by(ProcessInstance.next_timer_at).limit(limit)))
         fired = 0
         for instance_id in due:
             try:
                 with self._ctx.db.begin() as conn:
                     fired += self._fire(conn, instance_id, now)
-            except ConflictError:
-                continue
+            except (ConflictError, SuspendedEntityError):
+                continue  # changed meanwhile, or it would end into a suspended caller: the next pass
         return fired
 
     def fire_due_timer_starts(self, now: datetime | None = None, limit: int = 100) -> int:
@@ -193,7 +211,7 @@ class RuntimeService:
     def _fire(self, conn: Connection, instance_id: str, now: datetime) -> int:
         loaded = self._ctx.load(conn, instance_id)
         row = loaded.row
-        if row.status != "active" or row.next_timer_at is None or row.next_timer_at > now:
+        if row.status != "active" or row.suspended or row.next_timer_at is None or row.next_timer_at > now:
             return 0
         self._ctx.advance_and_save(conn, loaded, actor=None,
                                    events=[{"event_type": "timer", "data": {"due": row.next_timer_at.isoformat()}}],

@@ -8,14 +8,14 @@ from datetime import datetime
 from typing import Any, Mapping
 from uuid import UUID
 
-from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime import (
     CallerBusyError, EngineContext, require_active, Involvement, offered_to, VariableError, change_variables,
     check_variables,
 )
-from engine.errors import ConflictError, InvalidStateError, NotFoundError
+from engine.errors import ConflictError, InvalidStateError, NotFoundError, SuspendedEntityError
 from engine.handlers import CHECK_PROPERTY, TaskCheckContext
 from engine.forms import Form, parsed_form, validate_submission
 from engine.persistence import (
@@ -223,7 +223,7 @@ class TaskService:
     def claim(self, task_id: str, user: str) -> None:
         """Takes an unassigned task (or one already yours); someone else's claim is a conflict."""
         self._set_assignee(task_id, user, "claim", actor=user,
-                           only_if=or_(Task.assignee.is_(None), Task.assignee == user))
+                           only_if=and_(or_(Task.assignee.is_(None), Task.assignee == user), Task.suspended.is_(False)))
 
     def unclaim(self, task_id: str, actor: str | None = None) -> None:
         self._set_assignee(task_id, None, "unclaim", actor=actor)
@@ -242,6 +242,9 @@ class TaskService:
                 row = session.get(Task, task_id)
                 if row is None:
                     raise NotFoundError(f"task '{task_id}' does not exist or is already completed")
+                if row.suspended:
+                    raise SuspendedEntityError(f"claiming task '{task_id}' is refused: process instance "
+                                               f"'{row.instance_id}' is suspended")
                 raise ConflictError(f"task '{task_id}' is already claimed by {row.assignee}")
             row = session.get(Task, task_id)
             instance = session.get(ProcessInstance, row.instance_id)
@@ -288,7 +291,7 @@ class TaskService:
                 self._raise_missing(conn, task_id)
             row = TaskRow(zip(("instance_id", "element_id", "name", "form_json"), found[0]))
             loaded = self._ctx.load(conn, row.instance_id)
-            require_active(loaded.row)
+            require_active(loaded.row, f"completing task '{task_id}'")
             spiff_task = loaded.workflow.get_task_from_id(UUID(task_id))
             if spiff_task is None or spiff_task.state != TaskState.READY:
                 raise ConflictError(f"task '{task_id}' is no longer open")

@@ -95,7 +95,8 @@ class Op:
 
 DEFINITION = "ProcessDefinition"
 # Bodies the route refuses without (workerId); the others may be empty.
-REQUIRED_BODIES = frozenset({"FetchAndLock", "CompleteExternalTask", "ExternalTaskFailure", "TypedValueInput"})
+REQUIRED_BODIES = frozenset({"FetchAndLock", "CompleteExternalTask", "ExternalTaskFailure", "TypedValueInput",
+                             "SuspensionState", "DefinitionSuspensionState", "ProcessInstanceModification"})
 
 OPERATIONS: tuple[Op, ...] = (
     Op("get", "/openapi.json", "getOpenApi", "This document", (200, {"type": "object"}), public=True),
@@ -134,6 +135,12 @@ OPERATIONS: tuple[Op, ...] = (
     Op("post", "/process-definition/key/{key}/start", "startProcessInstanceByKey",
        "Start an instance of the latest definition of a key", (200, "ProcessInstance"), (400, 404, 409),
        body="StartProcessInstance"),
+    Op("put", "/process-definition/{definition_id}/suspended", "updateSuspensionStateById",
+       "Suspend or activate a process definition, optionally its running instances (administrators)",
+       (204, None), (400, 403, 404), body="DefinitionSuspensionState"),
+    Op("put", "/process-definition/key/{key}/suspended", "updateSuspensionStateByKey",
+       "Suspend or activate every version of a key, optionally their running instances (administrators)",
+       (204, None), (400, 403, 404), body="DefinitionSuspensionState"),
     # -- decision definitions
     Op("post", "/decision-definition/{definition_id}/evaluate", "evaluateDecisionById",
        "Evaluate a decision definition, its required decisions first", (200, "DecisionResults"), (400, 404),
@@ -160,6 +167,12 @@ OPERATIONS: tuple[Op, ...] = (
        body="TypedValueInput"),
     Op("delete", "/process-instance/{instance_id}/variables/{name}", "deleteProcessInstanceVariable",
        "Delete one variable of a running instance (office-wide roles)", (204, None), (403, 404, 409)),
+    Op("put", "/process-instance/{instance_id}/suspended", "updateProcessInstanceSuspensionState",
+       "Suspend or activate a running instance (administrators)", (204, None), (400, 403, 404, 409),
+       body="SuspensionState"),
+    Op("post", "/process-instance/{instance_id}/modification", "modifyProcessInstance",
+       "Cancel active activities and start before or after others (administrators)", (204, None),
+       (400, 403, 404, 409), body="ProcessInstanceModification"),
     Op("delete", "/process-instance/{instance_id}", "deleteProcessInstance",
        "Delete a process instance (office-wide roles)", (204, None), (403, 404, 409),
        (query("deleteReason", "Recorded in the history."),)),
