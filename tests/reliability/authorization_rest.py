@@ -123,8 +123,8 @@ for side, changed in (("own", office_wide(204, 404, staff=403, head=403)), ("oth
 # unit's own people see the instance (403), the rest do not (404). Each request changes a fresh one.
 MOVE_BACK = {"instructions": [{"type": "cancel", "activityId": "Task_unit"},
                               {"type": "startBeforeActivity", "activityId": "Task_unit"}], "annotation": "làm lại"}
-for side, operated in (("own", office_wide(403, 404, staff=403, head=403, admin=204)),
-                       ("other", office_wide(403, 404, admin=204))):
+for side, operated in (("own", expect(404, tchcqt=403, chief=403, admin=204, staff=403, head=403)),
+                       ("other", expect(404, tchcqt=403, chief=403, admin=204))):
     add("PUT", "/engine-rest/process-instance/<instance_id>/suspended", f"{side} unit",
         post("/process-instance/{id}/suspended", {"suspended": True},
              fresh=lambda s, side=side: s.fresh_instance(side)), operated)
