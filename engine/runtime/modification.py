@@ -63,7 +63,7 @@ def parse_instructions(raw: Any) -> list[Instruction]:
         if not isinstance(item, Mapping):
             raise ModificationError(f"instruction {number} must be an object")
         kind = item.get("type")
-        if kind not in DESCRIBED:
+        if not isinstance(kind, str) or kind not in DESCRIBED:
             raise ModificationError(f"instruction {number}: type {kind!r} is not supported; use "
                                     f"{', '.join(DESCRIBED)}")
         others = sorted(name for name, value in item.items() if name not in ("type", "activityId")

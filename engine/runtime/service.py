@@ -34,6 +34,7 @@ class InstanceQuery:
     running: bool = False  # active or stopped by an incident, not ended
     instance_ids: list[str] | None = None
     parent_instance_id: str | None = None  # the instances this one started by its call activities
+    suspended: bool | None = None  # True: only suspended instances; False: only those not suspended
     involving: Involvement | None = None
     first: int = 0
     limit: int | None = 100
@@ -116,6 +117,8 @@ class RuntimeService:
             filters.append(ProcessInstance.id.in_(q.instance_ids))
         if q.parent_instance_id:
             filters.append(ProcessInstance.parent_instance_id == q.parent_instance_id)
+        if q.suspended is not None:
+            filters.append(ProcessInstance.suspended.is_(q.suspended))
         if q.involving is not None:
             filters.append(takes_part_in(q.involving))
         return statement.where(*filters)

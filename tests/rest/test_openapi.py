@@ -272,6 +272,7 @@ def test_served_document_is_the_built_one(office):
 
 @pytest.fixture
 def seeded(office) -> dict:
+    office.engine.identity.ensure_group("admin", "admin", "role")  # the operations only administrators may
     office.engine.identity.create_user(FUZZER, "Kiểm thử tự động", password=FUZZER_PASSWORD,
                                        groups=["designer", "worker", "tchcqt", "admin"])
     return seed(office)

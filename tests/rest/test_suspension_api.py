@@ -75,6 +75,10 @@ def test_a_suspended_instance_refuses_completion_and_claim_until_activated(offic
     got = as_user(pycamunda.processinst.Get(url=live_server, id_=instance.id), "officer")()
     assert got.suspended is True
     assert as_user(pycamunda.task.Get(url=live_server, id_=task.id), "head_a")().suspended is True
+    other = office.engine.runtime.start_process_by_key("unit_steps", {"submissions": 0, "unit": "tong_hop"})
+    listed = as_user(pycamunda.processinst.GetList(url=live_server, suspended=True), "officer")()
+    assert [i.id_ for i in listed] == [instance.id]
+    assert [i["id"] for i in call(office, "get", "/process-instance?active=true").get_json()] == [other.id]
     body = refused(office, "post", f"{R}/task/{task.id}/complete", "head_a", 400, SUSPENDED, json={})
     assert body["message"] == (f"completing task '{task.id}' is refused: process instance '{instance.id}' "
                                "is suspended")

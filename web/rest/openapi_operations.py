@@ -44,6 +44,8 @@ INSTANCE_FILTERS = (
     query("processDefinitionId", "Only instances of this definition."),
     query("businessKey", "Only instances with this business key."),
     query("processInstanceIds", "Comma-separated instance ids.", style="form", explode=False),
+    flag("suspended", "Only suspended instances."),
+    flag("active", "Only instances that are not suspended."),
 )
 TASK_FILTERS = (
     query("processInstanceId", "Only tasks of this instance."),

@@ -54,7 +54,16 @@ def _instance_query(first: int = 0, limit: int | None = None) -> InstanceQuery:
         definition_id=request.args.get("processDefinitionId"),
         business_key=request.args.get("businessKey"),
         instance_ids=ids.split(",") if ids else None,
+        suspended=_suspension_filter(),
         involving=involvement(), first=first, limit=limit)
+
+
+def _suspension_filter() -> bool | None:
+    """Camunda's `suspended=true` / `active=true`; both at once is refused."""
+    suspended, active = bool_arg("suspended"), bool_arg("active")
+    if suspended and active:
+        raise bad_request("suspended and active cannot both be true")
+    return True if suspended else False if active else None
 
 
 @rest.get("/process-instance")
