@@ -1,0 +1,37 @@
+"""Modification where SpiffWorkflow's task tree is not a straight line: a multi-instance step
+started again, and one branch of a parallel split cancelled while the other goes on."""
+from __future__ import annotations
+
+from engine import TaskQuery
+from tests.conftest import fixture_bytes
+
+
+def open_tasks(engine, instance_id: str) -> list:
+    return engine.tasks.list(TaskQuery(instance_id=instance_id))
+
+
+def test_a_multi_instance_step_starts_again_for_every_unit(engine):
+    engine.repository.deploy([("units_multi.bpmn", fixture_bytes("units_multi.bpmn"))])
+    instance = engine.runtime.start_process_by_key("units_multi", {"units": ["unit:a", "unit:b"], "unit": "a"})
+    before = open_tasks(engine, instance.id)
+    engine.tasks.complete(before[0].id, {}, actor="head_a")
+    engine.runtime.modify_instance(instance.id, [{"type": "cancel", "activityId": "Task_unit"},
+                                                 {"type": "startBeforeActivity", "activityId": "Task_unit"}],
+                                   actor="admin", annotation="làm lại cho mọi đơn vị")
+    after = open_tasks(engine, instance.id)
+    assert sorted(t.candidate_groups for t in after) == [("unit:a",), ("unit:b",)]
+    assert not {t.id for t in after} & {t.id for t in before}
+    for task in after:
+        engine.tasks.complete(task.id, {}, actor="head_a")
+    assert engine.runtime.get_instance(instance.id).status == "completed"
+
+
+def test_cancelling_one_branch_of_a_parallel_split_lets_the_other_end_the_instance(engine):
+    engine.repository.deploy([("incident_branch.bpmn", fixture_bytes("incident_branch.bpmn"))])
+    instance = engine.runtime.start_process_by_key("incident_branch", {})
+    assert engine.runtime.get_instance(instance.id).next_timer_at is not None
+    engine.runtime.modify_instance(instance.id, [{"type": "cancel", "activityId": "Timer_b"}], actor="admin")
+    assert engine.runtime.get_instance(instance.id).next_timer_at is None  # nothing waits for that timer
+    [task] = open_tasks(engine, instance.id)
+    engine.tasks.complete(task.id, {}, actor="head_a")
+    assert engine.runtime.get_instance(instance.id).status == "completed"
