@@ -35,3 +35,16 @@ def test_cancelling_one_branch_of_a_parallel_split_lets_the_other_end_the_instan
     [task] = open_tasks(engine, instance.id)
     engine.tasks.complete(task.id, {}, actor="head_a")
     assert engine.runtime.get_instance(instance.id).status == "completed"
+
+
+def test_moving_forward_past_a_gateway_takes_the_branch_asked_for(engine):
+    engine.repository.deploy([("variable_gateway.bpmn", fixture_bytes("variable_gateway.bpmn"))])
+    instance = engine.runtime.start_process_by_key("variable_gateway", {"amount": 50, "unit": "tong_hop"})
+    # 50 would take the small branch; the operator sends it to the council's branch instead.
+    engine.runtime.modify_instance(instance.id, [{"type": "cancel", "activityId": "Task_check"},
+                                                 {"type": "startBeforeActivity", "activityId": "Task_big"}],
+                                   actor="admin")
+    [task] = open_tasks(engine, instance.id)
+    assert task.element_id == "Task_big"
+    engine.tasks.complete(task.id, {}, actor="officer")
+    assert engine.runtime.get_instance(instance.id).status == "completed"
