@@ -5,6 +5,27 @@ from __future__ import annotations
 from engine import TaskQuery
 from tests.conftest import fixture_bytes
 
+# The second step has a (non-interrupting) boundary timer: it belongs to the step, and ends with it.
+BOUNDED = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D_b" targetNamespace="t">
+  <bpmn:process id="bounded" isExecutable="true">
+    <bpmn:startEvent id="Start_1"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start_1" targetRef="Task_first" />
+    <bpmn:userTask id="Task_first"><bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:sequenceFlow id="F2" sourceRef="Task_first" targetRef="Task_second" />
+    <bpmn:userTask id="Task_second"><bpmn:incoming>F2</bpmn:incoming><bpmn:outgoing>F3</bpmn:outgoing></bpmn:userTask>
+    <bpmn:sequenceFlow id="F3" sourceRef="Task_second" targetRef="End_1" />
+    <bpmn:endEvent id="End_1"><bpmn:incoming>F3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:boundaryEvent id="Timer_late" attachedToRef="Task_second" cancelActivity="false">
+      <bpmn:outgoing>F4</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="F4" sourceRef="Timer_late" targetRef="End_late" />
+    <bpmn:endEvent id="End_late"><bpmn:incoming>F4</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
 
 def open_tasks(engine, instance_id: str) -> list:
     return engine.tasks.list(TaskQuery(instance_id=instance_id))
@@ -48,3 +69,32 @@ def test_moving_forward_past_a_gateway_takes_the_branch_asked_for(engine):
     assert task.element_id == "Task_big"
     engine.tasks.complete(task.id, {}, actor="officer")
     assert engine.runtime.get_instance(instance.id).status == "completed"
+
+
+def bounded_at_second_step(engine):
+    engine.repository.deploy([("bounded.bpmn", BOUNDED)])
+    instance = engine.runtime.start_process_by_key("bounded", {})
+    [first] = open_tasks(engine, instance.id)
+    engine.tasks.complete(first.id, {}, actor="officer")
+    assert engine.runtime.get_instance(instance.id).next_timer_at is not None  # the boundary timer waits
+    return instance
+
+
+def test_moving_back_from_a_step_with_a_boundary_timer_takes_the_timer_along(engine):
+    instance = bounded_at_second_step(engine)
+    engine.runtime.modify_instance(instance.id, [{"type": "cancel", "activityId": "Task_second"},
+                                                 {"type": "startBeforeActivity", "activityId": "Task_first"}],
+                                   actor="admin")
+    assert engine.runtime.get_instance(instance.id).next_timer_at is None
+    [first] = open_tasks(engine, instance.id)
+    engine.tasks.complete(first.id, {}, actor="officer")
+    assert engine.runtime.get_instance(instance.id).next_timer_at is not None  # armed again with the step
+
+
+def test_skipping_a_step_with_a_boundary_timer_ends_its_timer(engine):
+    instance = bounded_at_second_step(engine)
+    engine.runtime.modify_instance(instance.id, [{"type": "cancel", "activityId": "Task_second"},
+                                                 {"type": "startAfterActivity", "activityId": "Task_second"}],
+                                   actor="admin")
+    row = engine.runtime.get_instance(instance.id)
+    assert row.status == "completed" and row.next_timer_at is None

@@ -10,6 +10,7 @@ tasks, so a start becomes a change of that tree:
 - forward: the activity must be predicted below an active one; the tasks on the way are marked
   done without running and the activity becomes ready.
 
+The boundary events of an activity belong to it: cancelled, skipped or dropped with it.
 Camunda can also add a token beside the others; a task tree cannot. So every active activity a
 start removes must be cancelled by the same modification, and anything else is refused with a
 message that says why; nothing is saved then. The moved-to user task gets a new id (a new task
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 from uuid import uuid4
 
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import InvalidArgumentError, NotFoundError, SuspendedEntityError
@@ -126,6 +129,7 @@ class _Modification:
                                         f"'{instruction.activity_id}' does not exist in process definition "
                                         f"'{self.definition_id}'")
         before = {task.id: task for task in self.tasks(ACTIVE)}
+        owners = {task_id: owner(task) for task_id, task in before.items()}
         for instruction in self.instructions:
             if instruction.type == CANCEL and not any(t.task_spec.bpmn_id == instruction.activity_id
                                                       for t in before.values()):
@@ -135,13 +139,14 @@ class _Modification:
         started = [self.start(instruction, variables) for instruction in self.instructions
                    if instruction.type != CANCEL]
         for task in self.tasks(ACTIVE):
-            if task.task_spec.bpmn_id in self.cancelled and task.id in before:
+            if task.task_spec.bpmn_id in self.cancelled and task.id in before and task.has_state(ACTIVE):
                 self.refuse_call_activity(task, "cancel")
-                task.cancel()
+                for ending in [task, *attached(task)]:
+                    ending.cancel()
         self.prune_events()
         after = {task.id for task in self.tasks(ACTIVE)}
-        ended = sorted({task.task_spec.bpmn_id for task_id, task in before.items()
-                        if task_id not in after and task.task_spec.bpmn_id not in self.cancelled})
+        ended = sorted({task.task_spec.bpmn_id for task_id, task in before.items() if task_id not in after
+                        and task.task_spec.bpmn_id not in self.cancelled and owners[task_id] not in self.cancelled})
         if ended:
             raise ModificationError(f"this modification would also end the active activity "
                                     f"{', '.join(repr(e) for e in ended)}: cancel it in the same modification "
@@ -165,7 +170,8 @@ class _Modification:
         if not reached:
             raise ModificationError(f"Cannot perform instruction: {instruction}; the instance has not reached it")
         latest = self.latest(reached)
-        outputs = latest.task_spec.outputs
+        # The BPMN flows out of it; SpiffWorkflow adds its own joins after an activity with boundary events.
+        outputs = [spec for spec in latest.task_spec.outputs if getattr(spec, "bpmn_id", None)]
         if len(outputs) != 1:
             raise ModificationError(f"Cannot perform instruction: {instruction}; the activity has "
                                     f"{len(outputs)} outgoing sequence flows, it needs exactly one")
@@ -213,6 +219,8 @@ class _Modification:
             step = step.parent
         chain.append(origin)
         chain.reverse()
+        for ending in attached(origin):
+            ending.cancel()
         for task, kept in zip(chain, chain[1:]):
             self.refuse_call_activity(task, "skip")
             for child in list(task.children):
@@ -261,3 +269,24 @@ class _Modification:
         manager.tasks = {task_id: task for task_id, task in manager.tasks.items()
                          if task.has_state(TaskState.WAITING)
                          and any(flow.tasks.get(task_id) is task for flow in self.flows())}
+
+
+def attached(task) -> list:
+    """The boundary events waiting on an activity: they end with it, as in Camunda."""
+    split = task.parent
+    if split is None or not isinstance(split.task_spec, BoundaryEventSplit) \
+            or isinstance(task.task_spec, BoundaryEvent):
+        return []
+    return [sibling for sibling in split.children
+            if isinstance(sibling.task_spec, BoundaryEvent) and sibling.has_state(ACTIVE)]
+
+
+def owner(task) -> str:
+    """The activity a task belongs to: a boundary event's is the activity it is attached to."""
+    split = task.parent
+    if isinstance(task.task_spec, BoundaryEvent) and split is not None and isinstance(split.task_spec,
+                                                                                     BoundaryEventSplit):
+        main = next((c for c in split.children if not isinstance(c.task_spec, BoundaryEvent)), None)
+        if main is not None:
+            return main.task_spec.bpmn_id
+    return task.task_spec.bpmn_id

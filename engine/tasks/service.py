@@ -48,6 +48,7 @@ class TaskQuery:
     # Tasks assigned to the user, or offered to them or to one of their groups.
     involving: Involvement | None = None
     unassigned: bool = False
+    suspended: bool | None = None  # True: only tasks of suspended instances; False: only the others
     due_before: datetime | None = None
     due_after: datetime | None = None
     follow_up_before: datetime | None = None
@@ -140,7 +141,8 @@ class TaskService:
 
     def _prepared_list(self, query: TaskQuery) -> PreparedStatement | None:
         """The common queries (an instance's tasks, a user's or a group's) skip building SQL."""
-        if query.involving is not None or query.instance_ids is not None or query.candidate_groups:
+        if (query.involving is not None or query.instance_ids is not None or query.candidate_groups
+                or query.suspended is not None):
             return None
         filters = tuple(name for name in SCALAR_FILTERS if _given(getattr(query, name)))
         return self._shape(filters, query.unassigned, query.sort_by, query.descending,
@@ -187,6 +189,8 @@ class TaskService:
             filters.append(Task.assignee == q.assignee)
         if q.unassigned:
             filters.append(Task.assignee.is_(None))
+        if q.suspended is not None:
+            filters.append(Task.suspended.is_(q.suspended))
         if _given(q.candidate_group):
             filters.append(candidate("group", [q.candidate_group]))
         if q.candidate_groups:

@@ -124,7 +124,8 @@ def test_the_engine_method_for_a_portal_page(office, admin):
      "'skipIoMappings' must be true or false"),
     ({"instructions": [{"type": "cancel", "activityId": "Task_review"}], "processInstanceIds": ["x"]},
      "processInstanceIds is not supported here"),
-], ids=["unknown-activity", "transition", "activity-instance", "no-activity", "type-not-text", "empty", "no-instructions",
+], ids=["unknown-activity", "transition", "activity-instance", "no-activity", "type-not-text", "empty",
+        "no-instructions",
         "cancel-inactive", "second-token", "cancel-everything", "after-unreached", "skip-not-boolean",
         "unknown-field"])
 def test_what_cannot_be_done_is_400_and_changes_nothing(office, admin, body, message):

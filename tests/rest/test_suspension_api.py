@@ -79,6 +79,9 @@ def test_a_suspended_instance_refuses_completion_and_claim_until_activated(offic
     listed = as_user(pycamunda.processinst.GetList(url=live_server, suspended=True), "officer")()
     assert [i.id_ for i in listed] == [instance.id]
     assert [i["id"] for i in call(office, "get", "/process-instance?active=true").get_json()] == [other.id]
+    assert [t["id"] for t in call(office, "get", "/task?suspended=true").get_json()] == [task.id]
+    assert [t["processInstanceId"] for t in call(office, "get", "/task?active=true").get_json()] == [other.id]
+    assert call(office, "get", "/task/count?suspended=true&active=true").status_code == 400
     body = refused(office, "post", f"{R}/task/{task.id}/complete", "head_a", 400, SUSPENDED, json={})
     assert body["message"] == (f"completing task '{task.id}' is refused: process instance '{instance.id}' "
                                "is suspended")

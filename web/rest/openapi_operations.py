@@ -55,6 +55,8 @@ TASK_FILTERS = (
     query("candidateGroup", "Only tasks offered to this group."),
     query("candidateUser", "Only tasks offered to this user."),
     flag("unassigned", "Only tasks nobody holds."),
+    flag("suspended", "Only tasks of suspended instances."),
+    flag("active", "Only tasks of instances that are not suspended."),
     date_query("dueBefore", "Only tasks due before this time."),
     date_query("dueAfter", "Only tasks due after this time."),
     date_query("followUpBefore", "Only tasks to follow up before this time."),

@@ -145,7 +145,7 @@ def _task_query(first: int = 0, limit: int | None = None) -> TaskQuery:
         assignee=request.args.get("assignee"),
         candidate_group=request.args.get("candidateGroup"),
         candidate_user=request.args.get("candidateUser"),
-        unassigned=bool_arg("unassigned"),
+        unassigned=bool_arg("unassigned"), suspended=_suspension_filter(),
         due_before=_datetime_arg("dueBefore"), due_after=_datetime_arg("dueAfter"),
         follow_up_before=_datetime_arg("followUpBefore"),
         involving=involvement(), sort_by=TASK_SORT[sort_by], descending=order == "desc",
