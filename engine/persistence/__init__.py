@@ -21,6 +21,8 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "OutboxMail": "models_mail",
     "Task": "models",
     "Batch": "models_batch",
+    "EventSubscription": "models_events",
+    "replace_start_subscriptions": "event_index",
     "Deployment": "models",
     "ProcessDefinition": "models",
     "make_session_factory": "db",

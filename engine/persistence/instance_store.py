@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine.errors import ConflictError
 from engine.specs import ExternalServiceTask, spec_has, waiting_external_tasks
 from engine.handlers import HandlerRegistry
+from engine.persistence.event_index import sync_event_subscriptions
 from engine.persistence.raw_sql import PreparedStatement
 from engine.persistence.models import ExternalTask, HistoryEvent, ProcessInstance, Task, TaskCandidate
 
@@ -191,6 +192,7 @@ def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outco
     if candidate_rows:
         INSERT_CANDIDATE.execute_many(conn, candidate_rows)
     _sync_external_tasks(conn, instance, workflow, handlers, now)
+    sync_event_subscriptions(conn, instance, workflow, now)
     return events
 
 

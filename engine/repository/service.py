@@ -24,7 +24,7 @@ from engine.persistence import (
 from engine.repository.flow_order import flow_order
 from engine.repository.parsing import ModelFile, Progress, parse_deployment
 from engine.management import inherited_limits
-from engine.persistence import dump_specs
+from engine.persistence import dump_specs, replace_start_subscriptions
 
 MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn", ".dmn11.xml")
 FORM_SUFFIX = ".form"
@@ -139,6 +139,7 @@ class RepositoryService:
         ) for d, version in new_decisions]
         session.add_all(created_processes + created_decisions)
         replace_timer_starts(session, created_processes, timer_starts)
+        replace_start_subscriptions(session, created_processes, {p.key: p.spec for p, _ in new_processes}, now)
         session.add(HistoryEvent(time=now, event_type="deploy", actor=actor, data_json=json.dumps({
             "deployment": deployment.id, "files": [f.name for f in files],
             "processes": {d.key: d.version for d in created_processes},

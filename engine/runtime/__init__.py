@@ -28,4 +28,7 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "set_definitions_suspended": "suspension",
     "modify_instance": "modification",
     "ModificationError": "modification",
+    "CorrelationResult": "messages",
+    "MessageCorrelationError": "messages",
+    "EventSubscriptionQuery": "event_subscriptions",
 })

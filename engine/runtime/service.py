@@ -14,6 +14,10 @@ from engine.errors import ConflictError, NotFoundError, SuspendedEntityError
 from engine.persistence import history_rows, insert_history, InstanceRef, ProcessDefinition, ProcessInstance
 from engine.runtime.execution import process_variables
 from engine.runtime.involvement import Involvement, takes_part_in
+from engine.runtime.event_subscriptions import (EventSubscriptionQuery, count_event_subscriptions,
+                                                list_event_subscriptions)
+from engine.runtime.messages import CorrelationResult, correlate_message
+from engine.runtime.signals import broadcast_signal, install_signal_broadcaster
 from engine.runtime.progress import GroupProgress, InstanceProgress, called_progress, instance_progress
 from engine.forms import parsed_form, validate_submission
 from engine.runtime.timer_starts import fire_due_timer_starts
@@ -43,6 +47,7 @@ class InstanceQuery:
 class RuntimeService:
     def __init__(self, ctx: EngineContext) -> None:
         self._ctx = ctx
+        install_signal_broadcaster(ctx)
 
     # -- start -----------------------------------------------------------------------------
 
@@ -75,6 +80,31 @@ class RuntimeService:
         form = parsed_form(form_json)
         extra = frozenset(variables) - {field.id for field in form.fields}
         return {**variables, **check_variables(validate_submission(form, variables, allow_extra=extra))}
+
+    # -- messages and signals --------------------------------------------------------------
+
+    def correlate_message(self, name: str, business_key: str | None = None,
+                          correlation_keys: Mapping[str, Any] | None = None,
+                          process_variables: Mapping[str, Any] | None = None, all: bool = False,  # noqa: A002
+                          instance_id: str | None = None, actor: str | None = None,
+                          involving: Involvement | None = None) -> list[CorrelationResult]:
+        """Delivers a message as Camunda's POST /message (engine/runtime/messages.py); `involving`
+        limits it to the instances that person may see."""
+        return correlate_message(self._ctx, name, business_key=business_key, correlation_keys=correlation_keys,
+                                 process_variables_=process_variables, all_=all, instance_id=instance_id,
+                                 actor=actor, involving=involving)
+
+    def broadcast_signal(self, name: str, variables: Mapping[str, Any] | None = None, actor: str | None = None,
+                         involving: Involvement | None = None) -> int:
+        """Every element waiting for the signal catches it and its start events start processes."""
+        return broadcast_signal(self._ctx, name, variables, actor=actor, involving=involving)
+
+    def list_event_subscriptions(self, query: EventSubscriptionQuery) -> list:
+        """The messages and signals instances wait for, and the start events they would fire."""
+        return list_event_subscriptions(self._ctx, query)
+
+    def count_event_subscriptions(self, query: EventSubscriptionQuery) -> int:
+        return count_event_subscriptions(self._ctx, query)
 
     # -- read ------------------------------------------------------------------------------
 

@@ -62,6 +62,11 @@ def _checked_deletions(deletions: Iterable[str] | None) -> list[str]:
     return names
 
 
+def set_on_workflow(workflow, variables: Mapping[str, Any]) -> None:
+    """Sets checked variables on a loaded workflow as an operator's change does (the caller saves)."""
+    _apply(workflow, process_variables(workflow), dict(variables), [])
+
+
 def _apply(workflow, before: dict[str, Any], modifications: dict[str, Any], deletions: list[str]) -> None:
     unfinished = [task for flow in (workflow, *workflow.subprocesses.values())
                   for task in flow.get_tasks(state=TaskState.NOT_FINISHED_MASK)]

@@ -10,6 +10,7 @@ import io
 
 from tests.conftest import fixture_bytes
 from tests.reliability.authorization_cases import Table, expect, office_wide, only
+from tests.reliability.authorization_seed import UNITS
 
 R = "/engine-rest"
 REST = Table(refused_without_login=401)
@@ -145,6 +146,25 @@ add("PUT", "/engine-rest/process-definition/<definition_id>/suspended", "", post
 add("PUT", "/engine-rest/process-definition/key/<key>/suspended", "", post(
     "/process-definition/key/{id}/suspended", {"suspended": True}, fresh=lambda s: fresh_definition(s).key),
     only(204, 403, "admin"))
+
+
+# -- messages and signals: anyone who may start a process; they reach only the instances the
+# caller sees (another unit's waiting instance is no match: Camunda's 400). Each request waits
+# on a fresh instance of the unit, found by its business key.
+def waiting_for_message(s, side: str) -> str:
+    s.engine.repository.deploy([("message_events.bpmn", fixture_bytes("events/message_events.bpmn"))])
+    business_key = s.unique("matrix_message_")
+    s.engine.runtime.start_process_by_key("message_events", {"unit": UNITS[side]},
+                                          business_key=business_key, actor="chief")
+    return business_key
+
+
+for side, reached in (("own", office_wide(204, 400, staff=204, head=204)), ("other", office_wide(204, 400))):
+    add("POST", "/engine-rest/message", f"{side} unit", lambda s, side=side: (R + "/message", {"json": {
+        "messageName": "bo_sung", "businessKey": waiting_for_message(s, side)}}), reached)
+add("POST", "/engine-rest/signal", "", post("/signal", {"name": "matrix_signal"}), expect(204))
+add("GET", "/engine-rest/event-subscription", "", get("/event-subscription"), EVERYONE)
+add("GET", "/engine-rest/event-subscription/count", "", get("/event-subscription/count"), EVERYONE)
 
 # -- tasks ------------------------------------------------------------------------------------
 add("GET", "/engine-rest/task", "", get("/task"), EVERYONE)

@@ -72,6 +72,12 @@ HISTORY_INSTANCE_FILTERS = (
     flag("finished", "Only ended instances."),
     flag("unfinished", "Only running instances."),
 )
+EVENT_SUBSCRIPTION_FILTERS = (
+    one_of("eventType", "Only this kind of event.", ["message", "signal"]),
+    query("eventName", "Only this message or signal name."),
+    query("processInstanceId", "Only this instance's subscriptions."),
+    query("activityId", "Only this BPMN element's."),
+)
 TASK_HISTORY_FILTERS = tuple(p for p in HISTORY_INSTANCE_FILTERS if p["name"] not in ("finished", "unfinished"))
 
 # ---------------------------------------------------------------------------------------------
@@ -100,7 +106,8 @@ class Op:
 DEFINITION = "ProcessDefinition"
 # Bodies the route refuses without (workerId); the others may be empty.
 REQUIRED_BODIES = frozenset({"FetchAndLock", "CompleteExternalTask", "ExternalTaskFailure", "TypedValueInput",
-                             "SuspensionState", "DefinitionSuspensionState", "ProcessInstanceModification"})
+                             "CorrelationMessage", "Signal", "SuspensionState", "DefinitionSuspensionState",
+                             "ProcessInstanceModification"})
 
 OPERATIONS: tuple[Op, ...] = (
     Op("get", "/openapi.json", "getOpenApi", "This document", (200, {"type": "object"}), public=True),
@@ -180,6 +187,16 @@ OPERATIONS: tuple[Op, ...] = (
     Op("delete", "/process-instance/{instance_id}", "deleteProcessInstance",
        "Delete a process instance (office-wide roles)", (204, None), (403, 404, 409),
        (query("deleteReason", "Recorded in the history."),)),
+    # -- messages and signals (reaching the instances the user may see)
+    Op("post", "/message", "deliverMessage",
+       "Correlate a message to the waiting execution, or start a process at its message start event",
+       (204, None), (400,), body="CorrelationMessage", extra_ok=((200, "MessageCorrelationResults"),)),
+    Op("post", "/signal", "throwSignal", "Deliver a signal to every waiting instance and start its processes",
+       (204, None), (400,), body="Signal"),
+    Op("get", "/event-subscription", "getEventSubscriptions", "List the messages and signals waited for",
+       (200, array_of("EventSubscription")), (400,), PAGING + EVENT_SUBSCRIPTION_FILTERS),
+    Op("get", "/event-subscription/count", "getEventSubscriptionsCount", "Count the messages and signals waited for",
+       (200, "Count"), (400,), EVENT_SUBSCRIPTION_FILTERS),
     # -- tasks (those the user may see)
     Op("get", "/task", "getTasks", "List open tasks", (200, array_of("Task")), (400,), PAGING + TASK_FILTERS),
     Op("get", "/task/count", "getTasksCount", "Count open tasks", (200, "Count"), (400,), TASK_FILTERS),

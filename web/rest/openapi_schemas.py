@@ -161,6 +161,10 @@ SCHEMAS: dict[str, dict] = {
         calledProcessInstanceId="string?", calledCaseInstanceId="string?", assignee="string?",
         startTime="date?", endTime="date?", durationInMillis="integer?", canceled="boolean",
         completeScope="boolean", tenantId="string?", removalTime="date?", rootProcessInstanceId="string"),
+    "EventSubscription": model(
+        "A message or signal an instance waits for, or that starts a process (no instance).",
+        id="string", eventType="string", eventName="string", executionId="string?", processInstanceId="string?",
+        activityId="string", createdDate="date", tenantId="string?"),
     # -- request bodies
     "StartProcessInstance": {
         "type": "object", "description": "Variables and business key of the new instance.",
@@ -206,6 +210,39 @@ SCHEMAS: dict[str, dict] = {
         "type": "array", "items": map_of("TypedValue"),
         "description": "One map of output name to typed value per matched rule (a single one for a "
                        "COLLECT aggregation); empty when no rule matches.",
+    },
+    "CorrelationMessage": {
+        "type": "object", "required": ["messageName"],
+        "description": "Camunda's CorrelationMessageDto. Local correlation keys and local variables are refused: "
+                       "variables belong to the process instance.",
+        "properties": {
+            "messageName": {"type": "string", "minLength": 1},
+            "businessKey": {"type": "string", "nullable": True},
+            "processInstanceId": {"type": "string", "nullable": True},
+            "correlationKeys": {"allOf": [ref("VariablesInput")], "nullable": True},
+            "processVariables": {"allOf": [ref("VariablesInput")], "nullable": True},
+            "all": {"type": "boolean", "default": False},
+            "resultEnabled": {"type": "boolean", "default": False},
+            "variablesInResultEnabled": {"type": "boolean", "default": False},
+        },
+    },
+    "MessageCorrelationResults": {
+        "type": "array", "description": "One result per execution reached or instance started.",
+        "items": {"type": "object", "required": ["resultType", "execution", "processInstance"], "properties": {
+            "resultType": {"type": "string", "enum": ["Execution", "ProcessDefinition"]},
+            "execution": {"type": "object", "nullable": True, "properties": {
+                "id": {"type": "string"}, "processInstanceId": {"type": "string"}, "ended": {"type": "boolean"},
+                "tenantId": {"type": "string", "nullable": True}}},
+            "processInstance": {"allOf": [ref("ProcessInstance")], "nullable": True},
+            "variables": ref("Variables"),
+        }},
+    },
+    "Signal": {
+        "type": "object", "required": ["name"], "description": "Camunda's SignalDto, without executionId.",
+        "properties": {"name": {"type": "string", "minLength": 1},
+                       "variables": {"allOf": [ref("VariablesInput")], "nullable": True},
+                       "tenantId": {"type": "string", "nullable": True},
+                       "withoutTenantId": {"type": "boolean", "nullable": True}},
     },
     "UserIdBody": {
         "type": "object",

@@ -1,7 +1,7 @@
 """suspension of process instances and definitions
 
-Revision ID: 0013
-Revises: 0011
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-06 05:30:00
 
 An operator suspends an instance (its tasks are not completed or claimed, its timers and
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013'
-down_revision = '0011'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
