@@ -28,6 +28,10 @@ class InvalidStateError(EngineError):
     """The operation does not fit the object's state (task already completed, instance ended...)."""
 
 
+class SuspendedEntityError(InvalidStateError):
+    """The instance or definition is suspended: nothing of it moves until it is activated."""
+
+
 class InvalidArgumentError(EngineError):
     """A value given to the engine is out of its allowed range or of the wrong kind."""
 

@@ -29,6 +29,13 @@ def require_designer(principal: Principal) -> None:
         raise PermissionDeniedError(f"user '{principal.user_id}' may not deploy models: only designers deploy")
 
 
+def require_admin(principal: Principal, what: str) -> str:
+    """Operations on the running engine (suspend, move an instance) are for administrators; returns the actor."""
+    if "admin" not in principal.groups:
+        raise PermissionDeniedError(f"user '{principal.user_id}' may not {what}: only administrators may")
+    return principal.user_id
+
+
 def may_see_task(principal: Principal, task) -> bool:
     return (sees_everything(principal) or task.assignee == principal.user_id
             or principal.user_id in task.candidate_users

@@ -128,7 +128,7 @@ def insert_instance(conn: Connection, instance: InstanceRef, state: str, outcome
         "next_timer_at": outcome.next_timer_at,
     }
     INSERT_INSTANCE.execute(conn, values)
-    return InstanceRecord(**values)
+    return InstanceRecord(**values, suspended=False)
 
 
 def save_instance(conn: Connection, instance: InstanceRef, revision: int, state: str, outcome: Outcome, *,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -110,6 +111,8 @@ class ProcessDefinition(_VersionedDefinition, Base):
 
     # The parsed spec and its subprocess specs, serialized once per version (instances only hold state).
     spec_json: Mapped[str] = mapped_column(Text)
+    # A suspended version starts no instance, by hand, by a timer or by a call activity.
+    suspended: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class DecisionDefinition(_VersionedDefinition, Base):
@@ -142,6 +145,8 @@ class ProcessInstance(Base):
     started_by: Mapped[str | None] = mapped_column(String(255))
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Suspended by an operator: its tasks are not completed or claimed, its timers and reminders wait.
+    suspended: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class Task(Base):
@@ -166,6 +171,8 @@ class Task(Base):
     form_ref: Mapped[str | None] = mapped_column(String(255))
     form_json: Mapped[str | None] = mapped_column(Text)
     properties_json: Mapped[str | None] = mapped_column(Text)
+    # A copy of its instance's flag, so that inboxes and reminders need no join to show or skip it.
+    suspended: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class TaskCandidate(Base):

@@ -11,7 +11,9 @@ from uuid import uuid4
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine.runtime import EngineContext, as_plain_start_events, plan_timer_starts, replace_timer_starts
+from engine.runtime import (
+    EngineContext, as_plain_start_events, plan_timer_starts, replace_timer_starts, set_definitions_suspended,
+)
 from engine.repository.decision_table import DecisionTable, TableDiff, diff_tables, read_table
 from engine.repository.dmn_evaluation import DecisionOutcome, evaluate_file
 from engine.errors import ConflictError, DeploymentError, NotFoundError, Problem
@@ -222,6 +224,30 @@ class RepositoryService:
             self._flow_orders[definition_id] = tuple(flow_order(self.definition_xml(definition_id), definition.key,
                                                                 self._ctx.config.max_model_bytes))
         return list(self._flow_orders[definition_id])
+
+    # -- suspension (Camunda's suspended process definitions) ---------------------------------
+
+    def suspend_definition(self, definition_id: str, include_instances: bool = False,
+                           actor: str | None = None) -> None:
+        """A suspended definition starts no instance; with `include_instances` its running ones are suspended too."""
+        set_definitions_suspended(self._ctx, definition_id=definition_id, suspended=True,
+                                  include_instances=include_instances, actor=actor)
+
+    def activate_definition(self, definition_id: str, include_instances: bool = False,
+                            actor: str | None = None) -> None:
+        set_definitions_suspended(self._ctx, definition_id=definition_id, suspended=False,
+                                  include_instances=include_instances, actor=actor)
+
+    def suspend_definitions_by_key(self, key: str, include_instances: bool = False,
+                                   actor: str | None = None) -> list[str]:
+        """Every version of `key`, as Camunda's suspension by key; returns their ids."""
+        return set_definitions_suspended(self._ctx, key=key, suspended=True, include_instances=include_instances,
+                                         actor=actor)
+
+    def activate_definitions_by_key(self, key: str, include_instances: bool = False,
+                                    actor: str | None = None) -> list[str]:
+        return set_definitions_suspended(self._ctx, key=key, suspended=False, include_instances=include_instances,
+                                         actor=actor)
 
     def list_decision_definitions(self, *, key: str | None = None) -> list[DecisionDefinition]:
         statement = select(DecisionDefinition).order_by(DecisionDefinition.key, DecisionDefinition.version)

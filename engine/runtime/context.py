@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import engine_clock
 from engine.config import EngineConfig
-from engine.errors import ConflictError, InvalidStateError, NotFoundError
+from engine.errors import ConflictError, InvalidStateError, NotFoundError, SuspendedEntityError
 from engine.runtime.execution import CalledProcessError, Executor, complete_call, process_variables
 from engine.handlers import HandlerRegistry
 from engine.persistence import (
@@ -32,6 +32,7 @@ INSTANCE, DEFINITION = ProcessInstance.__table__, ProcessDefinition.__table__
 UNIT_VARIABLE = "unit"
 SELECT_INSTANCE = PreparedStatement(select(INSTANCE).where(INSTANCE.c.id == bindparam("id")))
 INSTANCE_COLUMNS = SELECT_INSTANCE.column_names
+DEFINITION_SUSPENDED = PreparedStatement(select(DEFINITION.c.suspended).where(DEFINITION.c.id == bindparam("id")))
 LATEST_DEFINITION = PreparedStatement(select(DEFINITION.c.id).where(DEFINITION.c.key == bindparam("key"))
                                       .order_by(DEFINITION.c.version.desc()).limit(1))
 
@@ -81,6 +82,9 @@ class EngineContext:
                 business_key: str | None, actor: str | None,
                 parent: tuple[str, str] | None = None, prepare: Callable[[BpmnWorkflow], None] | None = None,
                 extra_events: list[dict] | None = None) -> tuple[InstanceRecord, BpmnWorkflow]:
+        if any(found[0] for found in DEFINITION_SUSPENDED.rows(conn, {"id": definition_id})):
+            raise SuspendedEntityError(f"process definition '{definition_id}' is suspended: it starts no instance "
+                                       "until it is activated")
         spec, subprocess_specs = self.specs.get(definition_id)
         initiator = initiator_variable(spec)
         if initiator is not None:
@@ -121,8 +125,12 @@ class EngineContext:
             if definition_id is None:
                 raise CalledProcessError(f"call activity '{task.task_spec.bpmn_id}' calls process '{key}', "
                                          "which is not deployed", task.task_spec.bpmn_id, str(task.id))
-            row, workflow = self._create(conn, definition_id, key, variables, business_key, actor,
-                                         parent=(caller.id, str(task.id)))
+            try:
+                row, workflow = self._create(conn, definition_id, key, variables, business_key, actor,
+                                             parent=(caller.id, str(task.id)))
+            except SuspendedEntityError as err:
+                raise CalledProcessError(f"call activity '{task.task_spec.bpmn_id}' calls process '{key}': {err}",
+                                         task.task_spec.bpmn_id, str(task.id)) from err
             return row.id, (process_variables(workflow) if row.status == "completed" else None)
         return start_child
 
@@ -130,6 +138,10 @@ class EngineContext:
                        actor: str | None) -> None:
         """The called instance ended: its call activity in the caller ends too, in this transaction."""
         caller = self.load(conn, called.parent_instance_id)
+        if caller.row.suspended:
+            # As in Camunda, the called instance cannot end into a suspended caller: its step waits.
+            raise SuspendedEntityError(f"process instance '{called.id}' cannot end: the instance that called it, "
+                                       f"'{caller.row.id}', is suspended")
         task = caller.workflow.get_task_from_id(UUID(called.parent_task_id))
         if caller.row.status != "active" or task is None or task.state != TaskState.STARTED:
             return  # the caller moved on (cancelled, deleted, stopped): nothing waits for this result
@@ -205,8 +217,11 @@ def open_human_task_ids(workflow: BpmnWorkflow) -> set[str]:
     return {str(t.id) for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual}
 
 
-def require_active(row: InstanceRecord) -> None:
+def require_active(row: InstanceRecord, what: str = "this step") -> None:
+    """Refuses to move an ended, suspended or stopped instance; `what` names the refused step."""
     if row.status == "completed":
         raise InvalidStateError(f"process instance {row.id} has already ended")
+    if row.suspended:
+        raise SuspendedEntityError(f"{what} is refused: process instance '{row.id}' is suspended")
     if row.status == "incident":
         raise InvalidStateError(f"process instance {row.id} is stopped by an incident: {row.incident_message}")

@@ -12,13 +12,14 @@ from SpiffWorkflow.bpmn.util import BpmnEvent
 from sqlalchemy import Connection, select
 
 from engine.errors import ConflictError
-from engine.persistence import EventSubscription, InstanceRecord, ProcessInstance
+from engine.persistence import EventSubscription, InstanceRecord, ProcessDefinition, ProcessInstance
 from engine.runtime.context import EngineContext, LoadedInstance
 from engine.runtime.involvement import Involvement, takes_part_in
 from engine.runtime.variable_changes import set_on_workflow
 from engine.specs import event_subscriptions, fire_start_event, rearm_non_interrupting
 
 SUBSCRIPTION, INSTANCE = EventSubscription.__table__, ProcessInstance.__table__
+DEFINITION = ProcessDefinition.__table__
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,13 @@ class Waiting:
 
 def waiting_executions(conn: Connection, kind: str, name: str, *, business_key: str | None = None,
                        instance_id: str | None = None, involving: Involvement | None = None) -> list[Waiting]:
-    """The elements of active instances waiting for this message or signal, oldest instance first."""
+    """The elements of active instances waiting for this message or signal, oldest instance first.
+    A suspended instance is no match, as in Camunda: it waits for neither."""
     statement = (select(SUBSCRIPTION.c.definition_id, SUBSCRIPTION.c.definition_key, SUBSCRIPTION.c.activity_id,
                         SUBSCRIPTION.c.instance_id, SUBSCRIPTION.c.execution_id)
                  .join(INSTANCE, INSTANCE.c.id == SUBSCRIPTION.c.instance_id)
                  .where(SUBSCRIPTION.c.event_type == kind, SUBSCRIPTION.c.event_name == name,
-                        INSTANCE.c.status == "active")
+                        INSTANCE.c.status == "active", INSTANCE.c.suspended.is_(False))
                  .order_by(INSTANCE.c.started_at, SUBSCRIPTION.c.id))
     if business_key is not None:
         statement = statement.where(INSTANCE.c.business_key == business_key)
@@ -51,11 +53,14 @@ def waiting_executions(conn: Connection, kind: str, name: str, *, business_key: 
 
 
 def start_events(conn: Connection, kind: str, name: str) -> list[Waiting]:
-    """The start events of the latest versions that this message or signal starts."""
+    """The start events of the latest versions that this message or signal starts; a suspended
+    definition's are skipped, as Camunda skips them."""
     return [Waiting(*row) for row in conn.execute(
         select(SUBSCRIPTION.c.definition_id, SUBSCRIPTION.c.definition_key, SUBSCRIPTION.c.activity_id)
+        .join(DEFINITION, DEFINITION.c.id == SUBSCRIPTION.c.definition_id)
         .where(SUBSCRIPTION.c.event_type == kind, SUBSCRIPTION.c.event_name == name,
-               SUBSCRIPTION.c.instance_id.is_(None)).order_by(SUBSCRIPTION.c.definition_key))]
+               SUBSCRIPTION.c.instance_id.is_(None), DEFINITION.c.suspended.is_(False))
+        .order_by(SUBSCRIPTION.c.definition_key))]
 
 
 def deliver(ctx: EngineContext, conn: Connection, loaded: LoadedInstance, executions: list[Waiting],

@@ -68,16 +68,14 @@ class ExternalTaskService:
                 with self._ctx.db.begin() as conn:
                     taken = conn.execute(
                         update(EXTERNAL)
-                        .where(EXTERNAL.c.id == task_id, _is_free(now), or_(EXTERNAL.c.retries.is_(None),
-                                                                              EXTERNAL.c.retries > 0))
+                        .where(EXTERNAL.c.id == task_id, *_offered(now))
                         .values(worker_id=worker_id, lock_expires_at=expires)).rowcount
                 if taken:
                     locked.append(self._locked(task_id, request))
         return locked
 
     def _free_tasks(self, request: TopicRequest, now: datetime, limit: int) -> list[str]:
-        statement = (select(EXTERNAL.c.id).where(EXTERNAL.c.topic == request.topic, _is_free(now),
-                                                 or_(EXTERNAL.c.retries.is_(None), EXTERNAL.c.retries > 0))
+        statement = (select(EXTERNAL.c.id).where(EXTERNAL.c.topic == request.topic, *_offered(now))
                      .order_by(EXTERNAL.c.created_at).limit(limit))
         if request.definition_key:
             statement = statement.where(EXTERNAL.c.instance_id.in_(
@@ -100,7 +98,7 @@ class ExternalTaskService:
         with self._ctx.db.begin() as conn:
             row = self._owned(conn, task_id, worker_id)
             loaded = self._ctx.load(conn, row.instance_id)
-            require_active(loaded.row)
+            require_active(loaded.row, f"completing external task '{task_id}'")
             spiff_task = loaded.workflow.get_task_from_id(UUID(task_id))
             if spiff_task is None or spiff_task.state != TaskState.STARTED \
                     or not isinstance(spiff_task.task_spec, ExternalServiceTask):
@@ -149,6 +147,12 @@ class ExternalTaskService:
         if row.worker_id != worker_id:
             raise InvalidStateError(f"external task '{task_id}' is locked by another worker or not locked")
         return row
+
+
+def _offered(now: datetime) -> tuple:
+    """A task a worker may lock: free, with retries left, of an instance that is not suspended."""
+    return (_is_free(now), or_(EXTERNAL.c.retries.is_(None), EXTERNAL.c.retries > 0),
+            EXTERNAL.c.instance_id.not_in(select(ProcessInstance.id).where(ProcessInstance.suspended.is_(True))))
 
 
 def _is_free(now: datetime):

@@ -10,7 +10,7 @@ from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from sqlalchemy import Connection, func, select
 
 from engine.runtime.context import EngineContext
-from engine.errors import ConflictError, NotFoundError
+from engine.errors import ConflictError, NotFoundError, SuspendedEntityError
 from engine.persistence import ProcessDefinition, ProcessInstance
 from engine.runtime.deletion import delete_instance
 from engine.runtime.execution import process_variables
@@ -24,6 +24,8 @@ from engine.runtime.signals import broadcast_signal, install_signal_broadcaster
 from engine.runtime.progress import GroupProgress, InstanceProgress, called_progress, instance_progress
 from engine.forms import parsed_form, validate_submission
 from engine.runtime.timer_starts import fire_due_timer_starts
+from engine.runtime.modification import modify_instance
+from engine.runtime.suspension import set_instance_suspended
 from engine.runtime.variable_changes import change_variables
 from engine.runtime.variables import check_business_key, check_variables
 
@@ -39,6 +41,7 @@ class InstanceQuery:
     running: bool = False  # active or stopped by an incident, not ended
     instance_ids: list[str] | None = None
     parent_instance_id: str | None = None  # the instances this one started by its call activities
+    suspended: bool | None = None  # True: only suspended instances; False: only those not suspended
     involving: Involvement | None = None
     first: int = 0
     limit: int | None = 100
@@ -147,6 +150,8 @@ class RuntimeService:
             filters.append(ProcessInstance.id.in_(q.instance_ids))
         if q.parent_instance_id:
             filters.append(ProcessInstance.parent_instance_id == q.parent_instance_id)
+        if q.suspended is not None:
+            filters.append(ProcessInstance.suspended.is_(q.suspended))
         if q.involving is not None:
             filters.append(takes_part_in(q.involving))
         return statement.where(*filters)
@@ -170,6 +175,21 @@ class RuntimeService:
                       deletions: list[str] | None = None, actor: str | None = None) -> None:
         """Sets and deletes variables of a running instance; each change is in the history."""
         change_variables(self._ctx, instance_id, modifications, deletions, actor=actor)
+
+    def suspend_instance(self, instance_id: str, actor: str | None = None) -> None:
+        """Suspends a running instance: its tasks, external tasks, timers and reminders wait."""
+        set_instance_suspended(self._ctx, instance_id, True, actor)
+
+    def activate_instance(self, instance_id: str, actor: str | None = None) -> None:
+        """Lets a suspended instance go on; a timer that fell due meanwhile fires at the next pass."""
+        set_instance_suspended(self._ctx, instance_id, False, actor)
+
+    def modify_instance(self, instance_id: str, instructions: list[Mapping[str, Any]], actor: str | None = None,
+                        annotation: str | None = None, **flags: bool) -> None:
+        """Cancels active activities and starts others (Camunda's process instance modification):
+        `cancel`, `startBeforeActivity`, `startAfterActivity`, each with an `activityId`. `flags`
+        (skip_custom_listeners, skip_io_mappings) are recorded in the history."""
+        modify_instance(self._ctx, instance_id, instructions, actor=actor, annotation=annotation, **flags)
 
     def delete_instance(self, instance_id: str, actor: str | None = None, reason: str | None = None,
                         cascade: bool = False) -> None:
@@ -219,15 +239,16 @@ class RuntimeService:
         with self._ctx.sessions() as session:
             due = list(session.scalars(
                 select(ProcessInstance.id).where(ProcessInstance.status == "active",
-                                                 ProcessInstance.next_timer_at <= now)
+                                                 ProcessInstance.next_timer_at <= now,
+                                                 ProcessInstance.suspended.is_(False))
                 .order_by(ProcessInstance.next_timer_at).limit(limit)))
         fired = 0
         for instance_id in due:
             try:
                 with self._ctx.db.begin() as conn:
                     fired += self._fire(conn, instance_id, now)
-            except ConflictError:
-                continue
+            except (ConflictError, SuspendedEntityError):
+                continue  # changed meanwhile, or it would end into a suspended caller: the next pass
         return fired
 
     def fire_due_timer_starts(self, now: datetime | None = None, limit: int = 100) -> int:
@@ -237,7 +258,7 @@ class RuntimeService:
     def _fire(self, conn: Connection, instance_id: str, now: datetime) -> int:
         loaded = self._ctx.load(conn, instance_id)
         row = loaded.row
-        if row.status != "active" or row.next_timer_at is None or row.next_timer_at > now:
+        if row.status != "active" or row.suspended or row.next_timer_at is None or row.next_timer_at > now:
             return 0
         self._ctx.advance_and_save(conn, loaded, actor=None,
                                    events=[{"event_type": "timer", "data": {"due": row.next_timer_at.isoformat()}}],

@@ -27,11 +27,12 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from engine.errors import ConflictError, DeploymentError, Problem
+from engine.errors import ConflictError, DeploymentError, Problem, SuspendedEntityError
 from engine.expressions import CronCycleTimerEventDefinition, looks_like_cron, next_cron_time
-from engine.persistence import HistoryEvent, TimerStartSchedule
+from engine.persistence import HistoryEvent, ProcessDefinition, TimerStartSchedule
 
 SCHEDULE, HISTORY = TimerStartSchedule.__table__, HistoryEvent.__table__
+DEFINITION = ProcessDefinition.__table__
 KINDS = {TimeDateEventDefinition: "timeDate", DurationTimerEventDefinition: "timeDuration",
          CycleTimerEventDefinition: "timeCycle", CronCycleTimerEventDefinition: "timeCycle"}
 # The `period` of a cron cycle: its expression (the row's `expression`, up to 255 characters) is
@@ -166,22 +167,27 @@ def replace_timer_starts(session, created_definitions, plans: dict[str, list[Tim
 # -- firing -----------------------------------------------------------------------------------
 
 def earliest_timer_start(conn: Connection) -> datetime | None:
-    return conn.scalar(select(func.min(SCHEDULE.c.next_fire_at)))
+    return conn.scalar(select(func.min(SCHEDULE.c.next_fire_at)).where(_not_suspended()))
+
+
+def _not_suspended():
+    """A suspended definition's timer waits; once activated, a time missed meanwhile fires once."""
+    return SCHEDULE.c.definition_id.not_in(select(DEFINITION.c.id).where(DEFINITION.c.suspended.is_(True)))
 
 
 def fire_due_timer_starts(ctx, now: datetime, limit: int) -> int:
     """Starts one instance for each due timer start event; returns how many were started."""
     with ctx.db.connect() as conn:
         due = conn.execute(select(SCHEDULE.c.definition_id, SCHEDULE.c.element_id)
-                           .where(SCHEDULE.c.next_fire_at <= now)
+                           .where(SCHEDULE.c.next_fire_at <= now, _not_suspended())
                            .order_by(SCHEDULE.c.next_fire_at).limit(limit)).all()
     started = 0
     for definition_id, element_id in due:
         try:
             with ctx.db.begin() as conn:
                 started += _fire(ctx, conn, definition_id, element_id, now)
-        except ConflictError:
-            continue
+        except (ConflictError, SuspendedEntityError):
+            continue  # fired elsewhere, or suspended since it was read: it waits for activation
     return started
 
 

@@ -251,7 +251,7 @@ class ReminderService:
     @staticmethod
     def _open_tasks(conn: Connection, *, with_due_date: bool = False, instance_id: str | None = None,
                     element_id: str | None = None):
-        filters = [ProcessInstance.status == "active"]
+        filters = [ProcessInstance.status == "active", ProcessInstance.suspended.is_(False)]
         if with_due_date:
             filters.append(Task.due_at.is_not(None))
         if instance_id is not None:

@@ -247,7 +247,8 @@ class Scheduler:
             # "IS NOT NULL" changes nothing for min() but lets it read the partial index.
             due = [conn.scalar(select(func.min(ProcessInstance.next_timer_at))
                                .where(ProcessInstance.next_timer_at.is_not(None),
-                                      ProcessInstance.status == "active")), earliest_timer_start(conn)]
+                                      ProcessInstance.status == "active", ProcessInstance.suspended.is_(False))),
+                   earliest_timer_start(conn)]
         return min((d for d in due if d is not None), default=None)
 
 

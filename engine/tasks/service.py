@@ -8,14 +8,14 @@ from datetime import datetime
 from typing import Any, Mapping
 from uuid import UUID
 
-from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime import (
     CallerBusyError, EngineContext, require_active, Involvement, offered_to, VariableError, change_variables,
     check_variables,
 )
-from engine.errors import ConflictError, InvalidStateError, NotFoundError
+from engine.errors import ConflictError, InvalidStateError, NotFoundError, SuspendedEntityError
 from engine.handlers import CHECK_PROPERTY, TaskCheckContext
 from engine.forms import Form, parsed_form, validate_submission
 from engine.persistence import (
@@ -48,6 +48,7 @@ class TaskQuery:
     # Tasks assigned to the user, or offered to them or to one of their groups.
     involving: Involvement | None = None
     unassigned: bool = False
+    suspended: bool | None = None  # True: only tasks of suspended instances; False: only the others
     due_before: datetime | None = None
     due_after: datetime | None = None
     follow_up_before: datetime | None = None
@@ -140,7 +141,8 @@ class TaskService:
 
     def _prepared_list(self, query: TaskQuery) -> PreparedStatement | None:
         """The common queries (an instance's tasks, a user's or a group's) skip building SQL."""
-        if query.involving is not None or query.instance_ids is not None or query.candidate_groups:
+        if (query.involving is not None or query.instance_ids is not None or query.candidate_groups
+                or query.suspended is not None):
             return None
         filters = tuple(name for name in SCALAR_FILTERS if _given(getattr(query, name)))
         return self._shape(filters, query.unassigned, query.sort_by, query.descending,
@@ -187,6 +189,8 @@ class TaskService:
             filters.append(Task.assignee == q.assignee)
         if q.unassigned:
             filters.append(Task.assignee.is_(None))
+        if q.suspended is not None:
+            filters.append(Task.suspended.is_(q.suspended))
         if _given(q.candidate_group):
             filters.append(candidate("group", [q.candidate_group]))
         if q.candidate_groups:
@@ -223,7 +227,7 @@ class TaskService:
     def claim(self, task_id: str, user: str) -> None:
         """Takes an unassigned task (or one already yours); someone else's claim is a conflict."""
         self._set_assignee(task_id, user, "claim", actor=user,
-                           only_if=or_(Task.assignee.is_(None), Task.assignee == user))
+                           only_if=and_(or_(Task.assignee.is_(None), Task.assignee == user), Task.suspended.is_(False)))
 
     def unclaim(self, task_id: str, actor: str | None = None) -> None:
         self._set_assignee(task_id, None, "unclaim", actor=actor)
@@ -242,6 +246,9 @@ class TaskService:
                 row = session.get(Task, task_id)
                 if row is None:
                     raise NotFoundError(f"task '{task_id}' does not exist or is already completed")
+                if row.suspended:
+                    raise SuspendedEntityError(f"claiming task '{task_id}' is refused: process instance "
+                                               f"'{row.instance_id}' is suspended")
                 raise ConflictError(f"task '{task_id}' is already claimed by {row.assignee}")
             row = session.get(Task, task_id)
             instance = session.get(ProcessInstance, row.instance_id)
@@ -288,7 +295,7 @@ class TaskService:
                 self._raise_missing(conn, task_id)
             row = TaskRow(zip(("instance_id", "element_id", "name", "form_json"), found[0]))
             loaded = self._ctx.load(conn, row.instance_id)
-            require_active(loaded.row)
+            require_active(loaded.row, f"completing task '{task_id}'")
             spiff_task = loaded.workflow.get_task_from_id(UUID(task_id))
             if spiff_task is None or spiff_task.state != TaskState.READY:
                 raise ConflictError(f"task '{task_id}' is no longer open")

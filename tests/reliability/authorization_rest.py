@@ -120,6 +120,34 @@ for side, changed in (("own", office_wide(204, 404, staff=403, head=403)), ("oth
     add("DELETE", "/engine-rest/process-instance/<instance_id>/variables/<name>", f"{side} unit",
         delete("/process-instance/{id}/variables/unit", lambda s, side=side: s.fresh_instance(side)), changed)
 
+# Suspending and moving an instance: administrators only; the other office-wide roles and the
+# unit's own people see the instance (403), the rest do not (404). Each request changes a fresh one.
+MOVE_BACK = {"instructions": [{"type": "cancel", "activityId": "Task_unit"},
+                              {"type": "startBeforeActivity", "activityId": "Task_unit"}], "annotation": "làm lại"}
+for side, operated in (("own", expect(404, tchcqt=403, chief=403, admin=204, staff=403, head=403)),
+                       ("other", expect(404, tchcqt=403, chief=403, admin=204))):
+    add("PUT", "/engine-rest/process-instance/<instance_id>/suspended", f"{side} unit",
+        post("/process-instance/{id}/suspended", {"suspended": True},
+             fresh=lambda s, side=side: s.fresh_instance(side)), operated)
+    add("POST", "/engine-rest/process-instance/<instance_id>/modification", f"{side} unit",
+        post("/process-instance/{id}/modification", MOVE_BACK, fresh=lambda s, side=side: s.fresh_instance(side)),
+        operated)
+
+
+def fresh_definition(s):
+    deployment_id = s.fresh_deployment()
+    return next(d for d in s.engine.repository.list_definitions(limit=None) if d.deployment_id == deployment_id)
+
+
+# A definition every signed-in user sees: administrators suspend it, the others get 403.
+add("PUT", "/engine-rest/process-definition/<definition_id>/suspended", "", post(
+    "/process-definition/{id}/suspended", {"suspended": True, "includeProcessInstances": True},
+    fresh=lambda s: fresh_definition(s).id), only(204, 403, "admin"))
+add("PUT", "/engine-rest/process-definition/key/<key>/suspended", "", post(
+    "/process-definition/key/{id}/suspended", {"suspended": True}, fresh=lambda s: fresh_definition(s).key),
+    only(204, 403, "admin"))
+
+
 # -- messages and signals: anyone who may start a process; they reach only the instances the
 # caller sees (another unit's waiting instance is no match: Camunda's 400). Each request waits
 # on a fresh instance of the unit, found by its business key.

@@ -207,6 +207,13 @@ def with_examples(doc: dict) -> dict:
         ("post", "/task/{task_id}/assignee"): {"userId": "officer"},
         ("post", "/task/{task_id}/complete"):
             {"variables": {"score": {"value": 80, "type": "Long"}, "approved": {"value": True, "type": "Boolean"}}},
+        ("put", "/process-instance/{instance_id}/suspended"): {"suspended": True},
+        ("put", "/process-definition/{definition_id}/suspended"): {"suspended": True, "includeProcessInstances": True},
+        ("put", "/process-definition/key/{key}/suspended"): {"suspended": False, "includeProcessInstances": True},
+        ("post", "/process-instance/{instance_id}/modification"):
+            {"instructions": [{"type": "cancel", "activityId": "Task_review"},
+                              {"type": "startBeforeActivity", "activityId": "Task_review"}],
+             "annotation": "làm lại bước xem xét"},
         ("post", "/external-task/fetchAndLock"):
             {"workerId": "fuzz-worker-2", "maxTasks": 2,
              "topics": [{"topicName": "notify", "lockDuration": 60_000, "variables": ["reason"]}]},
@@ -266,8 +273,9 @@ def test_served_document_is_the_built_one(office):
 
 @pytest.fixture
 def seeded(office) -> dict:
+    office.engine.identity.ensure_group("admin", "admin", "role")  # the operations only administrators may
     office.engine.identity.create_user(FUZZER, "Kiểm thử tự động", password=FUZZER_PASSWORD,
-                                       groups=["designer", "worker", "tchcqt"])
+                                       groups=["designer", "worker", "tchcqt", "admin"])
     return seed(office)
 
 

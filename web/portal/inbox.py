@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from engine.errors import ConflictError, NotFoundError
+from engine.errors import ConflictError, NotFoundError, SuspendedEntityError
 from engine.runtime import InstanceQuery
 from engine.tasks import TaskQuery, TaskView
 from workflows.vietnamese import text_sort_key
@@ -111,6 +111,8 @@ def claim(task_id: str):
     try:
         engine().tasks.claim(task_id, principal.user_id)
         flash(translate("inbox.claimed", name=task.name or task.element_id), "success")
+    except SuspendedEntityError:
+        flash(translate("inbox.claim_suspended"), "warning")
     except (ConflictError, NotFoundError):
         flash(translate("inbox.claim_conflict"), "warning")
     return _back(task_id)

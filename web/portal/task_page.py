@@ -6,7 +6,7 @@ import json
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from engine.tasks import form_keys, input_components, validate_form_submission, TaskView
-from engine.errors import ConflictError, InvalidStateError, NotFoundError
+from engine.errors import ConflictError, InvalidStateError, NotFoundError, SuspendedEntityError
 from engine.forms import FieldError, FormValidationError
 from engine.runtime import VariableError
 from web.authorization import may_see_task, may_work_on_task
@@ -126,6 +126,11 @@ def complete(task_id: str):
     except VariableError as err:
         flash(translate("task.error.values", message=str(err)), "error")
         return _render(view, posted=posted, list_submission=submission, status=422)
+    except SuspendedEntityError:
+        # Suspended meanwhile (or since the page was shown): the form stays, with what was typed.
+        flash(translate("task.error.suspended"), "error")
+        return _render(visible_task(task_id), posted=posted, list_submission=submission, form_data=form_data,
+                       status=409)
     except (ConflictError, InvalidStateError, NotFoundError):
         flash(translate("task.error.conflict"), "warning")
         return redirect(url_for("inbox.inbox"))

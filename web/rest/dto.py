@@ -4,7 +4,7 @@ Pure functions, one per Camunda DTO. Each returns every key the Camunda 7 REST r
 documents for the resource (up to 7.22) and every key the real Python clients index directly:
 pycamunda's `load()` class methods and the `camunda` external-task client. A missing key there
 is a KeyError in the client, so keys are never left out: what the engine does not know is null
-(`suspended` is false, link lists are []).
+(link lists are []).
 
 Dates go through `format_datetime`: `yyyy-MM-dd'T'HH:mm:ss.SSSZ` in the service time zone,
 e.g. `2025-08-08T23:59:59.000+0700`. pycamunda parses dates with

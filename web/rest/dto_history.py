@@ -48,7 +48,8 @@ def history_process_instance_dto(i, definition=None, *, start_activity_id: str |
         "superCaseInstanceId": None,
         "caseInstanceId": None,
         "tenantId": _get(i, "tenant_id"),
-        "state": _HISTORIC_STATES.get(status, "ACTIVE"),
+        "state": "SUSPENDED" if _get(i, "suspended") and status != "completed"
+                 else _HISTORIC_STATES.get(status, "ACTIVE"),
         "restartedProcessInstanceId": None,  # Camunda 7.22+
     }
 

@@ -62,7 +62,7 @@ def process_definition_dto(p, resource_name: str | None = None) -> dict:
         "resource": resource_name,
         "deploymentId": _get(p, "deployment_id"),
         "diagram": None,
-        "suspended": False,
+        "suspended": bool(_get(p, "suspended")),
         "tenantId": _get(p, "tenant_id"),
         "versionTag": _get(p, "version_tag"),
         "historyTimeToLive": None,

@@ -20,7 +20,7 @@ def process_instance_dto(i, base_url: str, variables: Mapping[str, Any] | None =
         "caseInstanceId": None,
         # Camunda sets it from isEnded(): true in a start response when the instance ran to its end.
         "ended": _get(i, "status") == "completed",
-        "suspended": False,
+        "suspended": bool(_get(i, "suspended")),
         "tenantId": _get(i, "tenant_id"),
     }
     if variables is not None:
@@ -52,7 +52,7 @@ def task_dto(t) -> dict:
         "caseExecutionId": None,
         "caseInstanceId": None,
         "caseDefinitionId": None,
-        "suspended": False,
+        "suspended": bool(_get(t, "suspended")),
         "formKey": _get(t, "form_key"),
         # Camunda Forms reference (camunda:formRef); the task row keeps the key only, so the
         # binding is Camunda's default "latest" unless the row carries one.
@@ -92,7 +92,7 @@ def external_task_dto(e, instance, variables: Mapping[str, Any] | None = None, *
         "processDefinitionVersionTag": _get(definition, "version_tag"),
         "processInstanceId": e.instance_id,
         "retries": _get(e, "retries"),
-        "suspended": False,
+        "suspended": bool(_get(instance, "suspended")),
         "workerId": worker_id if worker_id is not None else _get(e, "worker_id"),
         "topicName": e.topic,
         "tenantId": _get(instance, "tenant_id"),

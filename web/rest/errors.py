@@ -11,6 +11,7 @@ from engine.errors import (
     InvalidStateError,
     NotFoundError,
     PermissionDeniedError,
+    SuspendedEntityError,
 )
 from engine.forms import FormValidationError
 from engine.runtime import VariableError
@@ -68,6 +69,11 @@ def register_error_handlers(blueprint: Blueprint) -> None:
     @blueprint.errorhandler(ConflictError)
     def conflict(err: ConflictError):
         return error_response(409, "OptimisticLockingException", str(err))
+
+    @blueprint.errorhandler(SuspendedEntityError)
+    def suspended_entity(err: SuspendedEntityError):
+        # Camunda's SuspendedEntityInteractionException: the request is refused, nothing is wrong with the engine.
+        return error_response(400, "SuspendedEntityInteractionException", str(err))
 
     @blueprint.errorhandler(InvalidStateError)
     def invalid_state(err: InvalidStateError):

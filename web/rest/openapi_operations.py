@@ -44,6 +44,8 @@ INSTANCE_FILTERS = (
     query("processDefinitionId", "Only instances of this definition."),
     query("businessKey", "Only instances with this business key."),
     query("processInstanceIds", "Comma-separated instance ids.", style="form", explode=False),
+    flag("suspended", "Only suspended instances."),
+    flag("active", "Only instances that are not suspended."),
 )
 TASK_FILTERS = (
     query("processInstanceId", "Only tasks of this instance."),
@@ -53,6 +55,8 @@ TASK_FILTERS = (
     query("candidateGroup", "Only tasks offered to this group."),
     query("candidateUser", "Only tasks offered to this user."),
     flag("unassigned", "Only tasks nobody holds."),
+    flag("suspended", "Only tasks of suspended instances."),
+    flag("active", "Only tasks of instances that are not suspended."),
     date_query("dueBefore", "Only tasks due before this time."),
     date_query("dueAfter", "Only tasks due after this time."),
     date_query("followUpBefore", "Only tasks to follow up before this time."),
@@ -115,7 +119,8 @@ class Op:
 DEFINITION = "ProcessDefinition"
 # Bodies the route refuses without (workerId); the others may be empty.
 REQUIRED_BODIES = frozenset({"FetchAndLock", "CompleteExternalTask", "ExternalTaskFailure", "TypedValueInput",
-                             "CorrelationMessage", "Signal", "RetriesInput"})
+                             "CorrelationMessage", "Signal", "RetriesInput", "SuspensionState",
+                             "DefinitionSuspensionState", "ProcessInstanceModification"})
 
 OPERATIONS: tuple[Op, ...] = (
     Op("get", "/openapi.json", "getOpenApi", "This document", (200, {"type": "object"}), public=True),
@@ -154,6 +159,12 @@ OPERATIONS: tuple[Op, ...] = (
     Op("post", "/process-definition/key/{key}/start", "startProcessInstanceByKey",
        "Start an instance of the latest definition of a key", (200, "ProcessInstance"), (400, 404, 409),
        body="StartProcessInstance"),
+    Op("put", "/process-definition/{definition_id}/suspended", "updateSuspensionStateById",
+       "Suspend or activate a process definition, optionally its running instances (administrators)",
+       (204, None), (400, 403, 404), body="DefinitionSuspensionState"),
+    Op("put", "/process-definition/key/{key}/suspended", "updateSuspensionStateByKey",
+       "Suspend or activate every version of a key, optionally their running instances (administrators)",
+       (204, None), (400, 403, 404), body="DefinitionSuspensionState"),
     # -- decision definitions
     Op("post", "/decision-definition/{definition_id}/evaluate", "evaluateDecisionById",
        "Evaluate a decision definition, its required decisions first", (200, "DecisionResults"), (400, 404),
@@ -180,6 +191,12 @@ OPERATIONS: tuple[Op, ...] = (
        body="TypedValueInput"),
     Op("delete", "/process-instance/{instance_id}/variables/{name}", "deleteProcessInstanceVariable",
        "Delete one variable of a running instance (office-wide roles)", (204, None), (403, 404, 409)),
+    Op("put", "/process-instance/{instance_id}/suspended", "updateProcessInstanceSuspensionState",
+       "Suspend or activate a running instance (administrators)", (204, None), (400, 403, 404, 409),
+       body="SuspensionState"),
+    Op("post", "/process-instance/{instance_id}/modification", "modifyProcessInstance",
+       "Cancel active activities and start before or after others (administrators)", (204, None),
+       (400, 403, 404, 409), body="ProcessInstanceModification"),
     Op("delete", "/process-instance/{instance_id}", "deleteProcessInstance",
        "Delete a process instance (office-wide roles)", (204, None), (403, 404, 409),
        (query("deleteReason", "Recorded in the history."),

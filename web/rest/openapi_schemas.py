@@ -181,6 +181,31 @@ SCHEMAS: dict[str, dict] = {
                        "deletions": {"type": "array", "items": {"type": "string", "minLength": 1},
                                      "nullable": True}},
     },
+    "SuspensionState": {
+        "type": "object", "required": ["suspended"], "description": "true suspends, false activates.",
+        "properties": {"suspended": {"type": "boolean"}},
+    },
+    "DefinitionSuspensionState": {
+        "type": "object", "required": ["suspended"],
+        "description": "true suspends, false activates; executionDate is refused (the change is immediate).",
+        "properties": {"suspended": {"type": "boolean"},
+                       "includeProcessInstances": {"type": "boolean", "nullable": True},
+                       "executionDate": {"type": "string", "nullable": True}},
+    },
+    "ProcessInstanceModification": {
+        "type": "object", "required": ["instructions"],
+        "description": "Camunda's ProcessInstanceModificationDto; instructions name an activity by activityId.",
+        "properties": {
+            "instructions": {"type": "array", "minItems": 1, "items": {
+                "type": "object", "required": ["type", "activityId"],
+                "properties": {"type": {"type": "string",
+                                        "enum": ["cancel", "startBeforeActivity", "startAfterActivity"]},
+                               "activityId": {"type": "string", "minLength": 1}}}},
+            "skipCustomListeners": {"type": "boolean", "nullable": True},
+            "skipIoMappings": {"type": "boolean", "nullable": True},
+            "annotation": {"type": "string", "nullable": True, "maxLength": 4000},
+        },
+    },
     "EvaluateDecision": {
         "type": "object", "description": "The decision's input variables.",
         "properties": {"variables": {"allOf": [ref("VariablesInput")], "nullable": True}},

@@ -54,7 +54,16 @@ def _instance_query(first: int = 0, limit: int | None = None) -> InstanceQuery:
         definition_id=request.args.get("processDefinitionId"),
         business_key=request.args.get("businessKey"),
         instance_ids=ids.split(",") if ids else None,
+        suspended=_suspension_filter(),
         involving=involvement(), first=first, limit=limit)
+
+
+def _suspension_filter() -> bool | None:
+    """Camunda's `suspended=true` / `active=true`; both at once is refused."""
+    suspended, active = bool_arg("suspended"), bool_arg("active")
+    if suspended and active:
+        raise bad_request("suspended and active cannot both be true")
+    return True if suspended else False if active else None
 
 
 @rest.get("/process-instance")
@@ -136,7 +145,7 @@ def _task_query(first: int = 0, limit: int | None = None) -> TaskQuery:
         assignee=request.args.get("assignee"),
         candidate_group=request.args.get("candidateGroup"),
         candidate_user=request.args.get("candidateUser"),
-        unassigned=bool_arg("unassigned"),
+        unassigned=bool_arg("unassigned"), suspended=_suspension_filter(),
         due_before=_datetime_arg("dueBefore"), due_after=_datetime_arg("dueAfter"),
         follow_up_before=_datetime_arg("followUpBefore"),
         involving=involvement(), sort_by=TASK_SORT[sort_by], descending=order == "desc",
