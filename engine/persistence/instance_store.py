@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
+from typing import Callable
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy import Connection
@@ -130,20 +131,31 @@ def insert_instance(conn: Connection, instance: InstanceRef, state: str, outcome
 def save_instance(conn: Connection, instance: InstanceRef, revision: int, state: str, outcome: Outcome, *,
                   now: datetime) -> int:
     """Writes the new state if nobody else wrote since `revision` was read; else ConflictError."""
-    saved = SAVE_INSTANCE.execute(conn, {
+    queue_save_instance(conn, instance, revision, state, outcome, now=now)()
+    return revision + 1
+
+
+def queue_save_instance(conn: Connection, instance: InstanceRef, revision: int, state: str, outcome: Outcome, *,
+                        now: datetime) -> Callable[[], None]:
+    """Writes the new state if nobody else wrote since `revision` was read; the function returned
+    raises ConflictError if someone did. In a pipeline (raw_sql.pipelined), call it after."""
+    saved = SAVE_INSTANCE.execute_later(conn, {
         "b_id": instance.id, "b_revision": revision, "state": state, "revision": revision + 1,
         "status": outcome.status, "incident_message": outcome.incident_message,
         "incident_element_id": outcome.incident_element_id,
         "ended_at": now if outcome.status == "completed" else None, "next_timer_at": outcome.next_timer_at,
     })
-    if saved != 1:
-        raise ConflictError(f"process instance {instance.id} was changed by someone else; reload and try again")
-    return revision + 1
+
+    def check() -> None:
+        if saved() != 1:
+            raise ConflictError(f"process instance {instance.id} was changed by someone else; reload and try again")
+    return check
 
 
-def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outcome, handlers: HandlerRegistry, *,
-               now: datetime, known_task_ids: set[str], completed_task_id: str | None = None) -> list[dict]:
-    """Makes the task tables match the workflow; returns the history events that describes.
+def sync_tasks(conn: Connection, instance: InstanceRef, outcome: Outcome, *, now: datetime,
+               known_task_ids: set[str], completed_task_id: str | None = None) -> list[dict]:
+    """Makes the human task tables match the workflow; returns the history events that describes.
+    Only writes, so it can run in a pipeline (external tasks: sync_external_tasks).
 
     `completed_task_id` is the task whose completion caused this step: its row goes without a
     "cancelled" event, and even when the step ends in an incident (the work was done).
@@ -190,13 +202,13 @@ def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outco
         INSERT_TASK.execute_many(conn, task_rows)
     if candidate_rows:
         INSERT_CANDIDATE.execute_many(conn, candidate_rows)
-    _sync_external_tasks(conn, instance, workflow, handlers, now)
     return events
 
 
-def _sync_external_tasks(conn: Connection, instance: InstanceRef, workflow, handlers: HandlerRegistry,
-                         now: datetime) -> None:
-    if not spec_has(workflow, ExternalServiceTask):
+def sync_external_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outcome,
+                        handlers: HandlerRegistry, now: datetime) -> None:
+    """Makes the external task table match the workflow (not in a pipeline: it reads)."""
+    if outcome.status == "incident" or not spec_has(workflow, ExternalServiceTask):
         return  # the common case on the hot path: no statement at all
     waiting = {str(t.id): t for t in waiting_external_tasks(workflow, handlers)}
     if not waiting:

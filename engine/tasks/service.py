@@ -25,8 +25,11 @@ from engine.persistence import (
 TASK = Task.__table__
 TASK_COLUMNS = tuple(column.key for column in TASK.columns)
 CALLER_RETRIES = 5
+INSTANCE = ProcessInstance.__table__
+# The task and its instance in one read (the instance's columns last, as EngineContext.loaded takes them).
 SELECT_FOR_COMPLETION = PreparedStatement(
-    select(TASK.c.instance_id, TASK.c.element_id, TASK.c.name, TASK.c.form_json).where(TASK.c.id == bindparam("id")))
+    select(TASK.c.element_id, TASK.c.name, TASK.c.form_json, *INSTANCE.c)
+    .join_from(TASK, INSTANCE, INSTANCE.c.id == TASK.c.instance_id).where(TASK.c.id == bindparam("id")))
 SELECT_CANDIDATES = PreparedStatement(select(TaskCandidate.task_id, TaskCandidate.kind, TaskCandidate.value)
                                       .where(TaskCandidate.task_id == bindparam("task_id")))
 # Filters given as one value each: a query of only these runs as a statement built once per shape.
@@ -118,7 +121,7 @@ class TaskService:
         if query.sort_by not in SORTABLE:
             raise ValueError(f"cannot sort tasks by '{query.sort_by}'; use one of {', '.join(SORTABLE)}")
         prepared = self._prepared_list(query)
-        with self._ctx.db.connect() as conn:
+        with self._ctx.reading() as conn:
             if prepared is not None:
                 rows = [TaskRow(zip(TASK_COLUMNS, row)) for row in prepared.rows(conn, _scalar_values(query))]
             else:
@@ -148,11 +151,11 @@ class TaskService:
 
     def count(self, query: TaskQuery | None = None) -> int:
         statement = self._where(select(func.count()).select_from(Task), query or TaskQuery())
-        with self._ctx.db.connect() as conn:
+        with self._ctx.reading() as conn:
             return conn.scalar(statement)
 
     def get(self, task_id: str) -> TaskView:
-        with self._ctx.db.connect() as conn:
+        with self._ctx.reading() as conn:
             found = conn.execute(select(TASK).where(TASK.c.id == task_id)).first()
             if found is None:
                 raise NotFoundError(f"task '{task_id}' does not exist or is already completed")
@@ -286,8 +289,8 @@ class TaskService:
             found = SELECT_FOR_COMPLETION.rows(conn, {"id": task_id})
             if not found:
                 self._raise_missing(conn, task_id)
-            row = TaskRow(zip(("instance_id", "element_id", "name", "form_json"), found[0]))
-            loaded = self._ctx.load(conn, row.instance_id)
+            row = TaskRow(zip(("element_id", "name", "form_json"), found[0]))
+            loaded = self._ctx.loaded(found[0])
             require_active(loaded.row)
             spiff_task = loaded.workflow.get_task_from_id(UUID(task_id))
             if spiff_task is None or spiff_task.state != TaskState.READY:
