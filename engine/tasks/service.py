@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Mapping
 from uuid import UUID
@@ -100,8 +100,17 @@ def _order(sort_by: str, descending: bool) -> tuple:
     column = SORTABLE[sort_by]
     order = column.desc() if descending else column.asc()
     if sort_by in ("due", "followUp"):
-        return column.is_(None).asc(), order, Task.id  # tasks without a deadline last
+        # Tasks without a deadline last; ascending by due date, that is the order of the index
+        # ix_task_due_at_id, which an inbox's first page then reads without sorting.
+        return order.nulls_last(), Task.id
     return order, Task.id
+
+
+def _group_only(query: TaskQuery) -> bool:
+    """Whether the query asks only for the tasks offered to one group (sorting and paging aside)."""
+    return _given(query.candidate_group) and replace(
+        query, sort_by="due", descending=False, first=0, limit=None) == TaskQuery(
+        candidate_group=query.candidate_group, limit=None)
 
 
 def _scalar_values(query: TaskQuery) -> dict[str, Any]:
@@ -150,7 +159,15 @@ class TaskService:
                            bool(query.first), query.limit is not None)
 
     def count(self, query: TaskQuery | None = None) -> int:
-        statement = self._where(select(func.count()).select_from(Task), query or TaskQuery())
+        query = query or TaskQuery()
+        if _group_only(query):
+            # Every candidate row belongs to an open task: a group's tasks are counted from the
+            # index of candidates alone, not by joining 100,000 tasks to them.
+            # (DISTINCT in a subquery: hashed, where count(DISTINCT ...) sorts the ids.)
+            statement = select(func.count()).select_from(select(TaskCandidate.task_id).where(
+                TaskCandidate.kind == "group", TaskCandidate.value == query.candidate_group).distinct().subquery())
+        else:
+            statement = self._where(select(func.count()).select_from(Task), query)
         with self._ctx.reading() as conn:
             return conn.scalar(statement)
 
