@@ -92,7 +92,7 @@ class ReminderService:
         """Writes the reminders due at `now` that are not in the outbox yet; returns them."""
         now = now or self._ctx.now()
         with self._ctx.db.begin() as conn:
-            return self._write(conn, self._plan(conn, now), now)
+            return self._insert(conn, self._plan(conn, now), now)  # planned: only what is not written yet
 
     def dry_run(self, at: datetime) -> list[PlannedReminder]:
         """What `decide(at)` would write, writing nothing."""
@@ -112,7 +112,10 @@ class ReminderService:
             return self._write(conn, planned, now)
 
     def _write(self, conn: Connection, planned: list[PlannedReminder], now: datetime) -> list[PlannedReminder]:
-        fresh = self._not_written(conn, planned)
+        return self._insert(conn, self._not_written(conn, planned), now)
+
+    @staticmethod
+    def _insert(conn: Connection, fresh: list[PlannedReminder], now: datetime) -> list[PlannedReminder]:
         if fresh:
             conn.execute(_insert_ignoring_duplicates(conn), [p.row(now) for p in fresh])
         return fresh
@@ -159,7 +162,7 @@ class ReminderService:
             if key not in moments:
                 moments[key] = self._moments(task.due_at, policy, calendar, now)
             due += [(task, m) for m in moments[key] if task.created_at <= m.at]
-        return self._expand(conn, due, calendar, unwritten_only=True)
+        return self._expand(conn, due, calendar, whole_pass=True)
 
     def _policy(self, task, setting) -> Policy:
         properties = json.loads(task.properties_json) if task.properties_json else {}
@@ -209,12 +212,14 @@ class ReminderService:
         return moments
 
     def _expand(self, conn: Connection, due: list[tuple[object, _Moment]], calendar: WorkingCalendar,
-                unwritten_only: bool = False) -> list[PlannedReminder]:
-        """One reminder per moment and person who should hear of it and has an e-mail address;
-        with `unwritten_only`, those not in the outbox yet (dropped before their mail is made)."""
+                whole_pass: bool = False) -> list[PlannedReminder]:
+        """One reminder per moment and person who should hear of it and has an e-mail address.
+        For a `whole_pass` over the open tasks with a deadline: those not in the outbox yet
+        (dropped before their mail is made), candidates and outbox read for all such tasks at
+        once rather than by lists of ids."""
         if not due:
             return []
-        candidates = _candidates(conn, {task.id for task, _ in due})
+        candidates = _candidates(conn, None if whole_pass else {task.id for task, _ in due})
         people = _people(conn)
         members = _members(conn)
         addressed = []
@@ -235,8 +240,8 @@ class ReminderService:
                 if person is None or not person.email:
                     continue  # inactive, unknown or without an address: nothing to send to
                 addressed.append((task, moment, user_id, person))
-        if unwritten_only:
-            written = _written(conn, {task.id for task, *_ in addressed})
+        if whole_pass:
+            written = _written(conn, None)
             addressed = [(task, moment, user_id, person) for task, moment, user_id, person in addressed
                          if (task.id, moment.kind, moment.at, user_id) not in written]
         quoted = self._quoted_variables(conn, {task.instance_id for task, *_ in addressed})
@@ -311,21 +316,30 @@ def _chunks(ids: set[str]):
         yield ordered[start:start + CHUNK]
 
 
-def _written(conn: Connection, task_ids: set[str]) -> set[tuple]:
+def _scopes(column, task_ids: set[str] | None):
+    """WHERE clauses covering these tasks, a chunk of ids each; with None, every open task with
+    a deadline, in one clause."""
+    if task_ids is None:
+        yield column.in_(select(Task.id).where(Task.due_at.is_not(None)))
+        return
+    for chunk in _chunks(task_ids):
+        yield column.in_(chunk)
+
+
+def _written(conn: Connection, task_ids: set[str] | None) -> set[tuple]:
     """(task, kind, moment, recipient) of the reminders of these tasks in the outbox."""
     found = set()
-    for chunk in _chunks(task_ids):
+    for scope in _scopes(OUTBOX.c.task_id, task_ids):
         found.update(tuple(row) for row in conn.execute(
-            select(OUTBOX.c.task_id, OUTBOX.c.kind, OUTBOX.c.remind_at, OUTBOX.c.recipient)
-            .where(OUTBOX.c.task_id.in_(chunk))))
+            select(OUTBOX.c.task_id, OUTBOX.c.kind, OUTBOX.c.remind_at, OUTBOX.c.recipient).where(scope)))
     return found
 
 
-def _candidates(conn: Connection, task_ids: set[str]) -> dict[str, list[tuple[str, str]]]:
+def _candidates(conn: Connection, task_ids: set[str] | None) -> dict[str, list[tuple[str, str]]]:
     found: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for chunk in _chunks(task_ids):
+    for scope in _scopes(TaskCandidate.task_id, task_ids):
         for task_id, kind, value in conn.execute(select(TaskCandidate.task_id, TaskCandidate.kind,
-                                                        TaskCandidate.value).where(TaskCandidate.task_id.in_(chunk))):
+                                                        TaskCandidate.value).where(scope)):
             found[task_id].append((kind, value))
     return found
 
