@@ -115,8 +115,14 @@ class EngineContext:
 
     def _child_starter(self, conn: Connection, caller: InstanceRef, actor: str | None):
         """Starts, inside the caller's transaction, the instance a call activity calls."""
+        # A multi-instance call starts hundreds of instances of one process: its latest version
+        # is read once for the step, not once per instance.
+        definitions: dict[str, str | None] = {}
+
         def start_child(task, key: str, variables: dict, business_key: str | None):
-            definition_id = self.latest_definition_id(conn, key)
+            if key not in definitions:
+                definitions[key] = self.latest_definition_id(conn, key)
+            definition_id = definitions[key]
             if definition_id is None:
                 raise CalledProcessError(f"call activity '{task.task_spec.bpmn_id}' calls process '{key}', "
                                          "which is not deployed", task.task_spec.bpmn_id)
