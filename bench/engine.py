@@ -154,7 +154,8 @@ class ServiceStatementsStore:
         self._run(SELECT_FOR_COMPLETION, [{"id": task_id}])  # the task and its instance
         self._run(store.SAVE_INSTANCE, [{
             "b_id": instance_id, "b_revision": 1, "state": state, "revision": 2, "status": "completed",
-            "incident_message": None, "incident_element_id": None, "ended_at": now, "next_timer_at": None}])
+            "incident_message": None, "incident_element_id": None, "ended_at": now, "next_timer_at": None,
+            "waiting_json": None}])
         self._run(store.DELETE_TASK, [{"id": task_id}], True)
         self._run(store.INSERT_HISTORY, self._history(instance_id, task_id, now, ("complete", "end")), True)
         self.db.commit()

@@ -46,6 +46,7 @@ class Outcome:
     incident_message: str | None = None
     incident_element_id: str | None = None
     next_timer_at: datetime | None = None
+    waiting_json: str | None = None  # the catch events waited on, when next_timer_at is set
     events: list[dict] = field(default_factory=list)
     open_task_ids: set[str] = field(default_factory=set)
     new_tasks: list[NewHumanTask] = field(default_factory=list)
@@ -74,7 +75,7 @@ HISTORY_KEYS = ("time", "event_type", "actor", "definition_id", "instance_id", "
                 "element_name", "data_json")
 INSTANCE_KEYS = ("id", "definition_id", "definition_key", "business_key", "unit", "parent_instance_id",
                  "parent_task_id", "status", "incident_message", "incident_element_id", "state", "revision",
-                 "started_at", "started_by", "ended_at", "next_timer_at")
+                 "started_at", "started_by", "ended_at", "next_timer_at", "waiting_json")
 TASK_KEYS = ("id", "instance_id", "definition_id", "definition_key", "business_key", "element_id", "name",
              "assignee", "priority", "due_at", "follow_up_at", "created_at", "form_key", "form_ref", "form_json",
              "properties_json")
@@ -87,7 +88,8 @@ SAVE_INSTANCE = PreparedStatement(
     update(INSTANCE)
     .where(INSTANCE.c.id == bindparam("b_id"), INSTANCE.c.revision == bindparam("b_revision"))
     .values({name: bindparam(name) for name in ("state", "revision", "status", "incident_message",
-                                                  "incident_element_id", "ended_at", "next_timer_at")})
+                                                  "incident_element_id", "ended_at", "next_timer_at",
+                                                  "waiting_json")})
 )
 
 
@@ -123,6 +125,7 @@ def insert_instance(conn: Connection, instance: InstanceRef, state: str, outcome
         "started_by": actor,
         "ended_at": now if outcome.status == "completed" else None,
         "next_timer_at": outcome.next_timer_at,
+        "waiting_json": outcome.waiting_json,
     }
     INSERT_INSTANCE.execute(conn, values)
     return InstanceRecord(**values)
@@ -144,6 +147,7 @@ def queue_save_instance(conn: Connection, instance: InstanceRef, revision: int, 
         "status": outcome.status, "incident_message": outcome.incident_message,
         "incident_element_id": outcome.incident_element_id,
         "ended_at": now if outcome.status == "completed" else None, "next_timer_at": outcome.next_timer_at,
+        "waiting_json": outcome.waiting_json,
     })
 
     def check() -> None:

@@ -142,6 +142,10 @@ class ProcessInstance(Base):
     started_by: Mapped[str | None] = mapped_column(String(255))
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # While it waits on a timer: the catch events it waits on, a JSON list of element ids, so that
+    # following many instances (a campaign's units) needs no state loaded. None on rows written
+    # before the column: those are read from the state.
+    waiting_json: Mapped[str | None] = mapped_column(Text)
 
 
 class Task(Base):
