@@ -70,8 +70,8 @@ def difference(after: dict, before: dict, per: int) -> dict:
     return {key: round((after.get(key, 0) - before.get(key, 0)) / per, 2) for key in after}
 
 
-def _sqlite_connection(counts: Counter):
-    class CountingCursor(sqlite3.Cursor):
+def _counting_cursor(base: type, counts: Counter) -> type:
+    class CountingCursor(base):
         def execute(self, *args, **kwargs):
             counts["statements"] += 1
             return super().execute(*args, **kwargs)
@@ -79,6 +79,12 @@ def _sqlite_connection(counts: Counter):
         def executemany(self, *args, **kwargs):
             counts["statements"] += 1
             return super().executemany(*args, **kwargs)
+
+    return CountingCursor
+
+
+def _sqlite_connection(counts: Counter):
+    CountingCursor = _counting_cursor(sqlite3.Cursor, counts)
 
     class CountingConnection(sqlite3.Connection):
         def cursor(self, factory=CountingCursor):
@@ -99,14 +105,7 @@ def _psycopg_connection(counts: Counter):
     import psycopg
     from psycopg.pq import TransactionStatus
 
-    class CountingCursor(psycopg.Cursor):
-        def execute(self, *args, **kwargs):
-            counts["statements"] += 1
-            return super().execute(*args, **kwargs)
-
-        def executemany(self, *args, **kwargs):
-            counts["statements"] += 1
-            return super().executemany(*args, **kwargs)
+    CountingCursor = _counting_cursor(psycopg.Cursor, counts)
 
     class CountingConnection(psycopg.Connection):
         def __init__(self, *args, **kwargs):
