@@ -23,7 +23,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).resolve().parent.parent)]  # before bench/, which has an engine.py
+# bench/ last: its engine.py and http.py must not hide the engine package and the standard
+# library's http (which the mail sender imports); its province_* modules are found there all the same.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [str(HERE.parent)] + [entry for entry in sys.path if Path(entry or ".").resolve() != HERE] + [str(HERE)]
 
 from sqlalchemy import text  # noqa: E402
 
