@@ -1,5 +1,6 @@
 """Runtime service: starting and advancing instances (the executor and the instance context),
-variables, called instances, timer starts, external tasks, progress and involvement."""
+variables, called instances, timer starts, external tasks, progress, involvement and migration
+between process versions."""
 from __future__ import annotations
 
 from engine.lazy_exports import lazy_exports
@@ -24,4 +25,9 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "offered_to": "involvement",
     "check_variables": "variables",
     "change_variables": "variable_changes",
+    "MigrationService": "migration",
+    "MigrationValidationError": "migration",
+    "MigrationPlan": "migration_plan",
+    "MigrationInstruction": "migration_plan",
+    "MigrationReport": "migration_plan",
 })
