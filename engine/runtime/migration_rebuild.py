@@ -6,7 +6,8 @@ task a new id; here the tasks keep their ids, state and data and only change spe
   new version's spec of that element;
 - a finished task whose element is gone is cut out of the tree (its children move up to its
   parent), as nothing will run it again;
-- predicted tasks are dropped and predicted again from the new version's flows;
+- the tasks foreseen after an active task (future and predicted ones) are dropped and foreseen
+  again from the new version's flows;
 - an active task (ready, waiting, started) whose element has no target makes the instance
   unmigratable: `unmapped_active` names it and `rebuild` refuses.
 """
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from SpiffWorkflow.util.task import TaskState
 
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+# What SpiffWorkflow expects to come: rebuilt from the new version's flows.
+FORESEEN = TaskState.PREDICTED_MASK | TaskState.FUTURE
 
 
 @dataclass(frozen=True)
@@ -107,12 +110,12 @@ def _cut_out(scope, task) -> None:
 
 
 def _predict_again(scope) -> None:
-    """Drops what the old version predicted and predicts from the unfinished tasks with the new flows."""
+    """Drops what the old version foresaw after each active task and foresees it from the new flows."""
     for task in list(scope.tasks.values()):
-        if task.id in scope.tasks and task.has_state(TaskState.PREDICTED_MASK) and task.parent is not None \
-                and not task.parent.has_state(TaskState.PREDICTED_MASK):
+        if task.id in scope.tasks and task.has_state(FORESEEN) and not task.triggered \
+                and task.parent is not None and task.parent.has_state(ACTIVE):
             scope._remove_task(task.id)
     for task in list(scope.tasks.values()):
         # A started multi-instance task's instances are "triggered" children, which prediction keeps.
-        if task.has_state(ACTIVE) and all(c.triggered or c.has_state(TaskState.PREDICTED_MASK) for c in task.children):
-            task.task_spec._predict(task)
+        if task.has_state(ACTIVE) and all(c.triggered for c in task.children):
+            task.task_spec._predict(task, mask=ACTIVE | FORESEEN)

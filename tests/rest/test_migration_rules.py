@@ -1,0 +1,182 @@
+"""The rules of /migration beyond the unit evaluation: the new version's flows after a migrated
+task, required variables, called instances, refused plans and refused users (Camunda 7's status
+codes and exception types). Plain HTTP (pycamunda 0.6.1 has no migration calls); SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import pytest
+
+from engine import TaskQuery
+from tests.conftest import fixture_bytes
+from tests.rest.test_refusals import row_counts
+from tests.rest.test_variables_api import call
+
+ADMIN = "root"
+V3_SIGNER = ('<bpmn:userTask id="Task_sign" name="Ký quyết định" camunda:candidateGroups="chief">',
+             '<bpmn:userTask id="Task_sign" name="Ký quyết định" camunda:candidateGroups="${signerGroup}">')
+
+
+@pytest.fixture
+def admin_office(office):
+    office.engine.identity.ensure_group("admin", "admin", "role")
+    office.engine.identity.create_user(ADMIN, "Quản trị", password="mật-khẩu-2025", groups=["admin"])
+    return office
+
+
+def deploy(office, name: str, xml: bytes) -> str:
+    return office.engine.repository.deploy([(name, xml)]).processes[0].id
+
+
+def approval_versions(office) -> tuple[str, str]:
+    return (deploy(office, "approval.bpmn", fixture_bytes("approval.bpmn")),
+            deploy(office, "approval.bpmn", fixture_bytes("approval_v2.bpmn")))
+
+
+def start_approval(office) -> str:
+    return office.engine.runtime.start_process_by_key("approval", {"reviewDue": "2025-08-08"}, actor="officer").id
+
+
+def tasks_of(office, instance_id: str):
+    return office.engine.tasks.list(TaskQuery(instance_id=instance_id))
+
+
+def post(office, path: str, body: dict, user: str = ADMIN):
+    return call(office, "post", path, user, json=body)
+
+
+def generated(office, source: str, target: str, **extra) -> dict:
+    response = post(office, "/migration/generate", {"sourceProcessDefinitionId": source,
+                                                    "targetProcessDefinitionId": target, **extra})
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def test_a_migrated_task_continues_on_the_new_versions_flow(admin_office):
+    office = admin_office
+    instance_id = None
+    v1 = deploy(office, "approval.bpmn", fixture_bytes("approval.bpmn"))
+    instance_id = start_approval(office)
+    v2 = deploy(office, "approval.bpmn", fixture_bytes("approval_v2.bpmn"))
+    [review] = tasks_of(office, instance_id)
+    response = post(office, "/migration/execute", {"migrationPlan": generated(office, v1, v2),
+                                                   "processInstanceIds": [instance_id]})
+    assert response.status_code == 204
+    [moved] = tasks_of(office, instance_id)
+    assert (moved.id, moved.definition_id, moved.due_at) == (review.id, v2, review.due_at)
+    assert set(moved.candidate_groups) == set(review.candidate_groups)
+    office.engine.tasks.complete(moved.id, {"approved": True, "score": 80}, actor="officer")
+    # Version 1 ended after the review; version 2 asks for a signature.
+    assert [t.element_id for t in tasks_of(office, instance_id)] == ["Task_sign"]
+
+
+def test_a_variable_the_new_version_requires_is_reported_then_given_in_the_plan(admin_office):
+    office = admin_office
+    v1 = deploy(office, "approval.bpmn", fixture_bytes("approval.bpmn"))
+    instance_id = start_approval(office)
+    v3 = deploy(office, "approval.bpmn", fixture_bytes("approval_v2.bpmn").replace(*[s.encode() for s in V3_SIGNER]))
+    plan = generated(office, v1, v3)
+    report = post(office, "/migration/validate", plan).json  # every running instance of v1
+    assert report["instanceReports"] == [] and report["instructionReports"] == []
+    assert report["variableReports"] == {"signerGroup": {"failures": [
+        f"process instance {instance_id} lacks the variable 'signerGroup' (read by an expression the new version "
+        f"added in {v3}); give it in the plan's variables"]}}
+    counts = row_counts(office.engine)
+    refused = post(office, "/migration/execute", {"migrationPlan": plan, "processInstanceIds": [instance_id]})
+    assert (refused.status_code, refused.json["type"]) == (400, "MigratingProcessInstanceValidationException")
+    assert "signerGroup" in refused.json["message"] and row_counts(office.engine) == counts
+    assert office.engine.runtime.get_instance(instance_id).definition_id == v1
+
+    given = {**plan, "variables": {"signerGroup": {"value": "chief", "type": "String"}}}
+    assert post(office, "/migration/validate", given).json["variableReports"] == {}
+    assert post(office, "/migration/execute", {"migrationPlan": given, "processInstanceIds": [instance_id]}
+                ).status_code == 204
+    assert office.engine.runtime.get_variables(instance_id)["signerGroup"] == "chief"
+    [review] = tasks_of(office, instance_id)
+    office.engine.tasks.complete(review.id, {"approved": True, "score": 80}, actor="officer")
+    [sign] = tasks_of(office, instance_id)
+    assert (sign.element_id, sign.candidate_groups) == ("Task_sign", ("chief",))
+
+
+def test_called_instances_migrate_with_their_own_plan(admin_office):
+    office, engine = admin_office, admin_office.engine
+    approval_v1 = deploy(office, "approval.bpmn", fixture_bytes("approval.bpmn"))
+    caller_xml = fixture_bytes("parent_call.bpmn")
+    caller_v1 = deploy(office, "parent_call.bpmn", caller_xml)
+    caller = engine.runtime.start_process_by_key(
+        "parent_call", {"units": ["tong_hop", "kinh_te"], "reviewDue": "2025-08-08"}, actor="officer").id
+    called = [i.id for i in engine.runtime.list_instances() if i.parent_instance_id == caller]
+    assert len(called) == 2
+    approval_v2 = deploy(office, "approval.bpmn", fixture_bytes("approval_v2.bpmn"))
+    caller_v2 = deploy(office, "parent_call.bpmn", caller_xml.replace("Tổng hợp".encode(), "Tổng hợp kết quả".encode()))
+
+    # The caller's plan moves the caller only; its called instances keep their version.
+    assert post(office, "/migration/execute", {"migrationPlan": generated(office, caller_v1, caller_v2),
+                                               "processInstanceIds": [caller]}).status_code == 204
+    assert engine.runtime.get_instance(caller).definition_id == caller_v2
+    assert {engine.runtime.get_instance(i).definition_id for i in called} == {approval_v1}
+    # Their own plan moves them; they end on version 2 (with its signature) and the caller goes on.
+    assert post(office, "/migration/execute", {"migrationPlan": generated(office, approval_v1, approval_v2),
+                                               "processInstanceQuery": {"processDefinitionId": approval_v1}}
+                ).status_code == 204
+    for instance_id in called:
+        [review] = tasks_of(office, instance_id)
+        engine.tasks.complete(review.id, {"approved": True, "score": 80}, actor="officer")
+        [sign] = tasks_of(office, instance_id)
+        assert sign.element_id == "Task_sign"
+        engine.tasks.complete(sign.id, {}, actor="chief")
+    [consolidate] = tasks_of(office, caller)
+    assert (consolidate.element_id, consolidate.name) == ("Task_consolidate", "Tổng hợp kết quả")
+
+
+def test_a_plan_with_unknown_elements_is_refused_with_camundas_report(admin_office):
+    office = admin_office
+    v1, v2 = approval_versions(office)
+    instance_id = office.engine.runtime.start_process_by_id(v1, {"reviewDue": "2025-08-08"}).id
+    plan = {"sourceProcessDefinitionId": v1, "targetProcessDefinitionId": v2, "instructions": [
+        {"sourceActivityIds": ["Task_review"], "targetActivityIds": ["Task_missing"]},
+        {"sourceActivityIds": ["Task_review"], "targetActivityIds": ["EndEvent_1"]}]}
+    report = post(office, "/migration/validate", plan).json
+    assert [r["failures"] for r in report["instructionReports"]] == [
+        [f"target activity 'Task_missing' does not exist in {v2}"],
+        ["source activity 'Task_review' (UserTask) and target activity 'EndEvent_1' (EndEvent) are not of the "
+         "same type", "there are several instructions for the source activity 'Task_review'"]]
+    counts = row_counts(office.engine)
+    refused = post(office, "/migration/execute", {"migrationPlan": plan, "processInstanceIds": [instance_id]})
+    assert (refused.status_code, refused.json["type"]) == (400, "MigrationPlanValidationException")
+    assert refused.json["validationReport"]["instructionReports"] == report["instructionReports"]
+    assert row_counts(office.engine) == counts
+
+
+@pytest.mark.parametrize("path, body, status, error", [
+    ("/migration/generate", {"sourceProcessDefinitionId": "nope:1:x", "targetProcessDefinitionId": "nope:1:x"},
+     404, "InvalidRequestException"),
+    ("/migration/generate", {"targetProcessDefinitionId": "x"}, 400, "InvalidRequestException"),
+    ("/migration/validate", {"sourceProcessDefinitionId": "a", "targetProcessDefinitionId": "b",
+                             "instructions": "all"}, 400, "InvalidRequestException"),
+    ("/migration/execute", {"migrationPlan": "plan"}, 400, "InvalidRequestException"),
+    ("/migration/execute", {"migrationPlan": {"sourceProcessDefinitionId": "a", "targetProcessDefinitionId": "b"},
+                            "processInstanceIds": []}, 400, "InvalidRequestException"),
+    ("/migration/execute", {"migrationPlan": {"sourceProcessDefinitionId": "a", "targetProcessDefinitionId": "b"},
+                            "processInstanceQuery": {"suspended": True}}, 400, "InvalidRequestException"),
+])
+def test_bad_requests_are_camundas_errors_and_change_nothing(admin_office, path, body, status, error):
+    counts = row_counts(admin_office.engine)
+    response = post(admin_office, path, body)
+    assert (response.status_code, response.json["type"]) == (status, error), response.json
+    assert row_counts(admin_office.engine) == counts
+
+
+@pytest.mark.parametrize("user", ["designer", "officer", "head_a"])
+def test_only_administrators_migrate(admin_office, user):
+    office = admin_office
+    v1, v2 = approval_versions(office)
+    instance_id = office.engine.runtime.start_process_by_id(v1, {"reviewDue": "2025-08-08"}).id
+    plan = generated(office, v1, v2)
+    counts = row_counts(office.engine)
+    for path, body in (("/migration/generate", {"sourceProcessDefinitionId": v1, "targetProcessDefinitionId": v2}),
+                       ("/migration/validate", plan),
+                       ("/migration/execute", {"migrationPlan": plan, "processInstanceIds": [instance_id]})):
+        response = post(office, path, body, user=user)
+        assert (response.status_code, response.json["type"]) == (403, "AuthorizationException")
+    assert row_counts(office.engine) == counts
+    assert office.engine.runtime.get_instance(instance_id).definition_id == v1
