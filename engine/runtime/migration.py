@@ -149,7 +149,8 @@ class MigrationService:
 
     def _rebuilt(self, plan: MigrationPlan, loaded: LoadedInstance, new_spec, new_subprocess_specs) -> dict[str, str]:
         workflow = loaded.workflow
-        renamed = rebuild(workflow, plan.mapping(), new_spec, new_subprocess_specs)
+        with self._ctx.clocked():  # an updated timer counts from now on the engine's clock
+            renamed = rebuild(workflow, plan.mapping(), new_spec, new_subprocess_specs, plan.update_triggers())
         if plan.variables:
             apply_changes(workflow, process_variables(workflow), dict(plan.variables), [])
         # What the next step will load: it must read back on the new version.

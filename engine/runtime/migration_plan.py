@@ -22,6 +22,9 @@ NOT_VARIABLES = frozenset({"and", "or", "not", "empty", "true", "false", "null",
                            "ge", "div", "mod", "instanceof", "execution", "task", "None", "True", "False", "in",
                            "is", "if", "else"})
 
+# Elements that wait for a trigger of their own (Camunda's updateEventTrigger applies to them).
+TRIGGERED = frozenset({"IntermediateCatchEvent", "BoundaryEvent", "ReceiveTask"})
+
 
 @dataclass(frozen=True)
 class MigrationInstruction:
@@ -41,6 +44,11 @@ class MigrationPlan:
         """Source element id -> target element id, for the instructions that are well formed."""
         return {i.source_activity_ids[0]: i.target_activity_ids[0] for i in self.instructions
                 if len(i.source_activity_ids) == 1 and len(i.target_activity_ids) == 1}
+
+    def update_triggers(self) -> frozenset[str]:
+        """The target elements whose event trigger is evaluated again from the new version."""
+        return frozenset(i.target_activity_ids[0] for i in self.instructions
+                         if i.update_event_trigger and len(i.target_activity_ids) == 1)
 
 
 @dataclass
@@ -95,7 +103,7 @@ def generated_plan(source: VersionModel, target: VersionModel, update_event_trig
                    variables: dict | None = None) -> MigrationPlan:
     """Maps every element of the source to the target's element with the same id, scope and type."""
     instructions = tuple(
-        MigrationInstruction((element,), (element,), update_event_triggers and "Event" in kind)
+        MigrationInstruction((element,), (element,), update_event_triggers and kind in TRIGGERED)
         for element, (scope, kind) in sorted(source.elements.items())
         if target.elements.get(element) == (scope, kind) and not kind.endswith(("StartTask", "EndJoin")))
     return MigrationPlan(source.definition_id, target.definition_id, instructions, dict(variables or {}))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
@@ -62,9 +63,13 @@ def unmapped_active(workflow, mapping: dict[str, str], new_spec, new_subprocess_
     return found
 
 
-def rebuild(workflow, mapping: dict[str, str], new_spec, new_subprocess_specs: dict) -> dict[str, str]:
+def rebuild(workflow, mapping: dict[str, str], new_spec, new_subprocess_specs: dict,
+            update_triggers: frozenset[str] = frozenset()) -> dict[str, str]:
     """Moves `workflow` onto the new specs in place; returns task id -> new element id of the
-    tasks whose element id changed. The caller checked `unmapped_active` first."""
+    tasks whose element id changed. The caller checked `unmapped_active` first.
+
+    A waiting timer whose new element is in `update_triggers` evaluates its due time again from
+    the new version's definition; the others keep theirs, as Camunda does without updateEventTrigger."""
     if unmapped_active(workflow, mapping, new_spec, new_subprocess_specs):
         raise ValueError("an active element has no target in the new version")
     renamed: dict[str, str] = {}
@@ -82,6 +87,8 @@ def rebuild(workflow, mapping: dict[str, str], new_spec, new_subprocess_specs: d
             if element_of(new_task_spec) != element_of(task.task_spec):
                 renamed[str(task.id)] = element_of(new_task_spec)
             task.task_spec = new_task_spec
+            if task.has_state(TaskState.WAITING) and element_of(new_task_spec) in update_triggers:
+                _trigger_again(task)
         scope.spec = spec
         _predict_again(scope)
     workflow.subprocess_specs = new_subprocess_specs
@@ -89,6 +96,15 @@ def rebuild(workflow, mapping: dict[str, str], new_spec, new_subprocess_specs: d
         if sub.spec.name not in new_subprocess_specs:
             del workflow.subprocesses[sub_id]
     return renamed
+
+
+def _trigger_again(task) -> None:
+    """Evaluates a waiting timer's due time from the new version's definition (on the caller's clock)."""
+    task.internal_data.pop("event_value", None)
+    task.internal_data.pop("event_fired", None)
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, TimerEventDefinition):
+        definition.has_fired(task)
 
 
 def _cut_out(scope, task) -> None:

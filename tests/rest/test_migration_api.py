@@ -28,6 +28,12 @@ VARIABLES = {
 COLLECTIVE = {"id": "nom-tong_hop", "kind": "collective", "userId": None, "fullName": "Phòng Tổng hợp",
               "award": "giay_khen", "achievements": "Tập thể hoàn thành tốt nhiệm vụ"}
 
+LAN = {"id": "nom-lan", "kind": "individual", "userId": "lan", "fullName": "Nguyễn Thị Lan", "award": "bang_khen",
+       "achievements": "Hoàn thành xuất sắc nhiệm vụ"}
+NO_FACTS = dict.fromkeys(("yearsAtOffice", "yearsSinceDiscipline", "worstRatingLast10", "missingRatingYears",
+                          "pendingCase", "pendingCaseText", "sameAwardInCampaign"))
+LAN_FACTS = {"yearsAtOffice": 12, "worstRatingLast10": "good"}
+
 
 def version_two() -> list[tuple[str, bytes]]:
     """The changed model: the plan's deployment step is replaced by an announcement step (a new
@@ -45,9 +51,8 @@ def unit_office(office):
     engine.identity.ensure_group("admin", "admin", "role")
     engine.identity.create_user(ADMIN, "Quản trị", password="mật-khẩu-2025", groups=["admin"])
     register_handlers(engine.handlers, register=DocumentRegister(engine.context.db))
-    engine.handlers.register("staff_facts", lambda ctx: dict.fromkeys(
-        ("yearsAtOffice", "yearsSinceDiscipline", "worstRatingLast10", "missingRatingYears", "pendingCase",
-         "pendingCaseText", "sameAwardInCampaign")))
+    engine.handlers.register("staff_facts", lambda ctx: {**NO_FACTS, **(
+        LAN_FACTS if ctx.variables["nominee"].get("userId") == "lan" else {})})
     first = engine.repository.deploy([("unit_evaluation.bpmn", (BPMN_DIR / "unit_evaluation.bpmn").read_bytes()),
                                       ("eligibility.dmn", (BPMN_DIR / "eligibility.dmn").read_bytes())])
     office.v1 = first.processes[0].id
@@ -144,3 +149,27 @@ def test_a_hundred_unit_instances_move_to_the_new_version_all_or_none(unit_offic
         assert only_task(engine, instance_id).element_id == "Task_submit"
         [checked] = engine.runtime.get_variables(instance_id)["checkedNominees"]
         assert checked["reason"] == "Đủ điều kiện (2)"
+
+
+def test_report_tasks_inside_the_nominees_subprocess_move_and_complete_on_the_new_version(unit_office):
+    office, engine = unit_office, unit_office.engine
+    ids = [engine.runtime.start_process_by_key("unit_evaluation", VARIABLES, actor="head_a").id for _ in range(5)]
+    reports = {}
+    for instance_id in ids:
+        to_nomination(engine, instance_id)
+        engine.tasks.complete(only_task(engine, instance_id).id, {"nominees": [LAN, COLLECTIVE],
+                                                                  "unitResults": "Hoàn thành tốt"}, actor="head_a")
+        reports[instance_id] = only_task(engine, instance_id)
+        assert (reports[instance_id].element_id, reports[instance_id].assignee) == ("Task_achievement_report", "lan")
+    v2 = engine.repository.deploy(version_two()).processes[0].id
+    plan = post(office, "/migration/generate", {"sourceProcessDefinitionId": office.v1,
+                                                "targetProcessDefinitionId": v2}).json
+    assert post(office, "/migration/execute", {"migrationPlan": plan, "processInstanceIds": ids}).status_code == 204
+    for instance_id in ids:
+        moved = only_task(engine, instance_id)
+        before = reports[instance_id]
+        assert (moved.id, moved.assignee, moved.due_at, moved.definition_id) == (before.id, "lan", before.due_at, v2)
+        engine.tasks.complete(moved.id, {"achievementReport": "Báo cáo thành tích"}, actor="lan")
+        assert only_task(engine, instance_id).element_id == "Task_submit"
+        lan, unit = engine.runtime.get_variables(instance_id)["checkedNominees"]
+        assert (lan["userId"], lan["achievementReport"], unit["kind"]) == ("lan", "Báo cáo thành tích", "collective")

@@ -180,3 +180,41 @@ def test_only_administrators_migrate(admin_office, user):
         assert (response.status_code, response.json["type"]) == (403, "AuthorizationException")
     assert row_counts(office.engine) == counts
     assert office.engine.runtime.get_instance(instance_id).definition_id == v1
+
+
+TIMER_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+    id="Definitions_wait" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="wait_then_act" isExecutable="true">
+    <bpmn:startEvent id="Start_wait"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start_wait" targetRef="Timer_wait" />
+    <bpmn:intermediateCatchEvent id="Timer_wait" name="Chờ">
+      <bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDate xsi:type="bpmn:tFormalExpression">WHEN</bpmn:timeDate>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="F2" sourceRef="Timer_wait" targetRef="Task_act" />
+    <bpmn:userTask id="Task_act" name="Làm" camunda:candidateGroups="tchcqt">
+      <bpmn:incoming>F2</bpmn:incoming><bpmn:outgoing>F3</bpmn:outgoing></bpmn:userTask>
+    <bpmn:sequenceFlow id="F3" sourceRef="Task_act" targetRef="End_wait" />
+    <bpmn:endEvent id="End_wait"><bpmn:incoming>F3</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+@pytest.mark.parametrize("update, due", [(False, "2040-01-01T00:00:00+00:00"), (True, "2041-01-01T00:00:00+00:00")])
+def test_a_waiting_timer_keeps_its_time_unless_the_trigger_is_updated(admin_office, update, due):
+    office, engine = admin_office, admin_office.engine
+    v1 = deploy(office, "wait.bpmn", TIMER_BPMN.replace("WHEN", "2040-01-01T00:00:00+00:00").encode())
+    instance_id = engine.runtime.start_process_by_key("wait_then_act", {}).id
+    v2 = deploy(office, "wait.bpmn", TIMER_BPMN.replace("WHEN", "2041-01-01T00:00:00+00:00").encode())
+    plan = generated(office, v1, v2, updateEventTriggers=update)
+    assert [i["updateEventTrigger"] for i in plan["instructions"] if i["sourceActivityIds"] == ["Timer_wait"]] \
+        == [update]
+    assert post(office, "/migration/execute", {"migrationPlan": plan, "processInstanceIds": [instance_id]}
+                ).status_code == 204
+    instance = engine.runtime.get_instance(instance_id)
+    assert (instance.definition_id, instance.next_timer_at.isoformat()) == (v2, due)
+    assert tasks_of(office, instance_id) == []
