@@ -1,8 +1,9 @@
 """POST /migration/generate, /validate and /execute against Camunda 7's REST reference, with the
 real bpmn/unit_evaluation.bpmn: running unit instances move to a changed version, all or none.
 
-pycamunda 0.6.1 has no migration calls: plain HTTP over the Flask test client. Every test runs on
-SQLite and PostgreSQL (the `engine` fixture).
+Plain HTTP over the Flask test client: pycamunda's Validate reads only Camunda's instruction
+reports, not the instance reports this test is about (test_migration_rules.py drives pycamunda).
+Every test runs on SQLite and PostgreSQL (the `engine` fixture).
 """
 from __future__ import annotations
 

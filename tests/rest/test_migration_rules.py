@@ -1,13 +1,16 @@
 """The rules of /migration beyond the unit evaluation: the new version's flows after a migrated
 task, required variables, called instances, refused plans and refused users (Camunda 7's status
-codes and exception types). Plain HTTP (pycamunda 0.6.1 has no migration calls); SQLite and PostgreSQL.
+codes and exception types). pycamunda's Generate, Validate and Execute over a live socket; plain HTTP
+for what pycamunda does not read (the instance and variable reports, error bodies); SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
+import pycamunda.migration
 import pytest
 
 from engine import TaskQuery
 from tests.conftest import fixture_bytes
+from tests.rest.test_real_clients import as_user
 from tests.rest.test_refusals import row_counts
 from tests.rest.test_variables_api import call
 
@@ -126,6 +129,22 @@ def test_called_instances_migrate_with_their_own_plan(admin_office):
         engine.tasks.complete(sign.id, {}, actor="chief")
     [consolidate] = tasks_of(office, caller)
     assert (consolidate.element_id, consolidate.name) == ("Task_consolidate", "Tổng hợp kết quả")
+
+
+def test_pycamunda_generates_validates_and_executes(admin_office, live_server):
+    office = admin_office
+    v1 = deploy(office, "approval.bpmn", fixture_bytes("approval.bpmn"))
+    instance_id = start_approval(office)
+    v2 = deploy(office, "approval.bpmn", fixture_bytes("approval_v2.bpmn"))
+    plan = as_user(pycamunda.migration.Generate(live_server, v1, v2), ADMIN)()
+    assert (plan.source_process_definition_id, plan.target_process_definition_id) == (v1, v2)
+    assert ["Task_review"] in [list(i.source_activity_ids) for i in plan.instructions]
+    assert as_user(pycamunda.migration.Validate.from_migration_plan(live_server, plan), ADMIN)() == ()
+    execute = pycamunda.migration.Execute.from_migration_plan(live_server, plan, [instance_id])
+    assert as_user(execute, ADMIN)() is None  # 204
+    assert office.engine.runtime.get_instance(instance_id).definition_id == v2
+    with pytest.raises(pycamunda.PyCamundaException, match="only administrators"):
+        as_user(pycamunda.migration.Generate(live_server, v1, v2), "officer")()
 
 
 def test_a_plan_with_unknown_elements_is_refused_with_camundas_report(admin_office):
