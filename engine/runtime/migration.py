@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, select, update
 
 from engine.errors import InvalidArgumentError, NotFoundError
@@ -21,6 +22,7 @@ from engine.persistence import (
     ExternalTask, InstanceRef, Outcome, ProcessDefinition, ProcessInstance, Resource, Task, dump_state, history_rows,
     insert_history, load_state, save_instance,
 )
+from engine.specs import ExternalServiceTask
 from engine.runtime.context import EngineContext, LoadedInstance
 from engine.runtime.execution import next_timer_due, process_variables
 from engine.runtime.migration_plan import (
@@ -170,12 +172,14 @@ class MigrationService:
         save_instance(conn, instance, row.revision, dump_state(workflow), outcome, now=now)
         conn.execute(update(INSTANCE).where(INSTANCE.c.id == row.id)
                      .values(definition_id=plan.target_definition_id, definition_key=target_key))
-        for task in workflow.get_tasks():
-            task_id = str(task.id)
-            if task_id in loaded.open_task_ids:
+        for task in workflow.get_tasks(state=TaskState.READY | TaskState.STARTED):
+            if str(task.id) in loaded.open_task_ids:
                 self._update_task_row(conn, instance, task)
-            elif task_id in renamed:
-                conn.execute(update(EXTERNAL).where(EXTERNAL.c.id == task_id).values(element_id=renamed[task_id]))
+            elif isinstance(task.task_spec, ExternalServiceTask):
+                # A waiting external task is offered under the new version's element and topic.
+                spec = task.task_spec
+                conn.execute(update(EXTERNAL).where(EXTERNAL.c.id == str(task.id)).values(
+                    element_id=spec.bpmn_id, **({"topic": spec.topic} if spec.topic else {})))
         insert_history(conn, history_rows([{"event_type": "migrate", "data": {
             "from": row.definition_id, "to": plan.target_definition_id,
             "renamed": {task_id: element for task_id, element in renamed.items()} or None,

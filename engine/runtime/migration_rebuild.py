@@ -35,13 +35,15 @@ def element_of(spec) -> str:
 
 
 def target_name(spec, mapping: dict[str, str], new_specs: dict) -> str | None:
-    """The new version's spec name for an old spec: mapped by element id, else the same name."""
-    element = getattr(spec, "bpmn_id", None)
-    if element in mapping:
-        # A multi-instance child is named after its element ("X [child]"): it follows its element.
-        name = mapping[element] + spec.name[len(element):] if spec.name.startswith(element) else mapping[element]
-        return name if name in new_specs else None
-    return spec.name if spec.name in new_specs else None
+    """The new version's spec name for an old spec: mapped by element id, else the same name.
+
+    The engine's own specs around an element are named after it ("X [child]" of a multi-instance,
+    "X.BoundaryEventSplit" and "X.BoundaryEventJoin" of boundary events): they follow their element."""
+    name = spec.name
+    element = getattr(spec, "bpmn_id", None) or name.split(".")[0].split(" [")[0]
+    if element in mapping and name.startswith(element):
+        name = mapping[element] + name[len(element):]
+    return name if name in new_specs else None
 
 
 def _scopes(workflow, new_spec, new_subprocess_specs: dict):

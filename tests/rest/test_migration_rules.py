@@ -237,3 +237,85 @@ def test_a_waiting_timer_keeps_its_time_unless_the_trigger_is_updated(admin_offi
     instance = engine.runtime.get_instance(instance_id)
     assert (instance.definition_id, instance.next_timer_at.isoformat()) == (v2, due)
     assert tasks_of(office, instance_id) == []
+
+
+BOUNDARY_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+    id="Definitions_check" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="check_in_time" isExecutable="true">
+    <bpmn:startEvent id="Start_check"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start_check" targetRef="TASK" />
+    <bpmn:userTask id="TASK" name="Kiểm tra" camunda:assignee="officer"><bpmn:incoming>F1</bpmn:incoming>
+      <bpmn:outgoing>F2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:boundaryEvent id="Timer_late" attachedToRef="TASK"><bpmn:outgoing>F3</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">P30D</bpmn:timeDuration>
+      </bpmn:timerEventDefinition></bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="F2" sourceRef="TASK" targetRef="NEXT" />
+    NEXT_ELEMENTS
+    <bpmn:sequenceFlow id="F3" sourceRef="Timer_late" targetRef="End_late" />
+    <bpmn:endEvent id="End_late"><bpmn:incoming>F3</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+ENDS = '<bpmn:endEvent id="End_check"><bpmn:incoming>F2</bpmn:incoming></bpmn:endEvent>'
+SIGNS = ('<bpmn:userTask id="Task_sign_check" name="Ký" camunda:candidateGroups="chief"><bpmn:incoming>F2</bpmn:incoming>'
+         '<bpmn:outgoing>F4</bpmn:outgoing></bpmn:userTask><bpmn:sequenceFlow id="F4" sourceRef="Task_sign_check" '
+         'targetRef="End_check" /><bpmn:endEvent id="End_check"><bpmn:incoming>F4</bpmn:incoming></bpmn:endEvent>')
+
+
+def boundary_model(task: str, after: str, next_id: str) -> bytes:
+    return BOUNDARY_BPMN.replace("TASK", task).replace("NEXT_ELEMENTS", after).replace('"NEXT"', f'"{next_id}"').encode()
+
+
+def test_a_task_with_a_boundary_timer_moves_to_its_replacement_and_keeps_the_timer(admin_office):
+    office, engine = admin_office, admin_office.engine
+    v1 = deploy(office, "check.bpmn", boundary_model("Task_check", ENDS, "End_check"))
+    instance_id = engine.runtime.start_process_by_key("check_in_time", {}).id
+    [task] = tasks_of(office, instance_id)
+    due = engine.runtime.get_instance(instance_id).next_timer_at
+    v2 = deploy(office, "check.bpmn", boundary_model("Task_verify", SIGNS, "Task_sign_check"))
+    plan = generated(office, v1, v2)
+    assert [i["sourceActivityIds"] for i in plan["instructions"] if i["sourceActivityIds"] == ["Timer_late"]]
+    report = post(office, "/migration/validate", plan).json
+    assert [f.split(" of process")[0] for f in report["instanceReports"][0]["failures"]] == [
+        "active element 'Task_check' (ready)"]
+    plan["instructions"].append({"sourceActivityIds": ["Task_check"], "targetActivityIds": ["Task_verify"]})
+    assert post(office, "/migration/execute", {"migrationPlan": plan, "processInstanceIds": [instance_id]}
+                ).status_code == 204
+    [moved] = tasks_of(office, instance_id)
+    assert (moved.id, moved.element_id, moved.assignee) == (task.id, "Task_verify", "officer")
+    assert engine.runtime.get_instance(instance_id).next_timer_at == due
+    engine.tasks.complete(moved.id, {}, actor="officer")
+    assert [t.element_id for t in tasks_of(office, instance_id)] == ["Task_sign_check"]
+
+
+EXTERNAL_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_ext" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="send_out" isExecutable="true">
+    <bpmn:startEvent id="Start_send"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start_send" targetRef="SERVICE" />
+    <bpmn:serviceTask id="SERVICE" camunda:type="external" camunda:topic="TOPIC">
+      <bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="F2" sourceRef="SERVICE" targetRef="End_send" />
+    <bpmn:endEvent id="End_send"><bpmn:incoming>F2</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_waiting_external_task_is_offered_under_the_new_element_and_topic(admin_office):
+    office, engine = admin_office, admin_office.engine
+    v1 = deploy(office, "send.bpmn", EXTERNAL_BPMN.replace("SERVICE", "Service_mail").replace(
+        "TOPIC", "mail_v1").encode())
+    instance_id = engine.runtime.start_process_by_key("send_out", {}).id
+    [waiting] = engine.external_tasks.list(instance_id=instance_id)
+    v2 = deploy(office, "send.bpmn", EXTERNAL_BPMN.replace("SERVICE", "Service_send").replace(
+        "TOPIC", "mail_v2").encode())
+    plan = generated(office, v1, v2)
+    plan["instructions"].append({"sourceActivityIds": ["Service_mail"], "targetActivityIds": ["Service_send"]})
+    assert post(office, "/migration/execute", {"migrationPlan": plan, "processInstanceIds": [instance_id]}
+                ).status_code == 204
+    [moved] = engine.external_tasks.list(instance_id=instance_id)
+    assert (moved.id, moved.element_id, moved.topic) == (waiting.id, "Service_send", "mail_v2")
