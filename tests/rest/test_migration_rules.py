@@ -201,11 +201,16 @@ def test_only_administrators_migrate(admin_office, user):
     assert office.engine.runtime.get_instance(instance_id).definition_id == v1
 
 
-TIMER_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
-    id="Definitions_wait" targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="wait_then_act" isExecutable="true">
+def model(process_id: str, elements: str) -> str:
+    """A BPMN file of one executable process made of `elements`."""
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions '
+            'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
+            f'id="Definitions_{process_id}" targetNamespace="http://bpmn.io/schema/bpmn">\n'
+            f'<bpmn:process id="{process_id}" isExecutable="true">\n{elements}</bpmn:process>\n</bpmn:definitions>\n')
+
+
+TIMER_BPMN = model("wait_then_act", """
     <bpmn:startEvent id="Start_wait"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:sequenceFlow id="F1" sourceRef="Start_wait" targetRef="Timer_wait" />
     <bpmn:intermediateCatchEvent id="Timer_wait" name="Chờ">
@@ -218,9 +223,7 @@ TIMER_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
       <bpmn:incoming>F2</bpmn:incoming><bpmn:outgoing>F3</bpmn:outgoing></bpmn:userTask>
     <bpmn:sequenceFlow id="F3" sourceRef="Task_act" targetRef="End_wait" />
     <bpmn:endEvent id="End_wait"><bpmn:incoming>F3</bpmn:incoming></bpmn:endEvent>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+""")
 
 
 @pytest.mark.parametrize("update, due", [(False, "2040-01-01T00:00:00+00:00"), (True, "2041-01-01T00:00:00+00:00")])
@@ -239,11 +242,7 @@ def test_a_waiting_timer_keeps_its_time_unless_the_trigger_is_updated(admin_offi
     assert tasks_of(office, instance_id) == []
 
 
-BOUNDARY_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
-    id="Definitions_check" targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="check_in_time" isExecutable="true">
+BOUNDARY_BPMN = model("check_in_time", """
     <bpmn:startEvent id="Start_check"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:sequenceFlow id="F1" sourceRef="Start_check" targetRef="TASK" />
     <bpmn:userTask id="TASK" name="Kiểm tra" camunda:assignee="officer"><bpmn:incoming>F1</bpmn:incoming>
@@ -255,9 +254,7 @@ BOUNDARY_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
     NEXT_ELEMENTS
     <bpmn:sequenceFlow id="F3" sourceRef="Timer_late" targetRef="End_late" />
     <bpmn:endEvent id="End_late"><bpmn:incoming>F3</bpmn:incoming></bpmn:endEvent>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+""")
 ENDS = '<bpmn:endEvent id="End_check"><bpmn:incoming>F2</bpmn:incoming></bpmn:endEvent>'
 SIGNS = ('<bpmn:userTask id="Task_sign_check" name="Ký" camunda:candidateGroups="chief"><bpmn:incoming>F2</bpmn:incoming>'
          '<bpmn:outgoing>F4</bpmn:outgoing></bpmn:userTask><bpmn:sequenceFlow id="F4" sourceRef="Task_sign_check" '
@@ -290,19 +287,14 @@ def test_a_task_with_a_boundary_timer_moves_to_its_replacement_and_keeps_the_tim
     assert [t.element_id for t in tasks_of(office, instance_id)] == ["Task_sign_check"]
 
 
-EXTERNAL_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_ext" targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="send_out" isExecutable="true">
+EXTERNAL_BPMN = model("send_out", """
     <bpmn:startEvent id="Start_send"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:sequenceFlow id="F1" sourceRef="Start_send" targetRef="SERVICE" />
     <bpmn:serviceTask id="SERVICE" camunda:type="external" camunda:topic="TOPIC">
       <bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing></bpmn:serviceTask>
     <bpmn:sequenceFlow id="F2" sourceRef="SERVICE" targetRef="End_send" />
     <bpmn:endEvent id="End_send"><bpmn:incoming>F2</bpmn:incoming></bpmn:endEvent>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+""")
 
 
 def test_a_waiting_external_task_is_offered_under_the_new_element_and_topic(admin_office):
