@@ -147,6 +147,18 @@ def test_pycamunda_generates_validates_and_executes(admin_office, live_server):
         as_user(pycamunda.migration.Generate(live_server, v1, v2), "officer")()
 
 
+def test_an_unknown_instance_is_reported_and_nothing_moves(admin_office):
+    office = admin_office
+    v1, v2 = approval_versions(office)
+    instance_id = office.engine.runtime.start_process_by_id(v1, {"reviewDue": "2025-08-08"}).id
+    refused = post(office, "/migration/execute", {"migrationPlan": generated(office, v1, v2),
+                                                  "processInstanceIds": [instance_id, "no-such-instance"]})
+    assert (refused.status_code, refused.json["type"]) == (400, "MigratingProcessInstanceValidationException")
+    assert refused.json["validationReport"]["instanceReports"] == [{
+        "processInstanceId": "no-such-instance", "failures": ["process instance 'no-such-instance' does not exist"]}]
+    assert office.engine.runtime.get_instance(instance_id).definition_id == v1
+
+
 def test_a_plan_with_unknown_elements_is_refused_with_camundas_report(admin_office):
     office = admin_office
     v1, v2 = approval_versions(office)
@@ -177,6 +189,16 @@ def test_a_plan_with_unknown_elements_is_refused_with_camundas_report(admin_offi
                             "processInstanceIds": []}, 400, "InvalidRequestException"),
     ("/migration/execute", {"migrationPlan": {"sourceProcessDefinitionId": "a", "targetProcessDefinitionId": "b"},
                             "processInstanceQuery": {"suspended": True}}, 400, "InvalidRequestException"),
+    ("/migration/validate", {"sourceProcessDefinitionId": "a", "targetProcessDefinitionId": "b", "instructions": [
+        {"sourceActivityIds": "Task_review", "targetActivityIds": ["Task_review"]}]}, 400, "InvalidRequestException"),
+    ("/migration/validate", {"sourceProcessDefinitionId": "a", "targetProcessDefinitionId": "b", "instructions": [
+        {"sourceActivityIds": [1], "targetActivityIds": [None]}]}, 400, "InvalidRequestException"),
+    ("/migration/validate", {"sourceProcessDefinitionId": "a", "targetProcessDefinitionId": "b",
+                             "variables": {"x": {"value": "abc", "type": "Integer"}}}, 400, "InvalidRequestException"),
+    ("/migration/execute", {"migrationPlan": {"sourceProcessDefinitionId": "a", "targetProcessDefinitionId": "b"},
+                            "processInstanceIds": ["x"], "skipIoMappings": "yes"}, 400, "InvalidRequestException"),
+    ("/migration/generate", {"sourceProcessDefinitionId": "a", "targetProcessDefinitionId": "b",
+                             "updateEventTriggers": "true"}, 400, "InvalidRequestException"),
 ])
 def test_bad_requests_are_camundas_errors_and_change_nothing(admin_office, path, body, status, error):
     counts = row_counts(admin_office.engine)
