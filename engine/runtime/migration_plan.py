@@ -3,12 +3,14 @@
 What the new version "requires" of a migrated instance, which never passes its start event again:
 - every field its start form marks required (camunda:constraint name="required");
 - every variable a `${...}` expression of the new version reads that no expression of the old
-  version read and that no form of the new version asks for: a variable the change introduced,
-  which the instance cannot have gathered on the old version's way.
+  version read and that the new version does not set itself (a form field, a camunda:out or
+  output parameter, an element variable, a script's assignment, a decision's output): a
+  variable the change introduced, which the instance cannot have gathered on the old version's way.
 An instance that lacks one, and a plan whose `variables` do not set it, cannot migrate.
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -16,7 +18,13 @@ from engine.forms import parsed_form
 
 EXPRESSION = re.compile(r"[$#]\{([^}]*)\}")
 IDENTIFIER = re.compile(r"(?<![\w.'\"])([A-Za-z_]\w*)(?!\w|\s*\()")
-FORM_FIELD = re.compile(r"<camunda:formField\b[^>]*\bid=\"([^\"]+)\"")
+# Where a process gives a variable its value: form fields, camunda:out and output parameters,
+# a multi-instance element variable, an assignment in a script, a decision's output.
+PRODUCED = (re.compile(r"<camunda:formField\b[^>]*\bid=\"([^\"]+)\""),
+            re.compile(r"<camunda:(?:out|outputParameter)\b[^>]*\b(?:target|name)=\"([^\"]+)\""),
+            re.compile(r"\bcamunda:elementVariable=\"([^\"]+)\""),
+            re.compile(r"(?:^|[>;])[ \t]*([A-Za-z_]\w*)[ \t]*(?:\[[^\]\n]*\])?[ \t]*=(?![=\"])", re.M))
+DECISION_OUTPUT = re.compile(r"<(?:\w+:)?output\b[^>]*\bname=\"([^\"]+)\"")
 # Words of the expression languages, not variables.
 NOT_VARIABLES = frozenset({"and", "or", "not", "empty", "true", "false", "null", "eq", "ne", "lt", "gt", "le",
                            "ge", "div", "mod", "instanceof", "execution", "task", "None", "True", "False", "in",
@@ -87,16 +95,19 @@ class VersionModel:
     elements: dict[str, tuple[str | None, str]]  # element id -> (embedded subprocess scope, spec type)
     xml: str
     start_form_json: str | None
+    produced: frozenset[str] = frozenset()  # variables the version itself sets (see PRODUCED)
 
 
 def version_model(definition_id: str, spec, subprocess_specs: dict, xml: str, start_form: str | None) -> VersionModel:
     elements: dict[str, tuple[str | None, str]] = {}
+    produced = {name for pattern in PRODUCED for name in pattern.findall(xml)}
     for scope, scope_spec in [(None, spec), *subprocess_specs.items()]:
         for task_spec in scope_spec.task_specs.values():
+            produced.update(DECISION_OUTPUT.findall(getattr(task_spec, "decision_xml", None) or ""))
             element = getattr(task_spec, "bpmn_id", None)
             if element and task_spec.name == element:
                 elements.setdefault(element, (scope, type(task_spec).__name__))
-    return VersionModel(definition_id, elements, xml, start_form)
+    return VersionModel(definition_id, elements, xml, start_form, frozenset(produced))
 
 
 def generated_plan(source: VersionModel, target: VersionModel, update_event_triggers: bool,
@@ -151,8 +162,7 @@ def required_variables(source: VersionModel, target: VersionModel) -> dict[str, 
         for form_field in parsed_form(target.start_form_json).fields:
             if form_field.required:
                 required[form_field.id] = "a required field of the start form"
-    introduced = expression_variables(target.xml) - expression_variables(source.xml) \
-        - set(FORM_FIELD.findall(target.xml))
+    introduced = expression_variables(target.xml) - expression_variables(source.xml) - target.produced
     for name in sorted(introduced):
         required.setdefault(name, "read by an expression the new version added")
     return required
@@ -162,9 +172,8 @@ def expression_variables(xml: str) -> set[str]:
     """The root variables `${...}` and `#{...}` expressions read (member names are not variables)."""
     names = set()
     for expression in EXPRESSION.findall(xml):
-        names.update(name for name in IDENTIFIER.findall(_without_strings(expression)) if name not in NOT_VARIABLES)
+        # The XML's entities (&quot;, &amp;) are the expression's quotes and operators.
+        plain = re.sub(r"'[^']*'|\"[^\"]*\"", "''", html.unescape(expression))
+        names.update(name for name in IDENTIFIER.findall(plain) if name not in NOT_VARIABLES)
     return names
 
-
-def _without_strings(expression: str) -> str:
-    return re.sub(r"'[^']*'|\"[^\"]*\"|&quot;.*?&quot;|&apos;.*?&apos;", "''", expression)
