@@ -95,7 +95,8 @@ class MigrationService:
     # -- checks ----------------------------------------------------------------------------
 
     def _model(self, conn: Connection, definition_id: str) -> VersionModel:
-        content = conn.scalar(select(Resource.content).join(ProcessDefinition, ProcessDefinition.resource_id == Resource.id)
+        content = conn.scalar(select(Resource.content)
+                              .join(ProcessDefinition, ProcessDefinition.resource_id == Resource.id)
                               .where(ProcessDefinition.id == definition_id))
         if content is None:
             raise NotFoundError(f"process definition '{definition_id}' does not exist")

@@ -8,8 +8,8 @@ task a new id; here the tasks keep their ids, state and data and only change spe
   parent), as nothing will run it again;
 - the tasks foreseen after an active task (future and predicted ones) are dropped and foreseen
   again from the new version's flows;
-- an active task (ready, waiting, started) whose element has no target makes the instance
-  unmigratable: `unmapped_active` names it and `rebuild` refuses.
+- an active task (ready, waiting, started, or stopped by an incident) whose element has no
+  target makes the instance unmigratable: `unmapped_active` names it and `rebuild` refuses.
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+# A task in ERROR is where an incident stopped the instance: it runs again when retried.
+ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 # What SpiffWorkflow expects to come: rebuilt from the new version's flows.
 FORESEEN = TaskState.PREDICTED_MASK | TaskState.FUTURE
 

@@ -278,13 +278,15 @@ BOUNDARY_BPMN = model("check_in_time", """
     <bpmn:endEvent id="End_late"><bpmn:incoming>F3</bpmn:incoming></bpmn:endEvent>
 """)
 ENDS = '<bpmn:endEvent id="End_check"><bpmn:incoming>F2</bpmn:incoming></bpmn:endEvent>'
-SIGNS = ('<bpmn:userTask id="Task_sign_check" name="Ký" camunda:candidateGroups="chief"><bpmn:incoming>F2</bpmn:incoming>'
-         '<bpmn:outgoing>F4</bpmn:outgoing></bpmn:userTask><bpmn:sequenceFlow id="F4" sourceRef="Task_sign_check" '
+SIGNS = ('<bpmn:userTask id="Task_sign_check" name="Ký" camunda:candidateGroups="chief">'
+         '<bpmn:incoming>F2</bpmn:incoming><bpmn:outgoing>F4</bpmn:outgoing></bpmn:userTask>'
+         '<bpmn:sequenceFlow id="F4" sourceRef="Task_sign_check" '
          'targetRef="End_check" /><bpmn:endEvent id="End_check"><bpmn:incoming>F4</bpmn:incoming></bpmn:endEvent>')
 
 
 def boundary_model(task: str, after: str, next_id: str) -> bytes:
-    return BOUNDARY_BPMN.replace("TASK", task).replace("NEXT_ELEMENTS", after).replace('"NEXT"', f'"{next_id}"').encode()
+    xml = BOUNDARY_BPMN.replace("TASK", task).replace("NEXT_ELEMENTS", after)
+    return xml.replace('"NEXT"', f'"{next_id}"').encode()
 
 
 def test_a_task_with_a_boundary_timer_moves_to_its_replacement_and_keeps_the_timer(admin_office):
