@@ -18,6 +18,9 @@ import time
 from pathlib import Path
 from collections import Counter
 
+# Run as a script, bench/ would come first on sys.path, and its http.py and engine.py would shadow
+# the standard library's http (which pyHanko's and SQLAlchemy's imports reach) and the engine package.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.workflows.document_data import positions, unit_variables, whole_office  # noqa: E402

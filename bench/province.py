@@ -23,7 +23,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).resolve().parent.parent)]  # before bench/, which has an engine.py
+# bench/ (for province_*.py) goes last: first on sys.path, its http.py and engine.py would shadow the
+# standard library's http and the engine package.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [str(HERE.parent)] + [entry for entry in sys.path if Path(entry or ".").resolve() != HERE] + [str(HERE)]
 
 from sqlalchemy import text  # noqa: E402
 

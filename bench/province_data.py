@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import MetaData, Table, create_engine, func, select, text
 
-from engine.schema import upgrade
+from engine.persistence.schema import upgrade
 from workflows.schema import upgrade as upgrade_campaign
 
 # The group whose inbox is measured: the Department of Home Affairs (Sở Nội vụ), which receives

@@ -15,6 +15,9 @@ from pathlib import Path
 
 from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironment
 
+# Run as a script, bench/ would come first on sys.path, and its http.py and engine.py would shadow
+# the standard library's http (which pyHanko's and SQLAlchemy's imports reach) and the engine package.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.expressions import expression_helpers  # noqa: E402

@@ -9,6 +9,12 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     SequentialMultiInstanceTask as BpmnSequentialMultiInstanceTask,
 )
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as SpiffCamundaMessage
 from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
@@ -130,3 +136,117 @@ def spec_has(workflow, spec_class) -> bool:
 def waiting_external_tasks(workflow, handlers: HandlerRegistry) -> list:
     return [task for task in workflow.get_tasks(state=TaskState.STARTED)
             if isinstance(task.task_spec, ExternalServiceTask) and handlers.get(task.task_spec.topic) is None]
+
+
+class CamundaMessage(SpiffCamundaMessage):
+    """A message as Camunda 7 delivers it: its payload is a dict of variables set on the task that
+    catches it (SpiffWorkflow's Camunda message would nest it under `<task>_Response`). Throwing
+    one without an implementation passes through, as in Camunda."""
+
+    def throw(self, my_task):
+        return None
+
+    def update_internal_data(self, my_task, event):
+        my_task.internal_data[self.name] = event.payload or {}
+
+    def update_task_data(self, my_task):
+        my_task.set_data(**(my_task.internal_data.get(self.name) or {}))
+
+
+class BroadcastSignal(SignalEventDefinition):
+    """A signal: thrown, it reaches the catchers of its own instance now (without the thrower's
+    variables, as Camunda) and is remembered for the engine to broadcast to the other instances."""
+
+    def throw(self, my_task):
+        top = my_task.workflow.top_workflow
+        top.__dict__.setdefault("thidua_thrown_signals", []).append(self.name)
+        event = BpmnEvent(self, payload={})
+        top.catch(event)
+        if event in top.bpmn_events:  # nobody here caught it: SpiffWorkflow would keep it in the state
+            top.bpmn_events.remove(event)
+
+
+def thrown_signals(workflow) -> list[str]:
+    """The signals thrown since the last call (not part of the saved state)."""
+    return workflow.__dict__.pop("thidua_thrown_signals", [])
+
+
+EVENT_TYPES = {CamundaMessage: "message", BroadcastSignal: "signal"}
+
+
+def fire_start_event(workflow, element_id: str) -> None:
+    """Makes a new workflow begin at this message or signal start event alone, as Camunda starts at
+    the one start event that fired; call before the first engine step."""
+    for task in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):
+        if task.workflow is not workflow or not isinstance(task.task_spec, StartEvent):
+            continue
+        if task.task_spec.bpmn_id == element_id:
+            definition = task.task_spec.event_definition
+            definition.catch(task, BpmnEvent(definition, payload={}))
+        else:
+            task.cancel()
+
+
+def rearm_non_interrupting(task) -> None:
+    """A non-interrupting boundary event that fired waits again while its activity runs, as in Camunda
+    (SpiffWorkflow's fires once): a new waiting task of it beside the one that goes on."""
+    spec = task.task_spec
+    if isinstance(spec, BoundaryEvent) and not spec.cancel_activity and task.parent is not None:
+        again = task.parent._add_child(spec, TaskState.WAITING)
+        spec._update(again)
+
+
+def start_events(spec) -> list:
+    """The start events of a process (not of its event subprocesses)."""
+    return [t for t in spec.task_specs.values() if isinstance(t, StartEvent)]
+
+
+def lone_event_start(spec) -> str | None:
+    """The start event of a process whose only start event is a message or signal one: Camunda
+    starts such a process by key through it. Remembered on the (cached, shared) spec."""
+    remembered = spec.__dict__.get("thidua_lone_event_start", ...)
+    if remembered is ...:
+        starts = start_events(spec)
+        remembered = (starts[0].bpmn_id if len(starts) == 1
+                      and type(getattr(starts[0], "event_definition", None)) in EVENT_TYPES else None)
+        spec.thidua_lone_event_start = remembered
+    return remembered
+
+
+def catches_events(workflow) -> bool:
+    """Whether any element (other than a top-level start event) can wait for a message or signal;
+    remembered on the (cached, shared) spec, as spec_has."""
+    remembered = workflow.spec.__dict__.get("thidua_catches_events")
+    if remembered is None:
+        specs = [workflow.spec, *workflow.subprocess_specs.values()]
+        remembered = any(type(definition) in EVENT_TYPES
+                         and not (spec is workflow.spec and isinstance(t, StartEvent))
+                         for spec in specs for t in spec.task_specs.values() for definition in _definitions(t))
+        workflow.spec.thidua_catches_events = remembered
+    return remembered
+
+
+def _definitions(task_spec) -> list:
+    definition = getattr(task_spec, "event_definition", None)
+    return definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
+
+
+def event_subscriptions(workflow) -> list[tuple[str, str, str, object, object]]:
+    """(event type, event name, activity id, task, event definition) of each element waiting for a
+    message or signal; an event-based gateway waits with the events after it (their activity ids).
+
+    A top-level start event waits only in SpiffWorkflow: in Camunda it belongs to the definition
+    (a message or signal starts a new instance), so it is no subscription of the instance.
+    """
+    found = []
+    for task in workflow.event_manager.tasks.values():  # the top workflow's holds its subprocesses' too
+        spec = task.task_spec
+        if task.workflow is workflow and isinstance(spec, StartEvent):
+            continue
+        if isinstance(spec.event_definition, MultipleEventDefinition):  # an event-based gateway
+            targets = zip([output.bpmn_id for output in spec.outputs], spec.event_definition.event_definitions)
+        else:
+            targets = [(spec.bpmn_id, spec.event_definition)]
+        found += [(EVENT_TYPES[type(definition)], definition.name, activity, task, definition)
+                  for activity, definition in targets if type(definition) in EVENT_TYPES]
+    return found

@@ -11,7 +11,6 @@ from engine import EngineConfig
 from web.cli_progress import ProgressLine
 from web.composition import build_engine
 from workflows.documents.export import export
-from workflows.documents.signing import SigningError
 from workflows.documents.store import DocumentStore
 
 
@@ -57,6 +56,9 @@ def documents_export(out: Path, business_key: str | None) -> None:
 def documents_sign(doc_id: int, signer: str) -> None:
     """Sign document DOC_ID's PDF with the Office's certificate (THIDUA_SIGNING_P12 and
     THIDUA_SIGNING_PASSPHRASE); a signed document is never signed again."""
+    # pyHanko takes a quarter of a second to import: only the command that signs pays for it.
+    from workflows.documents.signing import SigningError
+
     with build_engine(EngineConfig()) as engine:
         store = _store(engine)
         try:

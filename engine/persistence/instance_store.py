@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine.errors import ConflictError
 from engine.specs import ExternalServiceTask, spec_has, waiting_external_tasks
 from engine.handlers import HandlerRegistry
+from engine.persistence.event_index import sync_event_subscriptions
 from engine.persistence.raw_sql import PreparedStatement
 from engine.persistence.models import ExternalTask, HistoryEvent, ProcessInstance, Task, TaskCandidate
 
@@ -48,6 +49,9 @@ class Outcome:
     events: list[dict] = field(default_factory=list)
     open_task_ids: set[str] = field(default_factory=set)
     new_tasks: list[NewHumanTask] = field(default_factory=list)
+    # An incident's failed workflow task (what a retry runs again) and the error's stack trace.
+    incident_job_id: str | None = None
+    incident_stack_trace: str | None = None
 
 
 HISTORY, INSTANCE, TASK = HistoryEvent.__table__, ProcessInstance.__table__, Task.__table__
@@ -154,7 +158,10 @@ def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outco
     if gone:
         DELETE_TASK.execute_many(conn, [{"id": task_id} for task_id in gone])
     if outcome.status == "incident":
-        return []  # the workflow stopped mid-step: keep the other tasks people can see as they were
+        # The workflow stopped mid-step: keep the other tasks people can see as they were, but
+        # an external task the step completed is no longer offered to workers.
+        _sync_external_tasks(conn, instance, workflow, handlers, now)
+        return []
     events: list[dict] = [{"event_type": "task_cancelled", "task_id": task_id}
                           for task_id in sorted(gone - {completed_task_id})]
     task_rows, candidate_rows = [], []
@@ -191,6 +198,7 @@ def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outco
     if candidate_rows:
         INSERT_CANDIDATE.execute_many(conn, candidate_rows)
     _sync_external_tasks(conn, instance, workflow, handlers, now)
+    sync_event_subscriptions(conn, instance, workflow, now)
     return events
 
 

@@ -14,14 +14,16 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers import DefaultRegistry
 from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as SpiffCamundaMessage
 
 from engine.persistence.data_codec import register_data_types
 from engine.expressions import CronCycleTimerEventDefinition
-from engine.specs import (CalledProcessTask, DecisionTask, ExternalServiceTask, ParallelMultiInstanceTask,
-                          PassThroughTask, SequentialMultiInstanceTask)
+from engine.specs import (BroadcastSignal, CalledProcessTask, CamundaMessage, DecisionTask, ExternalServiceTask,
+                          ParallelMultiInstanceTask, PassThroughTask, SequentialMultiInstanceTask)
 
 
 class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
@@ -56,6 +58,8 @@ def _make_serializer() -> BpmnWorkflowSerializer:
     config[SequentialMultiInstanceTask] = MultiInstanceTaskConverter
     config[BpmnWorkflow] = StateOnlyWorkflowConverter
     config[CronCycleTimerEventDefinition] = config[CycleTimerEventDefinition]
+    config[CamundaMessage] = config[SpiffCamundaMessage]
+    config[BroadcastSignal] = config[SignalEventDefinition]
     registry = register_data_types(DefaultRegistry())
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config, registry))
 

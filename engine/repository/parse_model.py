@@ -53,10 +53,24 @@ class ParsedDecision:
     file_name: str
 
 
+@dataclass(frozen=True)
+class DeploymentWarning:
+    """A call activity whose called process is not deployed (yet): accepted, looked up when it runs."""
+
+    file: str
+    element_id: str | None
+    called_key: str
+
+    def __str__(self) -> str:
+        return (f"{self.file}: call activity '{self.element_id}' calls process '{self.called_key}', which is not "
+                "deployed yet; an instance that reaches it stops in an incident until it is")
+
+
 @dataclass
 class ParsedDeployment:
     processes: list[ParsedProcess] = field(default_factory=list)
     decisions: list[ParsedDecision] = field(default_factory=list)
+    warnings: list[DeploymentWarning] = field(default_factory=list)
 
 
 # (kind, key) -> the file of the latest deployed definition, to resolve call activities and

@@ -29,6 +29,7 @@ from engine.repository.parse_model import (  # noqa: F401
     RESERVED_IDS,
     TASK_EXPRESSION_ATTRIBUTES,
     TASK_PLAIN_ATTRIBUTES,
+    DeploymentWarning,
     ModelFile,
     ParsedDecision,
     ParsedDeployment,
@@ -120,7 +121,7 @@ def _build_specs(documents, resolver: Resolver, max_bytes: int, progress: Progre
                 result.decisions += [ParsedDecision(d.id, d.name, name) for d in decisions.values()]
         except ValidationException as err:
             raise DeploymentError([_problem_from_validation(err, name, roots)]) from None
-    _resolve_dependencies(parser, resolver, max_bytes)
+    result.warnings = _resolve_dependencies(parser, resolver, max_bytes)
     if not new_process_ids and not result.decisions:
         raise DeploymentError([Problem(", ".join(roots) or "deployment",
                                        "nothing to deploy: no executable process and no decision")])
@@ -129,7 +130,11 @@ def _build_specs(documents, resolver: Resolver, max_bytes: int, progress: Progre
         progress(count + count * built // len(new_process_ids), 2 * count + 1, "building", name)
         try:
             spec = parser.get_spec(key)
-            subprocess_specs = parser.get_subprocess_specs(key)
+            # A called process not deployed yet is looked up when the call activity runs (the
+            # engine starts it as an instance of its own), so it need not be here.
+            subprocess_specs = {name: found for name, found in
+                                parser.get_subprocess_specs(key, require_call_activity_specs=False).items()
+                                if found is not None}
         except ValidationException as err:
             raise DeploymentError([_problem_from_validation(err, name, roots)]) from None
         except (AttributeError, IndexError, KeyError, TypeError, ValueError) as err:
@@ -150,20 +155,29 @@ def _read_dmn(root, name: str) -> dict:
     return decisions
 
 
-def _resolve_dependencies(parser: EngineParser, resolver: Resolver, max_bytes: int) -> None:
-    """Adds earlier deployed files for call activities and decisions this deployment does not carry."""
+def _resolve_dependencies(parser: EngineParser, resolver: Resolver, max_bytes: int) -> list[DeploymentWarning]:
+    """Adds earlier deployed files for call activities and decisions this deployment does not carry.
+
+    A decision that is nowhere is refused; a called process that is nowhere is a warning, as
+    Camunda resolves a call activity only when it runs (an incident then if it is still missing).
+    """
     seen: set[tuple[str, str]] = set()
+    warnings: list[DeploymentWarning] = []
     while True:
         missing = [("process", key) for key in parser.get_process_dependencies()
                    if key and key not in parser.process_parsers]
         missing += [("decision", key) for key in parser.get_dmn_dependencies() if key not in parser.dmn_parsers]
         missing = [m for m in missing if m not in seen]
         if not missing:
-            return
+            return warnings
         problems = []
         for kind, key in missing:
             seen.add((kind, key))
             found = resolver(kind, key)
+            if found is None and kind == "process":
+                file_name, element = _referrer(parser, kind, key)
+                warnings.append(DeploymentWarning(file_name, element.get("id") if element is not None else None, key))
+                continue
             if found is None:
                 what = "call activity calls process" if kind == "process" else "business rule task uses decision"
                 file_name, element = _referrer(parser, kind, key)

@@ -22,7 +22,7 @@ from engine.persistence import (
 from engine.repository.flow_order import flow_order
 from engine.repository.parsing import ModelFile, Progress, parse_deployment
 from engine.management import inherited_limits
-from engine.persistence import dump_specs
+from engine.persistence import dump_specs, replace_start_subscriptions
 
 MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn", ".dmn11.xml")
 FORM_SUFFIX = ".form"
@@ -38,6 +38,8 @@ class DeploymentResult:
     decisions: list[DecisionDefinition] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     existing: Deployment | None = None
+    # Accepted all the same: call activities whose called process is not deployed yet.
+    warnings: list = field(default_factory=list)
 
 
 def content_hash(content: bytes) -> str:
@@ -68,11 +70,13 @@ class RepositoryService:
         timer_starts = self._timer_starts(parsed, files)
         try:
             with self._ctx.sessions.begin() as session:
-                return self._store(session, files, parsed, hashes, name, source, tenant_id, actor,
-                                   duplicate_filtering, timer_starts)
+                result = self._store(session, files, parsed, hashes, name, source, tenant_id, actor,
+                                     duplicate_filtering, timer_starts)
         except IntegrityError:
             raise ConflictError("another deployment of the same definitions happened at the same time; "
                                 "deploy again") from None
+        result.warnings = list(parsed.warnings)
+        return result
 
     def _check_files(self, files: list[ModelFile]) -> None:
         problems = []
@@ -137,6 +141,7 @@ class RepositoryService:
         ) for d, version in new_decisions]
         session.add_all(created_processes + created_decisions)
         replace_timer_starts(session, created_processes, timer_starts)
+        replace_start_subscriptions(session, created_processes, {p.key: p.spec for p, _ in new_processes}, now)
         session.add(HistoryEvent(time=now, event_type="deploy", actor=actor, data_json=json.dumps({
             "deployment": deployment.id, "files": [f.name for f in files],
             "processes": {d.key: d.version for d in created_processes},

@@ -3,7 +3,9 @@ and the Camunda attributes, forms and call mappings SpiffWorkflow would drop."""
 from __future__ import annotations
 
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, full_tag
+from SpiffWorkflow.bpmn.parser.event_parsers import SIGNAL_EVENT_XPATH, EventDefinitionParser
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.camunda.parser import CamundaParser
@@ -21,7 +23,9 @@ from engine.repository.parse_model import (
 )
 from engine.expressions import CronCycleTimerEventDefinition
 from engine.specs import (
+    BroadcastSignal,
     CalledProcessTask,
+    CamundaMessage,
     DecisionTask,
     ExternalServiceTask,
     ParallelMultiInstanceTask,
@@ -139,14 +143,56 @@ class _CronCycles:
         return parsed
 
 
+class _CamundaEvents:
+    """Messages and signals by the name of their bpmn:message / bpmn:signal, delivered as Camunda
+    does (engine/specs.py). A name Camunda would compute from an expression is refused: the
+    engine indexes waiting events by name when an instance is saved."""
+
+    def parse_message_event(self, message_event):
+        parsed = EventDefinitionParser.parse_message_event(self, message_event)
+        self._check_event_name(parsed.name, "message", message_event)
+        return CamundaMessage(parsed.name, description=parsed.description)
+
+    def parse_signal_event(self, signal_event):
+        parsed = EventDefinitionParser.parse_signal_event(self, signal_event)
+        self._check_event_name(parsed.name, "signal", signal_event)
+        return BroadcastSignal(parsed.name, description=parsed.description)
+
+    def _check_event_name(self, name, kind: str, node) -> None:
+        if not name:
+            raise ValidationException(f"the {kind} needs a name (a bpmn:{kind} with a name, referenced by "
+                                      f"{kind}Ref)", node=node, file_name=self.filename)
+        if "${" in name or "#{" in name:
+            raise ValidationException(f"the {kind} name '{name}' is an expression; only fixed {kind} names "
+                                      "are supported", node=node, file_name=self.filename)
+
+
+class _SignalEndEvents:
+    """A signal end event: SpiffWorkflow's end event parser drops the signal (a plain end event)."""
+
+    def create_task(self):
+        signals = self.xpath(SIGNAL_EVENT_XPATH)
+        if not signals:
+            return super().create_task()
+        task = self._create_task(self.parse_signal_event(signals[0]))
+        task.connect(self.spec.end)
+        return task
+
+
 def _parser_classes() -> dict:
     classes = {}
     for tag, (parser_cls, spec_cls) in CamundaParser.OVERRIDE_PARSER_CLASSES.items():
         keeps_attributes = tag in (full_tag("userTask"), full_tag("startEvent"))
         mixins = (_FixedMultiInstance, _KeepsCamundaAttributes) if keeps_attributes else (_FixedMultiInstance,)
         if hasattr(parser_cls, "parse_timer_event"):
-            mixins = (*mixins, _CronCycles)
+            mixins = (*mixins, _CronCycles, _CamundaEvents)
         classes[tag] = (type(parser_cls.__name__, (*mixins, parser_cls), {}), spec_cls)
+    end_parser = classes[full_tag("endEvent")][0]
+    classes[full_tag("endEvent")] = (type(end_parser.__name__, (_SignalEndEvents, end_parser), {}),
+                                     classes[full_tag("endEvent")][1])
+    for tag in ("receiveTask", "sendTask"):
+        parser_cls, spec_cls = BpmnParser.PARSER_CLASSES[full_tag(tag)]
+        classes[full_tag(tag)] = (type(parser_cls.__name__, (_CamundaEvents, parser_cls), {}), spec_cls)
     service_parser = type("ServiceTaskParser", (_FixedMultiInstance, _KeepsCamundaAttributes, CamundaTaskParser), {})
     classes[full_tag("serviceTask")] = (service_parser, ExternalServiceTask)
     for tag in ("task", "manualTask"):

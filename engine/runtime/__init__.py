@@ -30,4 +30,9 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "MigrationPlan": "migration_plan",
     "MigrationInstruction": "migration_plan",
     "MigrationReport": "migration_plan",
+    "CorrelationResult": "messages",
+    "MessageCorrelationError": "messages",
+    "EventSubscriptionQuery": "event_subscriptions",
+    "IncidentQuery": "incidents",
+    "FailedJob": "incidents",
 })

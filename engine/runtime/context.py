@@ -6,6 +6,7 @@ unit of work and identity map cost more than a workflow step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 from uuid import UUID, uuid4
 
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
@@ -20,9 +21,11 @@ from engine.errors import ConflictError, InvalidStateError, NotFoundError
 from engine.runtime.execution import CalledProcessError, Executor, complete_call, process_variables
 from engine.handlers import HandlerRegistry
 from engine.persistence import (
-    InstanceRecord, InstanceRef, Outcome, history_rows, insert_history, insert_instance, save_instance, sync_tasks,
+    InstanceRecord, InstanceRef, Outcome, history_rows, insert_history, insert_instance, open_incident, save_instance,
+    sync_tasks,
 )
 from engine.persistence import ProcessDefinition, ProcessInstance, PreparedStatement, dump_state, load_state, SpecCache
+from engine.specs import fire_start_event, lone_event_start, thrown_signals
 
 INSTANCE, DEFINITION = ProcessInstance.__table__, ProcessDefinition.__table__
 # An instance started with this variable belongs to that office unit (who may see it follows).
@@ -55,6 +58,8 @@ class EngineContext:
     handlers: HandlerRegistry
     script_engine: object
     executor: Executor
+    # (connection, signal name, throwing instance id, actor): engine/runtime/signals.py installs it.
+    signal_broadcaster: Callable[[Connection, str, str, "str | None"], None] | None = None
 
     def now(self):
         return self.config.clock()
@@ -64,12 +69,18 @@ class EngineContext:
         return engine_clock(self.config.clock, self.config.timezone)
 
     def create_instance(self, conn: Connection, definition_id: str, definition_key: str, variables: dict,
-                        business_key: str | None, actor: str | None) -> InstanceRecord:
-        return self._create(conn, definition_id, definition_key, variables, business_key, actor)[0]
+                        business_key: str | None, actor: str | None, *,
+                        prepare: Callable[[BpmnWorkflow], None] | None = None,
+                        events: list[dict] | None = None) -> InstanceRecord:
+        """`prepare` changes the new workflow before it runs (a message start fires its start event);
+        `events` go to the history after the start."""
+        return self._create(conn, definition_id, definition_key, variables, business_key, actor,
+                            prepare=prepare, extra_events=events)[0]
 
     def _create(self, conn: Connection, definition_id: str, definition_key: str, variables: dict,
                 business_key: str | None, actor: str | None,
-                parent: tuple[str, str] | None = None) -> tuple[InstanceRecord, BpmnWorkflow]:
+                parent: tuple[str, str] | None = None, prepare: Callable[[BpmnWorkflow], None] | None = None,
+                extra_events: list[dict] | None = None) -> tuple[InstanceRecord, BpmnWorkflow]:
         spec, subprocess_specs = self.specs.get(definition_id)
         initiator = initiator_variable(spec)
         if initiator is not None:
@@ -79,17 +90,23 @@ class EngineContext:
         # Process variables start as the data of the start task, which every later task inherits.
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**variables)
+        if prepare is None and lone_event_start(spec) is not None:
+            fire_start_event(workflow, lone_event_start(spec))  # started by key or id: through it
+        elif prepare is not None:
+            prepare(workflow)
         instance = InstanceRef(str(uuid4()), definition_id, definition_key, business_key, parent[0] if parent else None)
         outcome = self.executor.advance(workflow, instance, start_child=self._child_starter(conn, instance, actor))
         now = self.now()
         unit = variables.get(UNIT_VARIABLE)
         row = insert_instance(conn, instance, dump_state(workflow), outcome, now=now, actor=actor,
                               unit=unit if isinstance(unit, str) and unit else None, parent=parent)
-        events = [{"event_type": "start", "data": variables or None}, *outcome.events]
+        open_incident(conn, instance, outcome, now=now)
+        events = [{"event_type": "start", "data": variables or None}, *(extra_events or ()), *outcome.events]
         events += sync_tasks(conn, instance, workflow, outcome, self.handlers, now=now, known_task_ids=set())
         if outcome.status == "completed":
             events.append({"event_type": "end"})
         insert_history(conn, history_rows(events, now=now, actor=actor, instance=instance))
+        self._broadcast_thrown_signals(conn, workflow, instance.id, actor)
         return row, workflow
 
     @staticmethod
@@ -103,7 +120,7 @@ class EngineContext:
             definition_id = self.latest_definition_id(conn, key)
             if definition_id is None:
                 raise CalledProcessError(f"call activity '{task.task_spec.bpmn_id}' calls process '{key}', "
-                                         "which is not deployed", task.task_spec.bpmn_id)
+                                         "which is not deployed", task.task_spec.bpmn_id, str(task.id))
             row, workflow = self._create(conn, definition_id, key, variables, business_key, actor,
                                          parent=(caller.id, str(task.id)))
             return row.id, (process_variables(workflow) if row.status == "completed" else None)
@@ -116,14 +133,22 @@ class EngineContext:
         task = caller.workflow.get_task_from_id(UUID(called.parent_task_id))
         if caller.row.status != "active" or task is None or task.state != TaskState.STARTED:
             return  # the caller moved on (cancelled, deleted, stopped): nothing waits for this result
-        with self.clocked():
-            complete_call(task, process_variables(workflow))
+        variables = process_variables(workflow)
         try:
             self.advance_and_save(conn, caller, actor=actor, events=[{
                 "event_type": "call_ended", "element_id": task.task_spec.bpmn_id,
-                "element_name": task.task_spec.bpmn_name, "data": {"instance": called.id}}])
+                "element_name": task.task_spec.bpmn_name, "data": {"instance": called.id}}],
+                step=lambda: complete_call(task, variables))
         except ConflictError as err:
             raise CallerBusyError(str(err)) from err
+
+    def _broadcast_thrown_signals(self, conn: Connection, workflow: BpmnWorkflow, instance_id: str,
+                                  actor: str | None) -> None:
+        """A signal thrown in this step reaches the other instances and starts processes, in this
+        transaction, once the thrower's step is written."""
+        for name in thrown_signals(workflow):
+            if self.signal_broadcaster is not None:
+                self.signal_broadcaster(conn, name, instance_id, actor)
 
     def load(self, conn: Connection, instance_id: str) -> LoadedInstance:
         found = SELECT_INSTANCE.rows(conn, {"id": instance_id})
@@ -135,7 +160,8 @@ class EngineContext:
         return LoadedInstance(row, workflow, open_human_task_ids(workflow))
 
     def advance_and_save(self, conn: Connection, loaded: LoadedInstance, *, actor: str | None,
-                         events: list[dict], task_id: str | None = None, fire_timers: bool = False) -> Outcome:
+                         events: list[dict], task_id: str | None = None, fire_timers: bool = False,
+                         step=None) -> Outcome:
         """Runs the engine after a change to the loaded workflow, then writes state, tasks and history.
 
         The UPDATE is guarded by the revision read with the row, so of two concurrent changes
@@ -143,15 +169,17 @@ class EngineContext:
         """
         instance, workflow, known = loaded.ref, loaded.workflow, loaded.open_task_ids
         outcome = self.executor.advance(workflow, instance, known, fire_timers=fire_timers,
-                                        start_child=self._child_starter(conn, instance, actor))
+                                        start_child=self._child_starter(conn, instance, actor), step=step)
         now = self.now()
         save_instance(conn, instance, loaded.row.revision, dump_state(workflow), outcome, now=now)
+        open_incident(conn, instance, outcome, now=now)
         events = [*events, *outcome.events]
         events += sync_tasks(conn, instance, workflow, outcome, self.handlers, now=now, known_task_ids=known,
                              completed_task_id=task_id)
         if outcome.status == "completed":
             events.append({"event_type": "end"})
         insert_history(conn, history_rows(events, now=now, actor=actor, instance=instance, task_id=task_id))
+        self._broadcast_thrown_signals(conn, workflow, instance.id, actor)
         if outcome.status == "completed" and loaded.row.parent_instance_id:
             self._resume_caller(conn, loaded.row, workflow, actor)
         return outcome

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -20,6 +21,8 @@ from engine.runtime.task_attributes import evaluate_task_attributes
 log = logging.getLogger(__name__)
 
 TIMER_TICK = timedelta(microseconds=1)
+# Internal data of a service task: the attempts its handler gets on an operator's retry.
+RETRY_ATTEMPTS = "thidua_retry_attempts"
 TIMER_EVENT_TYPES = ("TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition",
                      "CronCycleTimerEventDefinition")
 
@@ -33,19 +36,24 @@ class Executor:
         self.limits_for = limits_for or (lambda _: ScriptLimits(config.script_cpu_seconds, config.script_memory_mb))
 
     def advance(self, workflow, instance: InstanceRef, known_task_ids: set[str] = frozenset(),
-                fire_timers: bool = False, start_child: StartChild | None = None) -> Outcome:
+                fire_timers: bool = False, start_child: StartChild | None = None,
+                step: Callable[[], object] | None = None) -> Outcome:
         """Runs everything that needs no human, then describes the human tasks now open.
 
         Attributes are evaluated only for tasks not seen before, so that a due date given as a
         duration keeps counting from the task's creation. `start_child` starts the instance a
-        call activity calls (the caller owns the database transaction).
+        call activity calls (the caller owns the database transaction). `step` (completing a user
+        task, re-arming a failed one) runs first: what it sets off, such as a timer whose
+        expression fails, ends in an incident like any other engine step.
         """
         events: list[dict] = []
         with engine_clock(self.config.clock, self.config.timezone), limits_in_force(self.limits_for(instance.definition_id)):
-            return self._advance(workflow, instance, known_task_ids, fire_timers, start_child, events)
+            return self._advance(workflow, instance, known_task_ids, fire_timers, start_child, events, step)
 
-    def _advance(self, workflow, instance, known_task_ids, fire_timers, start_child, events) -> Outcome:
+    def _advance(self, workflow, instance, known_task_ids, fire_timers, start_child, events, step) -> Outcome:
         try:
+            if step is not None:
+                step()
             if fire_timers:
                 # SpiffWorkflow fires a timer once its time is strictly past (`due < now`); a timer
                 # is due AT its time, which is when the scheduler wakes: look a tick later.
@@ -61,20 +69,24 @@ class Executor:
             new_tasks = [NewHumanTask(t, evaluate_task_attributes(t, now, self.config.timezone))
                          for t in open_tasks if str(t.id) not in known_task_ids]
         except (_HandlerGaveUp, CalledProcessError) as failed:
-            return self._incident(str(failed), failed.element_id, events)
+            return self._incident(str(failed), failed.element_id, events, failed.task_id, _trace(failed.cause))
         except SpiffWorkflowException as err:
-            return self._incident(_describe(err), _element_of(err), events)
+            task = getattr(err, "task", None)
+            return self._incident(_describe(err), _element_of(err), events,
+                                  str(task.id) if task is not None else None, _trace(err))
         except (TypeError, ValueError) as err:
             # A task attribute that evaluated to something unusable, e.g. a dueDate of "soon".
-            return self._incident(f"could not evaluate a task attribute: {err}", None, events)
+            return self._incident(f"could not evaluate a task attribute: {err}", None, events, None, _trace(err))
         status = "completed" if workflow.is_completed() else "active"
         return Outcome(status, next_timer_at=None if status == "completed" else next_timer_due(workflow),
                        events=events, open_task_ids={str(t.id) for t in open_tasks}, new_tasks=new_tasks)
 
-    def _incident(self, message: str, element_id: str | None, events: list[dict]) -> Outcome:
+    def _incident(self, message: str, element_id: str | None, events: list[dict], job_id: str | None,
+                  stack_trace: str | None) -> Outcome:
+        """The step stops; `job_id` (the workflow task that failed) is what a retry runs again."""
         events.append({"event_type": "incident", "element_id": element_id, "data": {"message": message}})
         return Outcome("incident", incident_message=message, incident_element_id=element_id,
-                       next_timer_at=None, events=events)
+                       next_timer_at=None, events=events, incident_job_id=job_id, incident_stack_trace=stack_trace)
 
     def _run_one_service_task(self, workflow, instance: InstanceRef, events: list[dict]) -> bool:
         for task in workflow.get_tasks(state=TaskState.STARTED):
@@ -91,7 +103,9 @@ class Executor:
                 element_name=spec.bpmn_name, parent_instance_id=instance.parent_instance_id,
                 now=self.config.clock().astimezone(self.config.timezone),
             )
-            result = self._call_with_retries(handler, context, events)
+            # An operator's retry sets how many attempts the handler gets this time (Camunda's job retries).
+            attempts = task.internal_data.pop(RETRY_ATTEMPTS, None) or self.config.service_task_attempts
+            result = self._call_with_retries(handler, context, events, str(task.id), attempts)
             if result:
                 task.set_data(**dict(result))
             task.complete()
@@ -121,8 +135,8 @@ class Executor:
                 ended = True
         return ended
 
-    def _call_with_retries(self, handler, context: ServiceTaskContext, events: list[dict]):
-        attempts = self.config.service_task_attempts
+    def _call_with_retries(self, handler, context: ServiceTaskContext, events: list[dict], task_id: str,
+                           attempts: int):
         for attempt in range(1, attempts + 1):
             try:
                 return handler(context)
@@ -134,7 +148,7 @@ class Executor:
                 last_error = err
         raise _HandlerGaveUp(
             f"service task '{context.element_id}' (topic '{context.topic}') failed {attempts} times: {last_error}",
-            context.element_id)
+            context.element_id, task_id, last_error)
 
 
 # (waiting task, called process key, variables, business key) -> (child instance id, its final
@@ -172,17 +186,21 @@ def complete_call(task, child_variables: dict) -> None:
 
 
 class CalledProcessError(Exception):
-    """A call activity could not start its process (e.g. the called process was undeployed)."""
+    """A call activity could not start its process (e.g. the called process is not deployed)."""
 
-    def __init__(self, message: str, element_id: str) -> None:
+    def __init__(self, message: str, element_id: str, task_id: str | None = None) -> None:
         super().__init__(message)
-        self.element_id = element_id
+        self.element_id, self.task_id, self.cause = element_id, task_id, self
 
 
 class _HandlerGaveUp(Exception):
-    def __init__(self, message: str, element_id: str) -> None:
+    def __init__(self, message: str, element_id: str, task_id: str, cause: BaseException) -> None:
         super().__init__(message)
-        self.element_id = element_id
+        self.element_id, self.task_id, self.cause = element_id, task_id, cause
+
+
+def _trace(err: BaseException) -> str:
+    return "".join(traceback.format_exception(err))
 
 
 def next_timer_due(workflow) -> datetime | None:

@@ -12,7 +12,10 @@ from SpiffWorkflow.util.task import TaskState
 from engine.runtime.context import EngineContext, require_active
 from engine.errors import ConflictError, InvalidStateError, NotFoundError
 from engine.runtime.execution import process_variables
-from engine.persistence import Outcome, history_rows, insert_history, save_instance, ExternalTask, ProcessInstance
+from engine.persistence import (
+    FAILED_EXTERNAL_TASK, Outcome, history_rows, insert_history, open_incident, save_instance, ExternalTask,
+    ProcessInstance,
+)
 from engine.specs import ExternalServiceTask
 from engine.runtime.variables import VariableError, check_variables
 
@@ -103,11 +106,9 @@ class ExternalTaskService:
                     or not isinstance(spiff_task.task_spec, ExternalServiceTask):
                 raise ConflictError(f"external task '{task_id}' is no longer waiting")
             spiff_task.set_data(**values)
-            with self._ctx.clocked():
-                spiff_task.complete()
             self._ctx.advance_and_save(conn, loaded, actor=worker_id, events=[{
                 "event_type": "service_task", "element_id": row.element_id, "task_id": task_id,
-                "data": {"topic": row.topic, "worker": worker_id, **values}}])
+                "data": {"topic": row.topic, "worker": worker_id, **values}}], step=spiff_task.complete)
 
     def handle_failure(self, task_id: str, worker_id: str, message: str, *, details: str | None = None,
                        retries: int | None = None, retry_timeout_ms: int = 0) -> None:
@@ -127,8 +128,10 @@ class ExternalTaskService:
                                 "retries": left}}]
             if left == 0:
                 incident = Outcome("incident", incident_message=f"external task '{row.element_id}' (topic "
-                                   f"'{row.topic}') failed: {message}", incident_element_id=row.element_id)
+                                   f"'{row.topic}') failed: {message}", incident_element_id=row.element_id,
+                                   incident_job_id=task_id, incident_stack_trace=details)
                 save_instance(conn, loaded.ref, loaded.row.revision, loaded.row.state, incident, now=now)
+                open_incident(conn, loaded.ref, incident, now=now, incident_type=FAILED_EXTERNAL_TASK)
                 events.append({"event_type": "incident", "element_id": row.element_id,
                                "data": {"message": incident.incident_message}})
             insert_history(conn, history_rows(events, now=now, actor=worker_id, instance=loaded.ref))

@@ -15,12 +15,12 @@ import json
 from dataclasses import dataclass
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from engine.errors import InvalidArgumentError, NotFoundError
 from engine.persistence import (
-    ExternalTask, InstanceRef, Outcome, ProcessDefinition, ProcessInstance, Resource, Task, dump_state, history_rows,
-    insert_history, load_state, save_instance,
+    EventSubscription, ExternalTask, Incident, InstanceRef, Outcome, ProcessDefinition, ProcessInstance, Resource, Task,
+    dump_state, history_rows, insert_history, load_state, save_instance, sync_event_subscriptions,
 )
 from engine.specs import ExternalServiceTask
 from engine.runtime.context import EngineContext, LoadedInstance
@@ -31,10 +31,11 @@ from engine.runtime.migration_plan import (
 )
 from engine.runtime.migration_rebuild import rebuild, unmapped_active
 from engine.runtime.service import start_form_json
-from engine.runtime.variable_changes import apply_changes
+from engine.runtime.variable_changes import set_on_workflow
 from engine.runtime.variables import check_variables
 
 INSTANCE, TASK, EXTERNAL = ProcessInstance.__table__, Task.__table__, ExternalTask.__table__
+INCIDENT, SUBSCRIPTION = Incident.__table__, EventSubscription.__table__
 PLAN_INVALID = "MigrationPlanValidationException"
 INSTANCE_INVALID = "MigratingProcessInstanceValidationException"
 
@@ -155,7 +156,7 @@ class MigrationService:
         with self._ctx.clocked():  # an updated timer counts from now on the engine's clock
             renamed = rebuild(workflow, plan.mapping(), new_spec, new_subprocess_specs, plan.update_triggers())
         if plan.variables:
-            apply_changes(workflow, process_variables(workflow), dict(plan.variables), [])
+            set_on_workflow(workflow, plan.variables)
         # What the next step will load: it must read back on the new version.
         loaded.workflow = load_state(dump_state(workflow), new_spec, new_subprocess_specs, self._ctx.script_engine)
         return renamed
@@ -181,10 +182,22 @@ class MigrationService:
                 spec = task.task_spec
                 conn.execute(update(EXTERNAL).where(EXTERNAL.c.id == str(task.id)).values(
                     element_id=spec.bpmn_id, **({"topic": spec.topic} if spec.topic else {})))
+        self._move_incidents_and_subscriptions(conn, instance, workflow, mapping, now)
         insert_history(conn, history_rows([{"event_type": "migrate", "data": {
             "from": row.definition_id, "to": plan.target_definition_id,
             "renamed": {task_id: element for task_id, element in renamed.items()} or None,
             "variables": sorted(plan.variables) or None}}], now=now, actor=actor, instance=instance))
+
+    @staticmethod
+    def _move_incidents_and_subscriptions(conn: Connection, instance: InstanceRef, workflow, mapping: dict[str, str],
+                                          now) -> None:
+        """Open incidents and the events the instance waits for now name the new version and its elements."""
+        for incident_id, activity in conn.execute(select(INCIDENT.c.id, INCIDENT.c.activity_id).where(
+                INCIDENT.c.instance_id == instance.id, INCIDENT.c.resolved_at.is_(None))).all():
+            conn.execute(update(INCIDENT).where(INCIDENT.c.id == incident_id).values(
+                definition_id=instance.definition_id, activity_id=mapping.get(activity, activity)))
+        conn.execute(delete(SUBSCRIPTION).where(SUBSCRIPTION.c.instance_id == instance.id))
+        sync_event_subscriptions(conn, instance, workflow, now)
 
     @staticmethod
     def _update_task_row(conn: Connection, instance: InstanceRef, task) -> None:

@@ -7,13 +7,20 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, func, select
 
 from engine.runtime.context import EngineContext
 from engine.errors import ConflictError, NotFoundError
-from engine.persistence import history_rows, insert_history, InstanceRef, ProcessDefinition, ProcessInstance
+from engine.persistence import ProcessDefinition, ProcessInstance
+from engine.runtime.deletion import delete_instance
 from engine.runtime.execution import process_variables
+from engine.runtime import incidents, retries as retries_module
+from engine.runtime.incidents import FailedJob, IncidentQuery
 from engine.runtime.involvement import Involvement, takes_part_in
+from engine.runtime.event_subscriptions import (EventSubscriptionQuery, count_event_subscriptions,
+                                                list_event_subscriptions)
+from engine.runtime.messages import CorrelationResult, correlate_message
+from engine.runtime.signals import broadcast_signal, install_signal_broadcaster
 from engine.runtime.progress import GroupProgress, InstanceProgress, called_progress, instance_progress
 from engine.forms import parsed_form, validate_submission
 from engine.runtime.timer_starts import fire_due_timer_starts
@@ -40,6 +47,7 @@ class InstanceQuery:
 class RuntimeService:
     def __init__(self, ctx: EngineContext) -> None:
         self._ctx = ctx
+        install_signal_broadcaster(ctx)
 
     # -- start -----------------------------------------------------------------------------
 
@@ -72,6 +80,31 @@ class RuntimeService:
         form = parsed_form(form_json)
         extra = frozenset(variables) - {field.id for field in form.fields}
         return {**variables, **check_variables(validate_submission(form, variables, allow_extra=extra))}
+
+    # -- messages and signals --------------------------------------------------------------
+
+    def correlate_message(self, name: str, business_key: str | None = None,
+                          correlation_keys: Mapping[str, Any] | None = None,
+                          process_variables: Mapping[str, Any] | None = None, all: bool = False,  # noqa: A002
+                          instance_id: str | None = None, actor: str | None = None,
+                          involving: Involvement | None = None) -> list[CorrelationResult]:
+        """Delivers a message as Camunda's POST /message (engine/runtime/messages.py); `involving`
+        limits it to the instances that person may see."""
+        return correlate_message(self._ctx, name, business_key=business_key, correlation_keys=correlation_keys,
+                                 process_variables_=process_variables, all_=all, instance_id=instance_id,
+                                 actor=actor, involving=involving)
+
+    def broadcast_signal(self, name: str, variables: Mapping[str, Any] | None = None, actor: str | None = None,
+                         involving: Involvement | None = None) -> int:
+        """Every element waiting for the signal catches it and its start events start processes."""
+        return broadcast_signal(self._ctx, name, variables, actor=actor, involving=involving)
+
+    def list_event_subscriptions(self, query: EventSubscriptionQuery) -> list:
+        """The messages and signals instances wait for, and the start events they would fire."""
+        return list_event_subscriptions(self._ctx, query)
+
+    def count_event_subscriptions(self, query: EventSubscriptionQuery) -> int:
+        return count_event_subscriptions(self._ctx, query)
 
     # -- read ------------------------------------------------------------------------------
 
@@ -138,32 +171,43 @@ class RuntimeService:
         """Sets and deletes variables of a running instance; each change is in the history."""
         change_variables(self._ctx, instance_id, modifications, deletions, actor=actor)
 
-    def delete_instance(self, instance_id: str, actor: str | None = None, reason: str | None = None) -> None:
-        with self._ctx.sessions.begin() as session:
-            row = session.get(ProcessInstance, instance_id)
-            if row is None:
-                raise NotFoundError(f"process instance '{instance_id}' does not exist")
-            ref = InstanceRef(row.id, row.definition_id, row.definition_key, row.business_key)
-            result = session.execute(delete(ProcessInstance).where(
-                ProcessInstance.id == instance_id, ProcessInstance.revision == row.revision))
-            if result.rowcount != 1:
-                raise ConflictError(f"process instance {instance_id} was changed by someone else")
-            called = self._called_instances(session, instance_id)
-            if called:
-                session.execute(delete(ProcessInstance).where(ProcessInstance.id.in_(called)))
-            insert_history(session, history_rows([{"event_type": "delete", "data": {
-                "reason": reason, "called_instances": called or None}}], now=self._ctx.now(), actor=actor,
-                instance=ref))
+    def delete_instance(self, instance_id: str, actor: str | None = None, reason: str | None = None,
+                        cascade: bool = False) -> None:
+        """Deletes the instance and the instances its call activities started. An instance that a
+        call activity started leaves its caller in an incident, or with `cascade` takes it along."""
+        delete_instance(self._ctx, instance_id, actor=actor, reason=reason, cascade=cascade)
 
-    @staticmethod
-    def _called_instances(session, instance_id: str) -> list[str]:
-        """Every instance started, directly or further down, by this one's call activities."""
-        found, frontier = [], [instance_id]
-        while frontier:
-            frontier = list(session.scalars(select(ProcessInstance.id)
-                                            .where(ProcessInstance.parent_instance_id.in_(frontier))))
-            found += frontier
-        return found
+    # -- incidents and retries (operators) --------------------------------------------------
+
+    def list_incidents(self, query: IncidentQuery | None = None) -> list:
+        """Open incidents (Camunda's runtime view), filtered and sorted as `query` says."""
+        return incidents.list_incidents(self._ctx, query or IncidentQuery())
+
+    def count_incidents(self, query: IncidentQuery | None = None) -> int:
+        return incidents.count_incidents(self._ctx, query or IncidentQuery())
+
+    def get_incident(self, incident_id: str):
+        return incidents.get_incident(self._ctx, incident_id)
+
+    def set_incident_annotation(self, incident_id: str, text: str | None, actor: str | None = None) -> None:
+        """Sets, or with None clears, an open incident's annotation; in the history with the actor."""
+        incidents.set_annotation(self._ctx, incident_id, text, actor)
+
+    def list_failed_jobs(self, *, instance_id: str | None = None, definition_id: str | None = None,
+                         first: int = 0, limit: int | None = None) -> list[FailedJob]:
+        return incidents.failed_jobs(self._ctx, instance_id=instance_id, definition_id=definition_id,
+                                     first=first, limit=limit)
+
+    def get_failed_job(self, job_id: str) -> FailedJob:
+        return incidents.get_failed_job(self._ctx, job_id)
+
+    def set_job_retries(self, job_id: str, retries: int, actor: str | None = None) -> None:
+        """Retries > 0: the failed step runs again (only it) and the instance continues."""
+        retries_module.set_job_retries(self._ctx, job_id, retries, actor)
+
+    def set_external_task_retries(self, task_id: str, retries: int, actor: str | None = None) -> None:
+        """Retries > 0: the external task is offered to workers again and its incident resolved."""
+        retries_module.set_external_task_retries(self._ctx, task_id, retries, actor)
 
     def fire_due_timers(self, now: datetime | None = None, limit: int = 100) -> int:
         """Advances every instance whose next timer is due; returns how many were advanced.

@@ -45,7 +45,7 @@ def change_variables(ctx: EngineContext, instance_id: str, modifications: Mappin
                    for name in removed if name in before or name in checked]
         if not events:
             return  # nothing to change: no new revision, which would refuse a concurrent step for nothing
-        apply_changes(loaded.workflow, before, checked, removed)
+        _apply(loaded.workflow, before, checked, removed)
         # The row keeps its status, incident and timer: only the stored state changes.
         outcome = Outcome(row.status, incident_message=row.incident_message,
                           incident_element_id=row.incident_element_id, next_timer_at=row.next_timer_at)
@@ -62,7 +62,12 @@ def _checked_deletions(deletions: Iterable[str] | None) -> list[str]:
     return names
 
 
-def apply_changes(workflow, before: dict[str, Any], modifications: dict[str, Any], deletions: list[str]) -> None:
+def set_on_workflow(workflow, variables: Mapping[str, Any]) -> None:
+    """Sets checked variables on a loaded workflow as an operator's change does (the caller saves)."""
+    _apply(workflow, process_variables(workflow), dict(variables), [])
+
+
+def _apply(workflow, before: dict[str, Any], modifications: dict[str, Any], deletions: list[str]) -> None:
     unfinished = [task for flow in (workflow, *workflow.subprocesses.values())
                   for task in flow.get_tasks(state=TaskState.NOT_FINISHED_MASK)]
     last = workflow.last_task or workflow.task_tree

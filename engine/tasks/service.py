@@ -295,10 +295,8 @@ class TaskService:
             values = self._validated(row.form_json, spiff_task, variables or {})
             self._run_checks(loaded, spiff_task, values)
             spiff_task.set_data(**values)
-            with self._ctx.clocked():
-                spiff_task.run()
             self._ctx.advance_and_save(
-                conn, loaded, actor=actor, task_id=task_id,
+                conn, loaded, actor=actor, task_id=task_id, step=spiff_task.run,
                 events=[{"event_type": "complete", "element_id": row.element_id, "element_name": row.name,
                          "data": values or None}])
 

@@ -177,3 +177,10 @@ add("POST", "/admin/staff-import/apply", "", form("/admin/staff-import/apply", {
     "content": base64.b64encode(STAFF_CSV).decode(), "filename": "can_bo.csv"}), ADMIN_REDIRECT)
 add("GET", "/admin/outbox/", "", get("/admin/outbox/"), ADMIN)
 add("POST", "/admin/outbox/<int:mail_id>/resend", "", form("/admin/outbox/{s.mail_id}/resend"), ADMIN_REDIRECT)
+
+# -- operations: admin; a confirmed action on a fresh instance, so it changes nothing the others read
+add("GET", "/operations/", "", get("/operations/?q={s.campaign_id}"), ADMIN)
+add("GET", "/operations/instances/<instance_id>", "", get("/operations/instances/{s.instance[own]}"), ADMIN)
+add("POST", "/operations/instances/<instance_id>/<action_key>", "confirmed", form(
+    "/operations/instances/{id}/variable", {"name": "matrixNote", "type": "String", "value": "x", "confirmed": "1"},
+    fresh=lambda s: s.fresh_instance("own")), ADMIN_REDIRECT)

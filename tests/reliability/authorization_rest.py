@@ -10,6 +10,7 @@ import io
 
 from tests.conftest import fixture_bytes
 from tests.reliability.authorization_cases import Table, expect, office_wide, only
+from tests.reliability.authorization_seed import UNITS
 from web.rest.migration_routes import plan_dto
 
 R = "/engine-rest"
@@ -134,6 +135,24 @@ for side, changed in (("own", office_wide(204, 404, staff=403, head=403)), ("oth
     add("DELETE", "/engine-rest/process-instance/<instance_id>/variables/<name>", f"{side} unit",
         delete("/process-instance/{id}/variables/unit", lambda s, side=side: s.fresh_instance(side)), changed)
 
+# -- messages and signals: anyone who may start a process; they reach only the instances the
+# caller sees (another unit's waiting instance is no match: Camunda's 400). Each request waits
+# on a fresh instance of the unit, found by its business key.
+def waiting_for_message(s, side: str) -> str:
+    s.engine.repository.deploy([("message_events.bpmn", fixture_bytes("events/message_events.bpmn"))])
+    business_key = s.unique("matrix_message_")
+    s.engine.runtime.start_process_by_key("message_events", {"unit": UNITS[side]},
+                                          business_key=business_key, actor="chief")
+    return business_key
+
+
+for side, reached in (("own", office_wide(204, 400, staff=204, head=204)), ("other", office_wide(204, 400))):
+    add("POST", "/engine-rest/message", f"{side} unit", lambda s, side=side: (R + "/message", {"json": {
+        "messageName": "bo_sung", "businessKey": waiting_for_message(s, side)}}), reached)
+add("POST", "/engine-rest/signal", "", post("/signal", {"name": "matrix_signal"}), expect(204))
+add("GET", "/engine-rest/event-subscription", "", get("/event-subscription"), EVERYONE)
+add("GET", "/engine-rest/event-subscription/count", "", get("/event-subscription/count"), EVERYONE)
+
 # -- tasks ------------------------------------------------------------------------------------
 add("GET", "/engine-rest/task", "", get("/task"), EVERYONE)
 add("GET", "/engine-rest/task/count", "", get("/task/count"), EVERYONE)
@@ -188,6 +207,31 @@ add("POST", "/engine-rest/external-task/<task_id>/failure", "",
          fresh=lambda s: s.fresh_external_task()), WORKERS_NO_CONTENT)
 add("POST", "/engine-rest/external-task/<task_id>/unlock", "",
     post("/external-task/{id}/unlock", fresh=lambda s: s.fresh_external_task()), WORKERS_NO_CONTENT)
+
+# -- incidents, failed jobs and retries: administrators only ---------------------------------
+ADMINS = only(200, 403, "admin")
+ADMINS_NO_CONTENT = only(204, 403, "admin")
+RETRY = {"json": {"retries": 1}}
+add("PUT", "/engine-rest/external-task/<task_id>/retries", "",
+    lambda s: (R + f"/external-task/{s.fresh_failed_external_task()}/retries", RETRY), ADMINS_NO_CONTENT)
+add("GET", "/engine-rest/incident", "", get("/incident"), ADMINS)
+add("GET", "/engine-rest/incident/count", "", get("/incident/count"), ADMINS)
+add("GET", "/engine-rest/incident/<incident_id>", "", lambda s: (R + f"/incident/{s.fresh_incident().id}", {}),
+    ADMINS)
+# Camunda refuses to resolve a failedJob incident by deleting it: the administrator retries the job.
+add("DELETE", "/engine-rest/incident/<incident_id>", "failedJob",
+    lambda s: (R + f"/incident/{s.fresh_incident().id}", {}), only(400, 403, "admin"))
+add("PUT", "/engine-rest/incident/<incident_id>/annotation", "",
+    lambda s: (R + f"/incident/{s.fresh_incident().id}/annotation", {"json": {"annotation": "đang xử lý"}}),
+    ADMINS_NO_CONTENT)
+add("DELETE", "/engine-rest/incident/<incident_id>/annotation", "",
+    lambda s: (R + f"/incident/{s.fresh_incident().id}/annotation", {}), ADMINS_NO_CONTENT)
+add("GET", "/engine-rest/job", "", get("/job"), ADMINS)
+add("GET", "/engine-rest/job/<job_id>", "", lambda s: (R + f"/job/{s.fresh_incident().configuration}", {}), ADMINS)
+add("GET", "/engine-rest/job/<job_id>/stacktrace", "",
+    lambda s: (R + f"/job/{s.fresh_incident().configuration}/stacktrace", {}), ADMINS)
+add("PUT", "/engine-rest/job/<job_id>/retries", "",
+    lambda s: (R + f"/job/{s.fresh_incident().configuration}/retries", RETRY), ADMINS_NO_CONTENT)
 
 # -- history: everyone signed in, filtered to what they may see (test_lists_hide_other_units) --
 for rule in ("/engine-rest/history/process-instance", "/engine-rest/history/process-instance/count",

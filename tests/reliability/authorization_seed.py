@@ -41,6 +41,21 @@ EXTERNAL_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
+# A script that fails on every run: each instance stops in a failedJob incident at once.
+FAILING_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D_failing" targetNamespace="t">
+  <bpmn:process id="matrix_failing" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="StartEvent_1" targetRef="Compute" />
+    <bpmn:scriptTask id="Compute" scriptFormat="python">
+      <bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing>
+      <bpmn:script>total = missing_value + 1</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="F2" sourceRef="Compute" targetRef="EndEvent_1" />
+    <bpmn:endEvent id="EndEvent_1"><bpmn:incoming>F2</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
 STAFF_CSV = ("Mã cán bộ,Họ và tên,Đơn vị,Ngày bắt đầu công tác tại Văn phòng\r\n"
              "lan,Nguyễn Thị Lan,tong_hop,01/09/2012\r\n").encode()
 
@@ -94,6 +109,20 @@ class Seed:
         self.engine.runtime.start_process_by_key("matrix_external", {}, actor="chief")
         [locked] = self.engine.external_tasks.fetch_and_lock("w", 1, [TopicRequest("matrix", 60_000, None, None)])
         return locked.task.id
+
+    def fresh_incident(self):
+        """The failedJob incident of a new instance whose script fails."""
+        from engine.runtime import IncidentQuery
+        self.engine.repository.deploy([("matrix_failing.bpmn", FAILING_BPMN)])  # unchanged after the first
+        instance = self.engine.runtime.start_process_by_key("matrix_failing", {}, actor="chief")
+        [incident] = self.engine.runtime.list_incidents(IncidentQuery(instance_id=instance.id))
+        return incident
+
+    def fresh_failed_external_task(self) -> str:
+        """An external task a worker gave up on (no retries left): its instance has an incident."""
+        task_id = self.fresh_external_task()
+        self.engine.external_tasks.handle_failure(task_id, "w", "SMTP down", retries=0)
+        return task_id
 
 
 def build_seed(portal) -> Seed:

@@ -21,7 +21,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + os.urandom(64)
 
 
 def do_some_work(portal) -> None:
-    """Steps done, a unit's instance deleted mid-way (its history stays), dossier files stored."""
+    """Steps done, a unit's instance deleted mid-way (its history stays, the campaign that called it
+    stops in an incident), dossier files stored."""
     portal.complete("Task_guidance", {"guidanceIssuedOn": "2025-06-25"},
                     actor="officer")
     portal.complete("Task_deploy_plan", {"deployedOn": "2025-06-10"}, unit=UNIT_A, actor="head_a")

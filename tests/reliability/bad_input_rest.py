@@ -178,4 +178,14 @@ CASES = [
     RestCase("script limits out of range", "admin",
              lambda office: ("PUT", f"/engine-rest/deployment/{office.deployment_id}/script-limits",
                              {"json": {"cpuSeconds": 10 ** 6}}), 400, INVALID, ("cpuSeconds",)),
+    # -- incidents and retries ---------------------------------------------------------------
+    RestCase("unknown incident", "admin", request("GET", "/engine-rest/incident/khong-co"), 404, INVALID,
+             ("khong-co",)),
+    RestCase("incidents sorted by an unknown key", "admin", request("GET", "/engine-rest/incident?sortBy=mau"), 400,
+             INVALID, ("sortBy", "mau")),
+    RestCase("unknown job retried", "admin", request("PUT", "/engine-rest/job/khong-co/retries", json={"retries": 1}),
+             404, INVALID, ("khong-co",)),
+    RestCase("negative external task retries", "admin",
+             request("PUT", "/engine-rest/external-task/khong-co/retries", json={"retries": -1}), 400, INVALID,
+             ("retries",)),
 ]

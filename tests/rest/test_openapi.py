@@ -188,10 +188,11 @@ def with_examples(doc: dict) -> dict:
                     what = "external_task"
                 elif method == "delete":  # what a DELETE may remove without starving the other operations
                     what = {"deployment_id": "spare_deployment", "instance_id": "doomed_instance",
-                            "name": "variable"}[name]
+                            "name": "variable", "incident_id": "task"}[name]
                 else:
                     what = {"deployment_id": "deployment", "definition_id": "definition", "key": "key",
-                            "instance_id": "instance", "task_id": "task", "name": "variable"}[name]
+                            "instance_id": "instance", "task_id": "task", "name": "variable",
+                            "incident_id": "task", "job_id": "task"}[name]
                 parameter["example"] = SEEDED + what
     bodies = {
         ("post", "/process-definition/{definition_id}/start"):

@@ -25,6 +25,7 @@ PAGES = (
     "web.portal.documents_page",
     "web.portal.batches_page",
     "web.portal.documents_package",
+    "web.portal.operations_page",
 )
 
 

@@ -49,12 +49,13 @@ def create_deployment():
         tenant_id=request.form.get("tenant-id") or None, actor=current_principal().user_id,
         duplicate_filtering=duplicate_filtering)
     if result.deployment is None:
-        return jsonify(deployment_dto(result.existing, base_url()))
+        return jsonify(deployment_dto(result.existing, base_url(), warnings=result.warnings))
     names = engine().repository.resource_names([d.resource_id for d in result.processes + result.decisions])
     return jsonify(deployment_dto(
         result.deployment, base_url(),
         deployed_processes=[(d, names.get(d.resource_id)) for d in result.processes] or None,
-        deployed_decisions=[(d, names.get(d.resource_id)) for d in result.decisions] or None))
+        deployed_decisions=[(d, names.get(d.resource_id)) for d in result.decisions] or None,
+        warnings=result.warnings))
 
 
 @rest.get("/deployment/<deployment_id>")

@@ -8,7 +8,8 @@ from web.rest.typed_values import format_datetime
 
 
 def deployment_dto(d, base_url: str, deployed_processes: list | None = None,
-                   deployed_decisions: list | None = None, resource_names: Mapping[str, str] | None = None) -> dict:
+                   deployed_decisions: list | None = None, resource_names: Mapping[str, str] | None = None,
+                   warnings: list | None = None) -> dict:
     """DeploymentDto (GET /deployment/{id}) and DeploymentWithDefinitionsDto (POST /deployment/create).
 
     `deployed_processes` / `deployed_decisions` hold definition rows, `(row, resource file name)`
@@ -27,6 +28,9 @@ def deployment_dto(d, base_url: str, deployed_processes: list | None = None,
         "deployedCaseDefinitions": None,
         "deployedDecisionDefinitions": _definitions(deployed_decisions, decision_definition_dto, resource_names),
         "deployedDecisionRequirementsDefinitions": None,
+        # Not in Camunda's DTO: what the deployment accepted but will only resolve at run time.
+        "warnings": [{"file": w.file, "elementId": w.element_id, "calledElement": w.called_key, "message": str(w)}
+                     for w in warnings or ()],
     }
 
 

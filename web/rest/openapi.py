@@ -66,16 +66,16 @@ def _content(schema: Any, media_type: str = "application/json") -> dict:
     return {media_type: {"schema": ref(schema) if isinstance(schema, str) else schema}}
 
 
-def _response(status: int, schema: Any) -> dict:
+def _response(status: int, schema: Any, media_type: str = "application/json") -> dict:
     if schema is None:
         return {"description": "Done (no body)"}
-    return {"description": "OK", "content": _content(schema)}
+    return {"description": "OK", "content": _content(schema, media_type)}
 
 
 def _operation(op: Op) -> dict:
     parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                   for name in PATH_PARAMETER.findall(op.path)] + list(op.params)
-    responses = {str(status): _response(status, schema) for status, schema in (op.ok, *op.extra_ok)}
+    responses = {str(status): _response(status, schema, op.media_type) for status, schema in (op.ok, *op.extra_ok)}
     # Every authenticated operation may answer 400 (and 429 to a password guesser): a NUL character or an out-of-range number
     # anywhere in the request is refused before the handler runs (web/rest/blueprint.py).
     for status in sorted(set(op.errors + (() if op.public else (400, 401, 429)))):

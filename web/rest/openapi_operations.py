@@ -68,6 +68,24 @@ HISTORY_INSTANCE_FILTERS = (
     flag("finished", "Only ended instances."),
     flag("unfinished", "Only running instances."),
 )
+EVENT_SUBSCRIPTION_FILTERS = (
+    one_of("eventType", "Only this kind of event.", ["message", "signal"]),
+    query("eventName", "Only this message or signal name."),
+    query("processInstanceId", "Only this instance's subscriptions."),
+    query("activityId", "Only this BPMN element's."),
+)
+INCIDENT_FILTERS = (
+    query("incidentId", "Only this incident."),
+    query("incidentType", "failedJob or failedExternalTask."),
+    query("processInstanceId", "Only incidents of this instance."),
+    query("processDefinitionId", "Only incidents of this definition."),
+    query("activityId", "Only incidents at this BPMN element."),
+    query("configuration", "Only the incident of this job or external task."),
+    one_of("sortBy", "Sort key (default incidentTimestamp).",
+           ["incidentId", "incidentMessage", "incidentTimestamp", "incidentType", "executionId", "activityId",
+            "processInstanceId", "processDefinitionId", "configuration"]),
+    one_of("sortOrder", "asc (default) or desc.", ["asc", "desc"]),
+)
 TASK_HISTORY_FILTERS = tuple(p for p in HISTORY_INSTANCE_FILTERS if p["name"] not in ("finished", "unfinished"))
 
 # ---------------------------------------------------------------------------------------------
@@ -86,6 +104,7 @@ class Op:
     body: str | None = None        # a schema name: a JSON body (optional unless in REQUIRED_BODIES)
     public: bool = False
     extra_ok: tuple[tuple[int, Any], ...] = field(default=())
+    media_type: str = "application/json"  # of the success body
 
     @property
     def tag(self) -> str:
@@ -95,7 +114,8 @@ class Op:
 
 DEFINITION = "ProcessDefinition"
 # Bodies the route refuses without (workerId); the others may be empty.
-REQUIRED_BODIES = frozenset({"FetchAndLock", "CompleteExternalTask", "ExternalTaskFailure", "TypedValueInput"})
+REQUIRED_BODIES = frozenset({"FetchAndLock", "CompleteExternalTask", "ExternalTaskFailure", "TypedValueInput",
+                             "CorrelationMessage", "Signal", "RetriesInput"})
 
 OPERATIONS: tuple[Op, ...] = (
     Op("get", "/openapi.json", "getOpenApi", "This document", (200, {"type": "object"}), public=True),
@@ -162,7 +182,19 @@ OPERATIONS: tuple[Op, ...] = (
        "Delete one variable of a running instance (office-wide roles)", (204, None), (403, 404, 409)),
     Op("delete", "/process-instance/{instance_id}", "deleteProcessInstance",
        "Delete a process instance (office-wide roles)", (204, None), (403, 404, 409),
-       (query("deleteReason", "Recorded in the history."),)),
+       (query("deleteReason", "Recorded in the history."),
+        flag("cascade", "An instance a call activity started: delete its callers too (otherwise the "
+                        "caller stops in an incident naming the deleted instance)."))),
+    # -- messages and signals (reaching the instances the user may see)
+    Op("post", "/message", "deliverMessage",
+       "Correlate a message to the waiting execution, or start a process at its message start event",
+       (204, None), (400,), body="CorrelationMessage", extra_ok=((200, "MessageCorrelationResults"),)),
+    Op("post", "/signal", "throwSignal", "Deliver a signal to every waiting instance and start its processes",
+       (204, None), (400,), body="Signal"),
+    Op("get", "/event-subscription", "getEventSubscriptions", "List the messages and signals waited for",
+       (200, array_of("EventSubscription")), (400,), PAGING + EVENT_SUBSCRIPTION_FILTERS),
+    Op("get", "/event-subscription/count", "getEventSubscriptionsCount", "Count the messages and signals waited for",
+       (200, "Count"), (400,), EVENT_SUBSCRIPTION_FILTERS),
     # -- tasks (those the user may see)
     Op("get", "/task", "getTasks", "List open tasks", (200, array_of("Task")), (400,), PAGING + TASK_FILTERS),
     Op("get", "/task/count", "getTasksCount", "Count open tasks", (200, "Count"), (400,), TASK_FILTERS),
@@ -193,6 +225,31 @@ OPERATIONS: tuple[Op, ...] = (
        (400, 403, 404, 409), body="ExternalTaskFailure"),
     Op("post", "/external-task/{task_id}/unlock", "unlock", "Release an external task's lock", (204, None),
        (403, 404)),
+    Op("put", "/external-task/{task_id}/retries", "setExternalTaskResourceRetries",
+       "Set an external task's retries; above 0 resolves its incident (administrators)", (204, None),
+       (400, 403, 404, 409), body="RetriesInput"),
+    # -- incidents and failed jobs (administrators)
+    Op("get", "/incident", "getIncidents", "List open incidents", (200, array_of("Incident")), (400, 403),
+       PAGING + INCIDENT_FILTERS),
+    Op("get", "/incident/count", "getIncidentsCount", "Count open incidents", (200, "Count"), (400, 403),
+       INCIDENT_FILTERS),
+    Op("get", "/incident/{incident_id}", "getIncident", "One open incident", (200, "Incident"), (403, 404)),
+    Op("delete", "/incident/{incident_id}", "resolveIncident",
+       "Resolve an incident: refused for failedJob and failedExternalTask (retry the job instead)", (204, None),
+       (400, 403, 404)),
+    Op("put", "/incident/{incident_id}/annotation", "setIncidentAnnotation", "Annotate an open incident",
+       (204, None), (400, 403, 404), body="AnnotationInput"),
+    Op("delete", "/incident/{incident_id}/annotation", "clearIncidentAnnotation",
+       "Clear an open incident's annotation", (204, None), (403, 404)),
+    Op("get", "/job", "getJobs", "List failed jobs", (200, array_of("Job")), (400, 403),
+       PAGING + (query("processInstanceId", "Only jobs of this instance."),
+                 query("processDefinitionId", "Only jobs of this definition."))),
+    Op("get", "/job/{job_id}", "getJob", "One failed job", (200, "Job"), (403, 404)),
+    Op("get", "/job/{job_id}/stacktrace", "getStacktrace", "The stack trace of a failed job",
+       (200, {"type": "string"}), (403, 404), media_type="text/plain"),
+    Op("put", "/job/{job_id}/retries", "setJobRetries",
+       "Set a failed job's retries; above 0 runs the failed step again and resolves its incident",
+       (204, None), (400, 403, 404, 409), body="RetriesInput"),
     # -- migration between process versions (administrators)
     Op("post", "/migration/generate", "generateMigrationPlan",
        "A plan mapping each element of the source version to the target's element with the same id",

@@ -101,7 +101,11 @@ SCHEMAS: dict[str, dict] = {
         deployedProcessDefinitions=map_of("ProcessDefinition", nullable=True),
         deployedCaseDefinitions="object?",
         deployedDecisionDefinitions=map_of("DecisionDefinition", nullable=True),
-        deployedDecisionRequirementsDefinitions="object?"),
+        deployedDecisionRequirementsDefinitions="object?",
+        warnings={"type": "array", "description": "Not in Camunda: call activities whose called process is "
+                                                  "not deployed yet (an incident when they run without it).",
+                  "items": model("A call activity calling a process not deployed yet.", file="string",
+                                 elementId="string?", calledElement="string", message="string")}),
     "ScriptLimits": model(
         "The limits of a deployment's scripts: as set (null: the service's default) and in force.",
         deploymentId="string", cpuSeconds="number?", memoryMb="integer?",
@@ -208,6 +212,10 @@ SCHEMAS: dict[str, dict] = {
         calledProcessInstanceId="string?", calledCaseInstanceId="string?", assignee="string?",
         startTime="date?", endTime="date?", durationInMillis="integer?", canceled="boolean",
         completeScope="boolean", tenantId="string?", removalTime="date?", rootProcessInstanceId="string"),
+    "EventSubscription": model(
+        "A message or signal an instance waits for, or that starts a process (no instance).",
+        id="string", eventType="string", eventName="string", executionId="string?", processInstanceId="string?",
+        activityId="string", createdDate="date", tenantId="string?"),
     # -- request bodies
     "StartProcessInstance": {
         "type": "object", "description": "Variables and business key of the new instance.",
@@ -228,6 +236,39 @@ SCHEMAS: dict[str, dict] = {
         "type": "array", "items": map_of("TypedValue"),
         "description": "One map of output name to typed value per matched rule (a single one for a "
                        "COLLECT aggregation); empty when no rule matches.",
+    },
+    "CorrelationMessage": {
+        "type": "object", "required": ["messageName"],
+        "description": "Camunda's CorrelationMessageDto. Local correlation keys and local variables are refused: "
+                       "variables belong to the process instance.",
+        "properties": {
+            "messageName": {"type": "string", "minLength": 1},
+            "businessKey": {"type": "string", "nullable": True},
+            "processInstanceId": {"type": "string", "nullable": True},
+            "correlationKeys": {"allOf": [ref("VariablesInput")], "nullable": True},
+            "processVariables": {"allOf": [ref("VariablesInput")], "nullable": True},
+            "all": {"type": "boolean", "default": False},
+            "resultEnabled": {"type": "boolean", "default": False},
+            "variablesInResultEnabled": {"type": "boolean", "default": False},
+        },
+    },
+    "MessageCorrelationResults": {
+        "type": "array", "description": "One result per execution reached or instance started.",
+        "items": {"type": "object", "required": ["resultType", "execution", "processInstance"], "properties": {
+            "resultType": {"type": "string", "enum": ["Execution", "ProcessDefinition"]},
+            "execution": {"type": "object", "nullable": True, "properties": {
+                "id": {"type": "string"}, "processInstanceId": {"type": "string"}, "ended": {"type": "boolean"},
+                "tenantId": {"type": "string", "nullable": True}}},
+            "processInstance": {"allOf": [ref("ProcessInstance")], "nullable": True},
+            "variables": ref("Variables"),
+        }},
+    },
+    "Signal": {
+        "type": "object", "required": ["name"], "description": "Camunda's SignalDto, without executionId.",
+        "properties": {"name": {"type": "string", "minLength": 1},
+                       "variables": {"allOf": [ref("VariablesInput")], "nullable": True},
+                       "tenantId": {"type": "string", "nullable": True},
+                       "withoutTenantId": {"type": "boolean", "nullable": True}},
     },
     "UserIdBody": {
         "type": "object",
@@ -273,6 +314,27 @@ SCHEMAS: dict[str, dict] = {
             "retryTimeout": {"type": "integer", "nullable": True,
                              "description": "milliseconds before the task can be fetched again"},
         },
+    },
+    "Incident": model(
+        "IncidentDto (open incidents).", id="string", processDefinitionId="string", processInstanceId="string",
+        executionId="string", incidentTimestamp="date", incidentType="string", activityId="string?",
+        failedActivityId="string?", causeIncidentId="string", rootCauseIncidentId="string",
+        configuration="string?", tenantId="string?", incidentMessage="string?", jobDefinitionId="string?",
+        annotation="string?"),
+    "Job": model(
+        "JobDto of a failed job (a step stopped in a failedJob incident).", id="string",
+        jobDefinitionId="string?", dueDate="date?", processInstanceId="string", executionId="string",
+        processDefinitionId="string", processDefinitionKey="string?", retries="integer",
+        exceptionMessage="string?", failedActivityId="string?", suspended="boolean", priority="integer",
+        tenantId="string?", createTime="date", batchId="string?"),
+    "RetriesInput": {
+        "type": "object", "required": ["retries"],
+        "properties": {"retries": {"type": "integer", "minimum": 0,
+                                   "description": "above 0: the failed step runs again and its incident is resolved"}},
+    },
+    "AnnotationInput": {
+        "type": "object",
+        "properties": {"annotation": {"type": "string", "nullable": True, "maxLength": 4000}},
     },
     "Deploy": {
         "type": "object", "required": ["data"],

@@ -106,7 +106,7 @@ def delete_process_instance(instance_id: str):
     if not sees_everything(current_principal()):
         raise PermissionDeniedError("only the office-wide roles may delete a process instance")
     engine().runtime.delete_instance(instance_id, actor=current_principal().user_id,
-                                     reason=request.args.get("deleteReason"))
+                                     reason=request.args.get("deleteReason"), cascade=bool_arg("cascade"))
     return Response(status=204)
 
 

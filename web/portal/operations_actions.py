@@ -1,0 +1,92 @@
+"""What an operator may do to a running instance from the "Vận hành" page, each as one `Action`.
+
+Every action is checked first (a bad value is refused before anything is asked), then shown on a
+confirmation page with what it will do, and run only when that page is submitted. The engine call
+of each records it in the instance's history under the operator's name."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from web.rest.typed_values import TypedValueError, from_typed
+
+# The types an operator may give a variable (Camunda's names, as the REST API takes them).
+VARIABLE_TYPES = ("String", "Integer", "Long", "Double", "Boolean", "Date", "Json", "Null")
+
+
+class ActionRefused(ValueError):
+    """A value the action cannot take: a message key of the portal's texts and its values."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(key)
+        self.key, self.values = key, values
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    fields: tuple[str, ...]  # the form fields the confirmation page carries back
+    # (engine, instance id, form) -> the values the confirmation text names; raises ActionRefused
+    check: Callable[[Any, str, Mapping[str, str]], dict]
+    # (engine, instance id, form, actor) -> None; the engine records it in the history
+    run: Callable[[Any, str, Mapping[str, str], str], None]
+    danger: bool = False
+
+
+def typed_variable(form: Mapping[str, str]) -> tuple[str, Any]:
+    """The variable the form names, as the engine stores it; ActionRefused with the reason."""
+    name, type_, raw = form.get("name", "").strip(), form.get("type", ""), form.get("value", "")
+    if not name:
+        raise ActionRefused("operations.error.no_name")
+    if type_ not in VARIABLE_TYPES:
+        raise ActionRefused("operations.error.type")
+    value: Any = raw
+    if type_ == "Json":
+        try:
+            value = json.loads(raw)
+        except ValueError as err:
+            raise ActionRefused("operations.error.json") from err
+    elif type_ == "Boolean":
+        value = {"true": True, "false": False}.get(raw.strip().lower(), raw)
+    elif type_ == "Null":
+        value = None
+    try:
+        return name, from_typed({name: {"value": value, "type": type_}})[name]
+    except TypedValueError as err:
+        raise ActionRefused("operations.error.value", detail=str(err)) from err
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "null"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def check_variable(engine, instance_id, form):
+    name, value = typed_variable(form)
+    before = engine.runtime.get_variables(instance_id).get(name)
+    return {"name": name, "before": _shown(before), "after": _shown(value)}
+
+
+def set_variable(engine, instance_id, form, actor):
+    name, value = typed_variable(form)
+    engine.runtime.set_variables(instance_id, {name: value}, actor=actor)
+
+
+def check_delete(engine, instance_id, form):
+    reason = form.get("reason", "").strip()
+    if not reason:
+        raise ActionRefused("operations.error.no_reason")
+    return {"reason": reason, "cascade": form.get("cascade") == "1"}
+
+
+def delete(engine, instance_id, form, actor):
+    engine.runtime.delete_instance(instance_id, actor=actor, reason=form.get("reason", "").strip())
+
+
+ACTIONS: dict[str, Action] = {a.key: a for a in (
+    Action("variable", ("name", "type", "value"), check_variable, set_variable),
+    Action("delete", ("reason", "cascade"), check_delete, delete, danger=True),
+)}
