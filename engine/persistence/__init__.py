@@ -23,6 +23,7 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "Batch": "models_batch",
     "EventSubscription": "models_events",
     "replace_start_subscriptions": "event_index",
+    "sync_event_subscriptions": "event_index",
     "Deployment": "models",
     "ProcessDefinition": "models",
     "make_session_factory": "db",

@@ -59,6 +59,7 @@ SCHEMAS: dict[str, dict] = {
             "type": {"type": "string", "example": "InvalidRequestException",
                      "description": "InvalidRequestException, AuthenticationException, AuthorizationException, "
                                     "ParseException, FormFieldValidationException, OptimisticLockingException, "
+                                    "MigrationPlanValidationException, MigratingProcessInstanceValidationException, "
                                     "ProcessEngineException or RestException"},
             "message": {"type": "string"},
         },
@@ -115,6 +116,52 @@ SCHEMAS: dict[str, dict] = {
         "properties": {"cpuSeconds": {"type": "number", "minimum": 0.1, "maximum": 60, "nullable": True},
                        "memoryMb": {"type": "integer", "minimum": 32, "maximum": 4096, "nullable": True}},
     },
+    "MigrationInstruction": {
+        "type": "object", "required": ["sourceActivityIds", "targetActivityIds"],
+        "description": "One source element to one target element.",
+        "properties": {"sourceActivityIds": {"type": "array", "items": {"type": "string"}},
+                       "targetActivityIds": {"type": "array", "items": {"type": "string"}},
+                       "updateEventTrigger": {"type": "boolean"}},
+    },
+    "MigrationPlan": {
+        "type": "object", "required": ["sourceProcessDefinitionId", "targetProcessDefinitionId", "instructions"],
+        "description": "MigrationPlanDto; `variables` are set on every migrated instance.",
+        "properties": {"sourceProcessDefinitionId": {"type": "string"},
+                       "targetProcessDefinitionId": {"type": "string"},
+                       "instructions": {"type": "array", "items": ref("MigrationInstruction")},
+                       "variables": {**map_of("TypedValueInput"), "nullable": True}},
+    },
+    "MigrationPlanGeneration": {
+        "type": "object", "required": ["sourceProcessDefinitionId", "targetProcessDefinitionId"],
+        "description": "MigrationPlanGenerationDto.",
+        "properties": {"sourceProcessDefinitionId": {"type": "string"},
+                       "targetProcessDefinitionId": {"type": "string"},
+                       "updateEventTriggers": {"type": "boolean"},
+                       "variables": {**map_of("TypedValueInput"), "nullable": True}},
+    },
+    "MigrationPlanValidation": {
+        "allOf": [ref("MigrationPlan")],
+        "description": "A plan, and optionally `processInstanceIds`: the instances to check.",
+    },
+    "MigrationExecution": {
+        "type": "object", "required": ["migrationPlan"],
+        "description": "MigrationExecutionDto; processInstanceQuery takes processDefinitionId, "
+                       "processDefinitionKey, businessKey and processInstanceIds.",
+        "properties": {"migrationPlan": ref("MigrationPlan"),
+                       "processInstanceIds": {"type": "array", "items": {"type": "string"}},
+                       "processInstanceQuery": {"type": "object", "nullable": True},
+                       "skipCustomListeners": {"type": "boolean"}, "skipIoMappings": {"type": "boolean"}},
+    },
+    "MigrationPlanReport": model(
+        "MigrationPlanReportDto, with each instance that cannot migrate and why.",
+        instructionReports={"type": "array", "items": model(
+            "An instruction that is not valid.", instruction="MigrationInstruction",
+            failures={"type": "array", "items": {"type": "string"}})},
+        variableReports=map_of(model("A variable the new version requires that instances lack.",
+                                     failures={"type": "array", "items": {"type": "string"}})),
+        instanceReports={"type": "array", "items": model(
+            "An instance that cannot migrate.", processInstanceId="string",
+            failures={"type": "array", "items": {"type": "string"}})}),
     "ProcessDefinitionXml": model("The BPMN 2.0 XML of a process definition.", id="string", bpmn20Xml="string"),
     "ProcessInstance": model(
         "ProcessInstanceDto.", links={"type": "array", "items": ref("Link")}, id="string",
