@@ -18,11 +18,11 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE rather than a batch copy: on SQLite a batch recreates the table, and dropping
+# the old copy would delete the rows of every table whose foreign key cascades from it (tasks, files).
 def upgrade() -> None:
-    with op.batch_alter_table('process_instance', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('waiting_json', sa.Text(), nullable=True))
+    op.add_column('process_instance', sa.Column('waiting_json', sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('process_instance', schema=None) as batch_op:
-        batch_op.drop_column('waiting_json')
+    op.execute('ALTER TABLE process_instance DROP COLUMN waiting_json')
