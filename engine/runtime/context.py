@@ -19,9 +19,11 @@ from engine.config import EngineConfig
 from engine.errors import ConflictError, InvalidStateError, NotFoundError
 from engine.runtime.execution import CalledProcessError, Executor, complete_call, process_variables
 from engine.handlers import HandlerRegistry
+from engine.specs import evaluated_decisions
 from engine.persistence import (
     InstanceRecord, InstanceRef, Outcome, history_rows, insert_history, insert_instance, save_instance, sync_tasks,
 )
+from engine.persistence import record_task_decisions
 from engine.persistence import ProcessDefinition, ProcessInstance, PreparedStatement, dump_state, load_state, SpecCache
 
 INSTANCE, DEFINITION = ProcessInstance.__table__, ProcessDefinition.__table__
@@ -90,6 +92,7 @@ class EngineContext:
         if outcome.status == "completed":
             events.append({"event_type": "end"})
         insert_history(conn, history_rows(events, now=now, actor=actor, instance=instance))
+        record_task_decisions(conn, evaluated_decisions(workflow), now=now, instance=instance, actor=actor)
         return row, workflow
 
     @staticmethod
@@ -152,6 +155,7 @@ class EngineContext:
         if outcome.status == "completed":
             events.append({"event_type": "end"})
         insert_history(conn, history_rows(events, now=now, actor=actor, instance=instance, task_id=task_id))
+        record_task_decisions(conn, evaluated_decisions(workflow), now=now, instance=instance, actor=actor)
         if outcome.status == "completed" and loaded.row.parent_instance_id:
             self._resume_caller(conn, loaded.row, workflow, actor)
         return outcome

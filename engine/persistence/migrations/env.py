@@ -3,5 +3,6 @@ from engine.persistence.migrations_env import run_migrations
 from engine.persistence.models import Base
 import engine.persistence.models_mail  # noqa: F401  (its tables are on Base.metadata too)
 import engine.persistence.models_timer_start  # noqa: F401
+import engine.persistence.models_decision  # noqa: F401
 
 run_migrations(Base.metadata)
