@@ -122,7 +122,8 @@ class DecisionTask(BpmnSpecMixin):
         my_task.data = DeepMerge.merge(my_task.data, variables)
         # The step's evaluations, for the decision history the engine writes with the step.
         my_task.workflow.top_workflow.__dict__.setdefault(DECISIONS_EVALUATED, []).append(
-            {"activity_id": self.bpmn_id, "activity_instance_id": str(my_task.id), "outcome": outcome})
+            {"activity_id": self.bpmn_id, "activity_name": self.bpmn_name, "activity_instance_id": str(my_task.id),
+             "outcome": outcome})
         return super()._run_hook(my_task)
 
 

@@ -7,6 +7,7 @@ from engine.lazy_exports import lazy_exports
 __getattr__, __all__ = lazy_exports(__name__, {
     "HistoryService": "service",
     "event_data": "service",
+    "VARIABLE_EVENT_TYPES": "service",
     "DecisionHistoryService": "decisions",
     "DecisionInstanceQuery": "decisions",
     "DecisionRecord": "decisions",

@@ -54,7 +54,7 @@ def record_task_decisions(conn: Connection, evaluated: Iterable[dict], *, now: d
         rows += decision_rows(evaluations, now=now, definition_ids=_definition_ids(
             conn, {e.key for e in evaluations}, instance.definition_id), context={
             "process_definition_id": instance.definition_id, "process_definition_key": instance.definition_key,
-            "instance_id": instance.id, "activity_id": item["activity_id"],
+            "instance_id": instance.id, "activity_id": item["activity_id"], "activity_name": item.get("activity_name"),
             "activity_instance_id": item["activity_instance_id"], "user_id": actor})
     insert_decisions(conn, rows)
 

@@ -33,6 +33,7 @@ class DecisionInstance(Base):
     process_definition_key: Mapped[str | None] = mapped_column(String(255))
     instance_id: Mapped[str | None] = mapped_column(String(36))
     activity_id: Mapped[str | None] = mapped_column(String(255))
+    activity_name: Mapped[str | None] = mapped_column(String(255))  # for people: the step's name
     activity_instance_id: Mapped[str | None] = mapped_column(String(36))
     user_id: Mapped[str | None] = mapped_column(String(255))
     # JSON: [{clauseId, clauseName, value}] and [{ruleId, ruleOrder, outputs: [...]}], values

@@ -86,6 +86,6 @@ def convert_output(value: Any, type_ref: str) -> Any:
         raise OutputTypeError(f"Invalid value '{value}' for clause with type '{type_ref}'") from None
 
 
-def variable_type(type_ref: str) -> str | None:
+def decision_variable_type(type_ref: str) -> str | None:
     """The REST variable type of an output of this typeRef (None: from the value)."""
     return VARIABLE_TYPES.get((type_ref or "").strip().lower())

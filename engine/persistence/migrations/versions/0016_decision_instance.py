@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('process_definition_key', sa.String(length=255), nullable=True),
     sa.Column('instance_id', sa.String(length=36), nullable=True),
     sa.Column('activity_id', sa.String(length=255), nullable=True),
+    sa.Column('activity_name', sa.String(length=255), nullable=True),
     sa.Column('activity_instance_id', sa.String(length=36), nullable=True),
     sa.Column('user_id', sa.String(length=255), nullable=True),
     sa.Column('inputs_json', sa.Text(), nullable=False),
