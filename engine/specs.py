@@ -115,11 +115,14 @@ class DecisionTask(BpmnSpecMixin):
         try:
             outcome = _decision_evaluator(self.decision_xml.encode(), self.decision_key, dict(my_task.data),
                                           lambda expression, context: environment.evaluate(expression, context))
-            variables = (outcome.variables() if not self.result_variable
-                         else {self.result_variable: outcome.mapped(self.map_decision_result or "resultList")})
+            mapped = None if not self.result_variable else outcome.mapped(self.map_decision_result or "resultList")
         except EngineError as err:  # the decision cannot take this data: an incident naming why
             raise WorkflowTaskException(str(err), task=my_task) from None
-        my_task.data = DeepMerge.merge(my_task.data, variables)
+        if self.result_variable:
+            # Set, not merged: a list or map from an earlier evaluation is replaced, as in Camunda.
+            my_task.data[self.result_variable] = mapped
+        else:
+            my_task.data = DeepMerge.merge(my_task.data, outcome.variables())
         # The step's evaluations, for the decision history the engine writes with the step.
         my_task.workflow.top_workflow.__dict__.setdefault(DECISIONS_EVALUATED, []).append(
             {"activity_id": self.bpmn_id, "activity_name": self.bpmn_name, "activity_instance_id": str(my_task.id),

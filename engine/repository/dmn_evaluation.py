@@ -170,7 +170,8 @@ class _Table:
                     values[index] = self.run(column.expression, context, f"input '{column.label}'")
                 except DecisionEvaluationError:
                     continue
-            inputs.append({"clauseId": column.id, "clauseName": column.label, "value": values[index]})
+            inputs.append({"clauseId": column.id, "clauseName": column.label, "expression": column.expression,
+                           "value": values[index]})
         matched = [{"ruleId": rule.id, "ruleOrder": rule.row, "outputs": [
             {"clauseId": column.id, "clauseName": column.label or column.name, "variableName": column.name or column.id,
              "typeRef": column.type_ref or None, "value": own_outputs[rule.row].get(column.name or column.id)}

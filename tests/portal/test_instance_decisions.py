@@ -29,8 +29,10 @@ def checked(portal):
 
 @pytest.mark.parametrize("language, words", [
     ("vi", ["Đánh giá quyết định (DMN)", "Dữ liệu đầu vào", "Quy tắc", "khớp", "Điều kiện khen thưởng",
-            "Số năm công tác tại Văn phòng", "Lý do", "Chưa đủ 10 năm công tác tại Văn phòng", "Không"]),
-    ("en", ["Decision evaluations", "Inputs", "Rule", "matched", "Chưa đủ 10 năm công tác tại Văn phòng", "No"]),
+            "Số năm công tác tại Văn phòng", "Lý do", "Chưa đủ 10 năm công tác tại Văn phòng", "Không",
+            "Cá nhân", "Hoàn thành tốt nhiệm vụ", "Chủ tịch xem xét"]),
+    ("en", ["Decision evaluations", "Inputs", "Rule", "matched", "Chưa đủ 10 năm công tác tại Văn phòng", "No",
+            "Individual", "Good", "discretion"]),
 ])
 def test_the_eligibility_reasons_are_shown(portal, checked, language, words):
     client = portal.login("officer")
@@ -41,6 +43,9 @@ def test_the_eligibility_reasons_are_shown(portal, checked, language, words):
     for word in words:
         assert word in shown, word
     assert 'data-decision="Điều kiện khen thưởng"' in shown
+    # Coded values by their office names; the reason's code steers the process and is left out.
+    for code in ("individual", "bang_khen", "years_below_10", "chairman_discretion"):
+        assert code not in shown, code
     # The one matched rule of the FIRST table, and the step that evaluated it.
     assert len(re.findall(r'class="small decision-rule"', shown)) == 1
     assert "Kiểm tra điều kiện khen thưởng" in shown

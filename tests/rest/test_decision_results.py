@@ -105,3 +105,12 @@ def test_an_unknown_mapping_is_refused_at_deployment(office):
                                          ("levels.bpmn", process("levels_process", "levels",
                                                                  'camunda:resultVariable="l" '
                                                                  'camunda:mapDecisionResult="everything"'))])
+
+
+def test_the_result_variable_is_replaced_not_merged(office):
+    office.engine.repository.deploy([("levels.dmn", table("levels", 'hitPolicy="FIRST"')),
+                                     ("levels.bpmn", process("levels_process", "levels", 'camunda:resultVariable="best" '
+                                                             'camunda:mapDecisionResult="singleResult"'))])
+    instance = office.engine.runtime.start_process_by_key("levels_process", {"score": 7, "best": {"level": "x",
+                                                                                                    "old": 1}})
+    assert office.engine.runtime.get_variables(instance.id)["best"] == {"level": "silver"}

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from engine.history import DecisionInstanceQuery
 from web.portal.auth import engine
-from web.portal.variable_view import Shown, nfc, shown
+from web.portal.variable_view import Shown, is_technical, nfc, shown
 
 # At most this many evaluations are shown (a long-running instance evaluating in a loop).
 MAX_SHOWN = 200
@@ -33,20 +33,25 @@ class Evaluation:
     required: list["Evaluation"] = field(default_factory=list)  # the decisions it required, evaluated first
 
 
-def _labelled(label: str | None, fallback: str | None, value) -> Shown:
-    name = label or fallback or ""
-    return replace(shown(name, value), label=nfc(name))
+def _labelled(label: str | None, name: str | None, value) -> Shown:
+    """`value` formatted as the variable `name` would be (a coded value by its office name), under
+    the table's own column label."""
+    shown_value = shown(name or label or "", value)
+    return replace(shown_value, label=nfc(label or name or ""))
 
 
 def _evaluation(record) -> Evaluation:
     row = record.row
+    # Columns that steer the process (a reason's code) are left out, as on the rest of the page.
+    inputs = [_labelled(i.get("clauseName"), i.get("expression") or i.get("clauseId"), i.get("value"))
+              for i in record.inputs if not is_technical(i.get("expression") or "")]
     rules = [MatchedRule(rule.get("ruleId"), rule.get("ruleOrder"),
                          [_labelled(o.get("clauseName"), o.get("variableName"), o.get("value"))
-                          for o in rule.get("outputs") or []]) for rule in record.rules]
+                          for o in rule.get("outputs") or [] if not is_technical(o.get("variableName") or "")])
+             for rule in record.rules]
     collect = None if record.collect_result is None else _labelled(None, "Σ", record.collect_result)
     return Evaluation(nfc(row.decision_name or row.decision_key), row.activity_name or row.activity_id,
-                      row.evaluated_at, [_labelled(i.get("clauseName"), i.get("clauseId"), i.get("value"))
-                                         for i in record.inputs], rules, collect)
+                      row.evaluated_at, inputs, rules, collect)
 
 
 def instance_evaluations(instance_id: str) -> list[Evaluation]:
