@@ -23,8 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-# bench/ (for province_*.py) goes last: first on sys.path, its http.py and engine.py would shadow the
-# standard library's http and the engine package.
+# bench/ last: its engine.py and http.py must not hide the engine package and the standard
+# library's http (which the mail sender imports); its province_* modules are found there all the same.
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(HERE.parent)] + [entry for entry in sys.path if Path(entry or ".").resolve() != HERE] + [str(HERE)]
 

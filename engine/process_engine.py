@@ -4,7 +4,7 @@ from __future__ import annotations
 from engine.tasks import AttachmentService, CamundaFormService, TaskService
 from engine.management import BatchService, ScriptLimitsService
 from engine.config import EngineConfig
-from engine.runtime import EngineContext, Executor, ExternalTaskService, RuntimeService
+from engine.runtime import EngineContext, Executor, ExternalTaskService, MigrationService, RuntimeService
 from engine.persistence import make_engine, make_session_factory, ensure_migrated, SpecCache
 from engine.handlers import HandlerRegistry
 from engine.history import DecisionHistoryService, HistoryService
@@ -42,6 +42,8 @@ class ProcessEngine:
         self.context.executor.limits_for = self.script_limits.for_definition
         self.repository = RepositoryService(self.context)
         self.runtime = RuntimeService(self.context)
+        # Moving running instances to another version of their process (all of them or none).
+        self.migration = MigrationService(self.context)
         self.tasks = TaskService(self.context)
         self.history = HistoryService(self.context)
         self.decision_history = DecisionHistoryService(self.context)

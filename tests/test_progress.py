@@ -6,9 +6,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select, update
 
 from engine import EngineConfig, ProcessEngine
 from engine.errors import NotFoundError
+from engine.persistence import ProcessInstance
 from tests.conftest import FakeClock, fixture_bytes
 
 BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
@@ -75,11 +77,21 @@ def test_heatmap_counts_units_at_each_element_and_follows_their_moves(clocked_en
     units = clocked_engine.runtime.called_progress(campaign.id, with_completed=True)
     assert units.heatmap == {"Task_deploy_plan": 2, "Timer_campaign_end": 1}
     tong_hop = next(i for i in units.instances if i.unit == "tong_hop")
-    # Waiting on the campaign-end timer: a catch event, known only from the state.
+    # Waiting on the campaign-end timer: a catch event, stored on the row with the timer.
     assert [(a.element_id, a.kind, a.name) for a in tong_hop.active] == [
         ("Timer_campaign_end", "event", "Hết thời gian thi đua")]
     assert tong_hop.completed == ["Task_deploy_plan"] and tong_hop.due_at is None
     assert next(i for i in units.instances if i.unit == "kinh_te").completed == []
+
+    # A row written before the column existed says nothing: the state still answers, the same.
+    waiting = ProcessInstance.__table__
+    with clocked_engine.context.db.begin() as conn:
+        assert conn.scalar(select(waiting.c.waiting_json).where(waiting.c.id == tong_hop.instance_id)) == \
+            '["Timer_campaign_end"]'
+        conn.execute(update(waiting).where(waiting.c.id == tong_hop.instance_id).values(waiting_json=None))
+    again = clocked_engine.runtime.called_progress(campaign.id, with_completed=True)
+    assert [(i.instance_id, i.active, i.completed) for i in again.instances] == \
+        [(i.instance_id, i.active, i.completed) for i in units.instances]
 
 
 def test_external_task_timer_and_incident(clocked_engine, clock):

@@ -68,7 +68,10 @@ def _ping(dbapi_connection) -> bool:
         cursor.execute("SELECT 1")
     finally:
         cursor.close()
-    dbapi_connection.rollback()  # the ping must not leave a transaction open under the next user
+    # The ping must not leave a transaction open under the next user. Ended by a commit (it wrote
+    # nothing): psycopg follows a rollback with DEALLOCATE ALL, a round trip that also drops the
+    # statements it has prepared.
+    dbapi_connection.commit()
     return True
 
 

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
+from typing import Callable
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy import Connection
@@ -18,7 +19,6 @@ from sqlalchemy.orm import Session
 from engine.errors import ConflictError
 from engine.specs import ExternalServiceTask, spec_has, waiting_external_tasks
 from engine.handlers import HandlerRegistry
-from engine.persistence.event_index import sync_event_subscriptions
 from engine.persistence.raw_sql import PreparedStatement
 from engine.persistence.models import ExternalTask, HistoryEvent, ProcessInstance, Task, TaskCandidate
 
@@ -46,6 +46,7 @@ class Outcome:
     incident_message: str | None = None
     incident_element_id: str | None = None
     next_timer_at: datetime | None = None
+    waiting_json: str | None = None  # the catch events waited on, when next_timer_at is set
     events: list[dict] = field(default_factory=list)
     open_task_ids: set[str] = field(default_factory=set)
     new_tasks: list[NewHumanTask] = field(default_factory=list)
@@ -77,7 +78,7 @@ HISTORY_KEYS = ("time", "event_type", "actor", "definition_id", "instance_id", "
                 "element_name", "data_json")
 INSTANCE_KEYS = ("id", "definition_id", "definition_key", "business_key", "unit", "parent_instance_id",
                  "parent_task_id", "status", "incident_message", "incident_element_id", "state", "revision",
-                 "started_at", "started_by", "ended_at", "next_timer_at")
+                 "started_at", "started_by", "ended_at", "next_timer_at", "waiting_json")
 TASK_KEYS = ("id", "instance_id", "definition_id", "definition_key", "business_key", "element_id", "name",
              "assignee", "priority", "due_at", "follow_up_at", "created_at", "form_key", "form_ref", "form_json",
              "properties_json")
@@ -90,7 +91,8 @@ SAVE_INSTANCE = PreparedStatement(
     update(INSTANCE)
     .where(INSTANCE.c.id == bindparam("b_id"), INSTANCE.c.revision == bindparam("b_revision"))
     .values({name: bindparam(name) for name in ("state", "revision", "status", "incident_message",
-                                                  "incident_element_id", "ended_at", "next_timer_at")})
+                                                  "incident_element_id", "ended_at", "next_timer_at",
+                                                  "waiting_json")})
 )
 
 
@@ -126,6 +128,7 @@ def insert_instance(conn: Connection, instance: InstanceRef, state: str, outcome
         "started_by": actor,
         "ended_at": now if outcome.status == "completed" else None,
         "next_timer_at": outcome.next_timer_at,
+        "waiting_json": outcome.waiting_json,
     }
     INSERT_INSTANCE.execute(conn, values)
     return InstanceRecord(**values, suspended=False)
@@ -134,20 +137,32 @@ def insert_instance(conn: Connection, instance: InstanceRef, state: str, outcome
 def save_instance(conn: Connection, instance: InstanceRef, revision: int, state: str, outcome: Outcome, *,
                   now: datetime) -> int:
     """Writes the new state if nobody else wrote since `revision` was read; else ConflictError."""
-    saved = SAVE_INSTANCE.execute(conn, {
+    queue_save_instance(conn, instance, revision, state, outcome, now=now)()
+    return revision + 1
+
+
+def queue_save_instance(conn: Connection, instance: InstanceRef, revision: int, state: str, outcome: Outcome, *,
+                        now: datetime) -> Callable[[], None]:
+    """Writes the new state if nobody else wrote since `revision` was read; the function returned
+    raises ConflictError if someone did. In a pipeline (raw_sql.pipelined), call it after."""
+    saved = SAVE_INSTANCE.execute_later(conn, {
         "b_id": instance.id, "b_revision": revision, "state": state, "revision": revision + 1,
         "status": outcome.status, "incident_message": outcome.incident_message,
         "incident_element_id": outcome.incident_element_id,
         "ended_at": now if outcome.status == "completed" else None, "next_timer_at": outcome.next_timer_at,
+        "waiting_json": outcome.waiting_json,
     })
-    if saved != 1:
-        raise ConflictError(f"process instance {instance.id} was changed by someone else; reload and try again")
-    return revision + 1
+
+    def check() -> None:
+        if saved() != 1:
+            raise ConflictError(f"process instance {instance.id} was changed by someone else; reload and try again")
+    return check
 
 
-def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outcome, handlers: HandlerRegistry, *,
-               now: datetime, known_task_ids: set[str], completed_task_id: str | None = None) -> list[dict]:
-    """Makes the task tables match the workflow; returns the history events that describes.
+def sync_tasks(conn: Connection, instance: InstanceRef, outcome: Outcome, *, now: datetime,
+               known_task_ids: set[str], completed_task_id: str | None = None) -> list[dict]:
+    """Makes the human task tables match the workflow; returns the history events that describes.
+    Only writes, so it can run in a pipeline (external tasks: sync_external_tasks).
 
     `completed_task_id` is the task whose completion caused this step: its row goes without a
     "cancelled" event, and even when the step ends in an incident (the work was done).
@@ -158,9 +173,8 @@ def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outco
     if gone:
         DELETE_TASK.execute_many(conn, [{"id": task_id} for task_id in gone])
     if outcome.status == "incident":
-        # The workflow stopped mid-step: keep the other tasks people can see as they were, but
-        # an external task the step completed is no longer offered to workers.
-        _sync_external_tasks(conn, instance, workflow, handlers, now)
+        # The workflow stopped mid-step: keep the other tasks people can see as they were
+        # (sync_external_tasks still withdraws an external task the step completed).
         return []
     events: list[dict] = [{"event_type": "task_cancelled", "task_id": task_id}
                           for task_id in sorted(gone - {completed_task_id})]
@@ -197,13 +211,12 @@ def sync_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outco
         INSERT_TASK.execute_many(conn, task_rows)
     if candidate_rows:
         INSERT_CANDIDATE.execute_many(conn, candidate_rows)
-    _sync_external_tasks(conn, instance, workflow, handlers, now)
-    sync_event_subscriptions(conn, instance, workflow, now)
     return events
 
 
-def _sync_external_tasks(conn: Connection, instance: InstanceRef, workflow, handlers: HandlerRegistry,
-                         now: datetime) -> None:
+def sync_external_tasks(conn: Connection, instance: InstanceRef, workflow, outcome: Outcome,
+                        handlers: HandlerRegistry, now: datetime) -> None:
+    """Makes the external task table match the workflow (not in a pipeline: it reads)."""
     if not spec_has(workflow, ExternalServiceTask):
         return  # the common case on the hot path: no statement at all
     waiting = {str(t.id): t for t in waiting_external_tasks(workflow, handlers)}

@@ -147,13 +147,18 @@ class ProcessInstance(Base):
     next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Suspended by an operator: its tasks are not completed or claimed, its timers and reminders wait.
     suspended: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # While it waits on a timer: the catch events it waits on, a JSON list of element ids, so that
+    # following many instances (a campaign's units) needs no state loaded. None on rows written
+    # before the column: those are read from the state.
+    waiting_json: Mapped[str | None] = mapped_column(Text)
 
 
 class Task(Base):
     """An open human task: what inboxes query, never the serialized state."""
 
     __tablename__ = "task"
-    __table_args__ = (index_when_set("task", "assignee"),)
+    # Inboxes page through tasks by due date, then id (engine/tasks/service.py).
+    __table_args__ = (index_when_set("task", "assignee"), Index("ix_task_due_at_id", "due_at", "id"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
@@ -164,7 +169,7 @@ class Task(Base):
     name: Mapped[str | None] = mapped_column(String(255))
     assignee: Mapped[str | None] = mapped_column(String(255))
     priority: Mapped[int] = mapped_column(Integer, default=50)
-    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     follow_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     form_key: Mapped[str | None] = mapped_column(String(255))
@@ -179,7 +184,8 @@ class TaskCandidate(Base):
     """Candidate groups and users of a task (Camunda's identity links)."""
 
     __tablename__ = "task_candidate"
-    __table_args__ = (Index("ix_task_candidate_kind_value", "kind", "value"),)
+    # A group's tasks read from the index alone.
+    __table_args__ = (Index("ix_task_candidate_kind_value_task", "kind", "value", "task_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     task_id: Mapped[str] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)

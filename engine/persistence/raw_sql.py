@@ -9,7 +9,7 @@ same DB-API connection, inside the caller's transaction.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
@@ -53,27 +53,35 @@ class PreparedStatement:
             fetched = cursor.fetchall()
         return [compiled.converted(row) for row in fetched] if compiled.converters else fetched
 
+    def execute_later(self, conn: Connection | Session, params: dict[str, Any]) -> Callable[[], int]:
+        """Runs once; the returned function gives the row count, known once a pipeline the
+        statement runs in (see `pipelined`) has ended, at once otherwise."""
+        with self._cursor(conn, params, close=False) as (cursor, compiled):
+            cursor.execute(compiled.sql, compiled.parameters(params))
+
+        counted: list[int] = []
+
+        def rowcount() -> int:
+            if not counted:  # read once: closing the cursor forgets it
+                counted.append(cursor.rowcount)
+                cursor.close()
+            return counted[0]
+        return rowcount
+
     @contextmanager
-    def _cursor(self, conn: Connection | Session, params: Any) -> Iterator[tuple[Any, "_Compiled"]]:
-        """A DB-API cursor of the caller's connection (and transaction), closed afterwards; its
-        errors raised as SQLAlchemy raises them for the statements it runs itself: a DB-API error
-        becomes SQLAlchemy's class (OperationalError, IntegrityError ...) and a lost connection is
-        invalidated, so the pool drops it and the caller sees a disconnect (a 503 in
-        web/unavailable.py), not a driver's raw error."""
+    def _cursor(self, conn: Connection | Session, params: Any,
+                close: bool = True) -> Iterator[tuple[Any, "_Compiled"]]:
+        """A DB-API cursor of the caller's connection (and transaction), closed afterwards unless
+        told otherwise, its errors raised as SQLAlchemy raises them (see `_translated`)."""
         conn = _connection(conn)
         compiled = self._for(conn)
         cursor = conn.connection.dbapi_connection.cursor()
-        dbapi_error = conn.dialect.loaded_dbapi.Error
         try:
-            yield cursor, compiled
-        except dbapi_error as err:
-            disconnect = conn.dialect.is_disconnect(err, conn.connection.dbapi_connection, cursor)
-            if disconnect:
-                conn.invalidate(err)
-            raise DBAPIError.instance(compiled.sql, params, err, dbapi_error, connection_invalidated=disconnect,
-                                      dialect=conn.dialect) from err
+            with _translated(conn, compiled.sql, params, cursor):
+                yield cursor, compiled
         finally:
-            cursor.close()
+            if close:
+                cursor.close()
 
     @property
     def column_names(self) -> list[str]:
@@ -115,6 +123,47 @@ class _Compiled:
 
     def converted(self, row: tuple) -> tuple:
         return tuple(convert(value) if convert else value for convert, value in zip(self.converters, row))
+
+
+@contextmanager
+def _translated(conn: Connection, sql: str, params: Any, cursor=None) -> Iterator[None]:
+    """Raises a DB-API error as SQLAlchemy raises those of the statements it runs itself: as
+    SQLAlchemy's class (OperationalError, IntegrityError ...), and a lost connection invalidated,
+    so the pool drops it and the caller sees a disconnect (a 503 in web/unavailable.py), not a
+    driver's raw error."""
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        yield
+    except dbapi_error as err:
+        disconnect = conn.dialect.is_disconnect(err, conn.connection.dbapi_connection, cursor)
+        if disconnect:
+            conn.invalidate(err)
+        raise DBAPIError.instance(sql, params, err, dbapi_error, connection_invalidated=disconnect,
+                                  dialect=conn.dialect) from err
+
+
+@contextmanager
+def pipelined(conn: Connection | Session) -> Iterator[bool]:
+    """The statements run in the block reach the server together when it ends, in one round trip
+    (psycopg's pipeline mode, on PostgreSQL); elsewhere each runs at once. Yields whether they
+    are held back: inside, run only statements whose results can wait for the end of the block,
+    writes, their row counts read through `PreparedStatement.execute_later`."""
+    conn = _connection(conn)
+    dbapi_connection = conn.connection.dbapi_connection
+    if conn.dialect.name != "postgresql" or not _pipeline_supported(dbapi_connection):
+        yield False
+        return
+    with _translated(conn, "(the step's writes, pipelined)", None):
+        with dbapi_connection.pipeline():
+            yield True
+
+
+def _pipeline_supported(dbapi_connection) -> bool:
+    pipeline = getattr(type(dbapi_connection), "pipeline", None)
+    if pipeline is None:
+        return False
+    from psycopg import Pipeline  # only a psycopg connection has a pipeline() method
+    return Pipeline.is_supported()
 
 
 def _connection(conn: Connection | Session) -> Connection:

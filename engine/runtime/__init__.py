@@ -1,5 +1,6 @@
 """Runtime service: starting and advancing instances (the executor and the instance context),
-variables, called instances, timer starts, external tasks, progress and involvement."""
+variables, called instances, timer starts, external tasks, progress, involvement and migration
+between process versions."""
 from __future__ import annotations
 
 from engine.lazy_exports import lazy_exports
@@ -29,6 +30,11 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "set_definitions_suspended": "suspension",
     "modify_instance": "modification",
     "ModificationError": "modification",
+    "MigrationService": "migration",
+    "MigrationValidationError": "migration",
+    "MigrationPlan": "migration_plan",
+    "MigrationInstruction": "migration_plan",
+    "MigrationReport": "migration_plan",
     "CorrelationResult": "messages",
     "MessageCorrelationError": "messages",
     "EventSubscriptionQuery": "event_subscriptions",

@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, Engine, bindparam, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import engine_clock
@@ -22,8 +23,8 @@ from engine.runtime.execution import CalledProcessError, Executor, complete_call
 from engine.handlers import HandlerRegistry
 from engine.specs import evaluated_decisions
 from engine.persistence import (
-    InstanceRecord, InstanceRef, Outcome, history_rows, insert_history, insert_instance, open_incident, save_instance,
-    sync_tasks,
+    InstanceRecord, InstanceRef, Outcome, history_rows, insert_history, insert_instance, open_incident, pipelined,
+    queue_save_instance, sync_event_subscriptions, sync_external_tasks, sync_tasks,
 )
 from engine.persistence import record_task_decisions
 from engine.persistence import ProcessDefinition, ProcessInstance, PreparedStatement, dump_state, load_state, SpecCache
@@ -67,6 +68,18 @@ class EngineContext:
     def now(self):
         return self.config.clock()
 
+    def reading(self) -> Connection:
+        """A connection for reads only. On PostgreSQL it runs without a transaction, which saves
+        the BEGIN and ROLLBACK round trips around the reads, and the DEALLOCATE ALL psycopg sends
+        after a rollback (it would throw away the statements it prepared); each statement reads
+        a snapshot of its own, as it does in a READ COMMITTED transaction anyway."""
+        reads = self.__dict__.get("_reads")
+        if reads is None:
+            autocommit = self.db.dialect.name == "postgresql"
+            reads = self.__dict__["_reads"] = (self.db.execution_options(isolation_level="AUTOCOMMIT")
+                                               if autocommit else self.db)
+        return reads.connect()
+
     def clocked(self):
         """Completing a task lets SpiffWorkflow look at the next timer at once: on our clock."""
         return engine_clock(self.config.clock, self.config.timezone)
@@ -104,14 +117,17 @@ class EngineContext:
         outcome = self.executor.advance(workflow, instance, start_child=self._child_starter(conn, instance, actor))
         now = self.now()
         unit = variables.get(UNIT_VARIABLE)
-        row = insert_instance(conn, instance, dump_state(workflow), outcome, now=now, actor=actor,
-                              unit=unit if isinstance(unit, str) and unit else None, parent=parent)
-        open_incident(conn, instance, outcome, now=now)
-        events = [{"event_type": "start", "data": variables or None}, *(extra_events or ()), *outcome.events]
-        events += sync_tasks(conn, instance, workflow, outcome, self.handlers, now=now, known_task_ids=set())
-        if outcome.status == "completed":
-            events.append({"event_type": "end"})
-        insert_history(conn, history_rows(events, now=now, actor=actor, instance=instance))
+        with pipelined(conn):  # the step's rows in one round trip
+            row = insert_instance(conn, instance, dump_state(workflow), outcome, now=now, actor=actor,
+                                  unit=unit if isinstance(unit, str) and unit else None, parent=parent)
+            open_incident(conn, instance, outcome, now=now)
+            events = [{"event_type": "start", "data": variables or None}, *(extra_events or ()), *outcome.events]
+            events += sync_tasks(conn, instance, outcome, now=now, known_task_ids=set())
+            if outcome.status == "completed":
+                events.append({"event_type": "end"})
+            insert_history(conn, history_rows(events, now=now, actor=actor, instance=instance))
+        sync_external_tasks(conn, instance, workflow, outcome, self.handlers, now)
+        sync_event_subscriptions(conn, instance, workflow, now)
         self._broadcast_thrown_signals(conn, workflow, instance.id, actor)
         record_task_decisions(conn, evaluated_decisions(workflow), now=now, instance=instance, actor=actor)
         return row, workflow
@@ -123,8 +139,14 @@ class EngineContext:
 
     def _child_starter(self, conn: Connection, caller: InstanceRef, actor: str | None):
         """Starts, inside the caller's transaction, the instance a call activity calls."""
+        # A multi-instance call starts hundreds of instances of one process: its latest version
+        # is read once for the step, not once per instance.
+        definitions: dict[str, str | None] = {}
+
         def start_child(task, key: str, variables: dict, business_key: str | None):
-            definition_id = self.latest_definition_id(conn, key)
+            if key not in definitions:
+                definitions[key] = self.latest_definition_id(conn, key)
+            definition_id = definitions[key]
             if definition_id is None:
                 raise CalledProcessError(f"call activity '{task.task_spec.bpmn_id}' calls process '{key}', "
                                          "which is not deployed", task.task_spec.bpmn_id, str(task.id))
@@ -169,7 +191,11 @@ class EngineContext:
         found = SELECT_INSTANCE.rows(conn, {"id": instance_id})
         if not found:
             raise NotFoundError(f"process instance '{instance_id}' does not exist")
-        row = InstanceRecord(**dict(zip(INSTANCE_COLUMNS, found[0])))
+        return self.loaded(found[0])
+
+    def loaded(self, values: tuple) -> LoadedInstance:
+        """The instance of a row read with the columns of SELECT_INSTANCE (or ending with them)."""
+        row = InstanceRecord(**dict(zip(INSTANCE_COLUMNS, values[-len(INSTANCE_COLUMNS):])))
         spec, subprocess_specs = self.specs.get(row.definition_id)
         workflow = load_state(row.state, spec, subprocess_specs, self.script_engine)
         return LoadedInstance(row, workflow, open_human_task_ids(workflow))
@@ -186,14 +212,27 @@ class EngineContext:
         outcome = self.executor.advance(workflow, instance, known, fire_timers=fire_timers,
                                         start_child=self._child_starter(conn, instance, actor), step=step)
         now = self.now()
-        save_instance(conn, instance, loaded.row.revision, dump_state(workflow), outcome, now=now)
-        open_incident(conn, instance, outcome, now=now)
-        events = [*events, *outcome.events]
-        events += sync_tasks(conn, instance, workflow, outcome, self.handlers, now=now, known_task_ids=known,
-                             completed_task_id=task_id)
-        if outcome.status == "completed":
-            events.append({"event_type": "end"})
-        insert_history(conn, history_rows(events, now=now, actor=actor, instance=instance, task_id=task_id))
+        saved = None
+        try:
+            with pipelined(conn) as held_back:  # the step's rows in one round trip
+                saved = queue_save_instance(conn, instance, loaded.row.revision, dump_state(workflow), outcome,
+                                            now=now)
+                if not held_back:
+                    saved()
+                open_incident(conn, instance, outcome, now=now)
+                events = [*events, *outcome.events]
+                events += sync_tasks(conn, instance, outcome, now=now, known_task_ids=known,
+                                     completed_task_id=task_id)
+                if outcome.status == "completed":
+                    events.append({"event_type": "end"})
+                insert_history(conn, history_rows(events, now=now, actor=actor, instance=instance, task_id=task_id))
+        except IntegrityError:
+            if saved is not None:
+                saved()  # someone else saved first: their rows explain the error, so say that
+            raise
+        saved()
+        sync_external_tasks(conn, instance, workflow, outcome, self.handlers, now)
+        sync_event_subscriptions(conn, instance, workflow, now)
         self._broadcast_thrown_signals(conn, workflow, instance.id, actor)
         record_task_decisions(conn, evaluated_decisions(workflow), now=now, instance=instance, actor=actor)
         if outcome.status == "completed" and loaded.row.parent_instance_id:

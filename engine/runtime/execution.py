@@ -1,6 +1,7 @@
 """Drives a loaded workflow forward: engine steps, service-task handlers, incidents, timers."""
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 from datetime import datetime, timedelta, timezone
@@ -78,7 +79,9 @@ class Executor:
             # A task attribute that evaluated to something unusable, e.g. a dueDate of "soon".
             return self._incident(f"could not evaluate a task attribute: {err}", None, events, None, _trace(err))
         status = "completed" if workflow.is_completed() else "active"
-        return Outcome(status, next_timer_at=None if status == "completed" else next_timer_due(workflow),
+        next_timer_at = None if status == "completed" else next_timer_due(workflow)
+        return Outcome(status, next_timer_at=next_timer_at, waiting_json=waiting_events_json(workflow)
+                       if next_timer_at is not None else None,
                        events=events, open_task_ids={str(t.id) for t in open_tasks}, new_tasks=new_tasks)
 
     def _incident(self, message: str, element_id: str | None, events: list[dict], job_id: str | None,
@@ -215,6 +218,16 @@ def next_timer_due(workflow) -> datetime | None:
             # A timer whose value is not a datetime yet is evaluated on the next refresh.
             due.append(datetime.now(timezone.utc))
     return min(due) if due else None
+
+
+def waiting_events(workflow) -> list[str]:
+    """The element ids of the timers and other catch events the workflow waits on."""
+    return [t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.WAITING)
+            if getattr(t.task_spec, "event_definition", None) is not None]
+
+
+def waiting_events_json(workflow) -> str:
+    return json.dumps(waiting_events(workflow))
 
 
 def _element_of(err: SpiffWorkflowException) -> str | None:

@@ -1,8 +1,9 @@
 """Where process instances stand: the elements active now and those already done.
 
-Read from the stored rows (open tasks, external tasks, called instances, incidents) and the
-history; the serialized state is loaded only for an instance waiting on a timer or another
-catch event, which no table records.
+Read from the stored rows (open tasks, external tasks, called instances, incidents, the catch
+events an instance waiting on a timer waits on) and the history; the serialized state is loaded
+only for an instance waiting on a timer whose row does not say on what (written before that was
+stored).
 """
 from __future__ import annotations
 
@@ -136,7 +137,11 @@ def _progress(ctx: EngineContext, where: list, with_completed: bool) -> list[Ins
                                                  _name(ctx, names, progress, row.incident_element_id),
                                                  detail=row.incident_message))
         if row.status == "active" and row.next_timer_at is not None:
-            progress.active += _waiting_events(ctx, row.id)
+            if row.waiting_json is not None:  # stored with the timer: no state to load
+                progress.active += [ActiveElement(element_id, "event", _name(ctx, names, progress, element_id))
+                                    for element_id in json.loads(row.waiting_json)]
+            else:
+                progress.active += _waiting_events(ctx, row.id)
         progress.completed = done.get(row.id, [])
     return list(result.values())
 

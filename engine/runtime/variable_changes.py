@@ -48,7 +48,8 @@ def change_variables(ctx: EngineContext, instance_id: str, modifications: Mappin
         _apply(loaded.workflow, before, checked, removed)
         # The row keeps its status, incident and timer: only the stored state changes.
         outcome = Outcome(row.status, incident_message=row.incident_message,
-                          incident_element_id=row.incident_element_id, next_timer_at=row.next_timer_at)
+                          incident_element_id=row.incident_element_id, next_timer_at=row.next_timer_at,
+                          waiting_json=row.waiting_json)
         save_instance(conn, loaded.ref, row.revision, dump_state(loaded.workflow), outcome, now=ctx.now())
         insert_history(conn, history_rows(events, now=ctx.now(), actor=actor, instance=loaded.ref,
                                           task_id=task_id))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import Connection, select
@@ -33,7 +33,7 @@ from engine.scheduling.reminder_rules import (
 )
 from engine.scheduling.working_days import WorkingCalendar, effective_deadline, load_calendar
 
-OUTBOX = OutboxMail.__table__
+OUTBOX, INSTANCE = OutboxMail.__table__, ProcessInstance.__table__
 REMINDER_MODES = ("digest", "immediate")
 # A reminder not decided within this time after its moment (the service was down) is skipped:
 # a "7 days before" mail a week late helps nobody. Escalations are never skipped.
@@ -54,10 +54,15 @@ class PlannedReminder:
     payload: dict = field(compare=False)
 
     def row(self, now: datetime) -> dict:
-        values = asdict(self)
-        payload = values.pop("payload")
-        return {**values, "payload_json": json.dumps(payload, ensure_ascii=False), "status": "pending",
+        # Field by field: dataclasses.asdict would deep-copy every payload first.
+        values = {name: getattr(self, name) for name in ROW_FIELDS}
+        return {**values, "payload_json": json.dumps(self.payload, ensure_ascii=False), "status": "pending",
                 "attempts": 0, "next_attempt_at": now, "created_at": now}
+
+
+ROW_FIELDS = ("task_id", "instance_id", "business_key", "kind", "remind_at", "due_at", "recipient", "email")
+# Task ids per IN list: well below SQLite's limit of bound parameters.
+CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,7 @@ class ReminderService:
         """Writes the reminders due at `now` that are not in the outbox yet; returns them."""
         now = now or self._ctx.now()
         with self._ctx.db.begin() as conn:
-            return self._write(conn, self._plan(conn, now), now)
+            return self._insert(conn, self._plan(conn, now), now)  # planned: only what is not written yet
 
     def dry_run(self, at: datetime) -> list[PlannedReminder]:
         """What `decide(at)` would write, writing nothing."""
@@ -107,7 +112,10 @@ class ReminderService:
             return self._write(conn, planned, now)
 
     def _write(self, conn: Connection, planned: list[PlannedReminder], now: datetime) -> list[PlannedReminder]:
-        fresh = self._not_written(conn, planned)
+        return self._insert(conn, self._not_written(conn, planned), now)
+
+    @staticmethod
+    def _insert(conn: Connection, fresh: list[PlannedReminder], now: datetime) -> list[PlannedReminder]:
         if fresh:
             conn.execute(_insert_ignoring_duplicates(conn), [p.row(now) for p in fresh])
         return fresh
@@ -145,10 +153,16 @@ class ReminderService:
         calendar = load_calendar(conn, self._ctx.config.holiday_country)
         settings = {s.business_key: s for s in conn.execute(select(ReminderSetting)).all()}
         due: list[tuple[object, _Moment]] = []
+        # A pass over 100,000 tasks meets a few hundred deadlines and policies: the moments of
+        # each pair are worked out once, then kept for each task that existed by then.
+        moments: dict[tuple, list[_Moment]] = {}
         for task in self._open_tasks(conn, with_due_date=True):
             policy = self._policy(task, settings.get(task.business_key))
-            due += [(task, m) for m in self._moments(task, policy, calendar, now)]
-        return self._expand(conn, due, calendar)
+            key = (task.due_at, policy)
+            if key not in moments:
+                moments[key] = self._moments(task.due_at, policy, calendar, now)
+            due += [(task, m) for m in moments[key] if task.created_at <= m.at]
+        return self._expand(conn, due, calendar, whole_pass=True)
 
     def _policy(self, task, setting) -> Policy:
         properties = json.loads(task.properties_json) if task.properties_json else {}
@@ -163,9 +177,11 @@ class ReminderService:
             escalations = parse_escalations(properties[ESCALATE_TO])
         return Policy(offsets, escalations)
 
-    def _moments(self, task, policy: Policy, calendar: WorkingCalendar, now: datetime) -> list[_Moment]:
+    def _moments(self, due_at: datetime, policy: Policy, calendar: WorkingCalendar, now: datetime) -> list[_Moment]:
+        """The moments a task due at `due_at` is owed by `now`, by the policy; the caller keeps
+        those at or after the task's creation (no reminder is for a moment before it existed)."""
         tz, hour = self._ctx.config.timezone, self._ctx.config.reminder_hour
-        due_local = task.due_at.astimezone(tz)
+        due_local = due_at.astimezone(tz)
         due_day = calendar.next_working_day(due_local.date())
         effective_due = datetime.combine(due_day, due_local.timetz())
 
@@ -173,7 +189,7 @@ class ReminderService:
             return datetime.combine(day, time(hour), tz).astimezone(timezone.utc)
 
         def recent(at: datetime) -> bool:
-            return task.created_at <= at <= now and now - at < DECISION_WINDOW
+            return at <= now and now - at < DECISION_WINDOW
 
         moments = []
         for offset in policy.offsets:
@@ -188,23 +204,25 @@ class ReminderService:
         for escalation in policy.escalations:
             # After N whole working days overdue: the morning of the (N+1)-th working day after the deadline.
             at = morning(calendar.shift_working_days(due_day, escalation.after_days + 1))
-            # Never late, but never for a moment before the task existed (a step opened already
-            # overdue is reminded daily; it escalates only for levels reached after its opening).
-            if task.created_at <= at <= now:
+            # Never late (and, by the caller, never for a moment before the task existed: a step
+            # opened already overdue is reminded daily; it escalates only for levels reached after).
+            if at <= now:
                 moments.append(_Moment(f"escalate@{escalation.after_days}", at, escalation.group,
                                        escalation.after_days))
         return moments
 
-    def _expand(self, conn: Connection, due: list[tuple[object, _Moment]],
-                calendar: WorkingCalendar) -> list[PlannedReminder]:
-        """One reminder per moment and person who should hear of it and has an e-mail address."""
+    def _expand(self, conn: Connection, due: list[tuple[object, _Moment]], calendar: WorkingCalendar,
+                whole_pass: bool = False) -> list[PlannedReminder]:
+        """One reminder per moment and person who should hear of it and has an e-mail address.
+        For a `whole_pass` over the open tasks with a deadline: those not in the outbox yet
+        (dropped before their mail is made), candidates and outbox read for all such tasks at
+        once rather than by lists of ids."""
         if not due:
             return []
-        candidates = _candidates(conn, {task.id for task, _ in due})
+        candidates = _candidates(conn, None if whole_pass else {task.id for task, _ in due})
         people = _people(conn)
         members = _members(conn)
-        quoted: dict[str, dict] = {}
-        planned = []
+        addressed = []
         for task, moment in due:
             own = [task.assignee] if task.assignee else _offered_to(candidates[task.id], members)
             if moment.escalate_to is None:
@@ -217,16 +235,20 @@ class ReminderService:
                     group = group.replace(UNIT_PLACEHOLDER, task.unit)
                 # A member whose own task is late already hears of it every day.
                 recipients = sorted(members.get(group, set()) - set(own))
-            if task.instance_id not in quoted:
-                quoted[task.instance_id] = self._quoted_variables(conn, task.instance_id)
             for user_id in dict.fromkeys(recipients):
                 person = people.get(user_id)
                 if person is None or not person.email:
                     continue  # inactive, unknown or without an address: nothing to send to
-                planned.append(PlannedReminder(
-                    task.id, task.instance_id, task.business_key, moment.kind, moment.at, task.due_at, user_id,
-                    person.email, self._payload(task, moment, person, quoted[task.instance_id], calendar)))
-        return planned
+                addressed.append((task, moment, user_id, person))
+        if whole_pass:
+            written = _written(conn, None)
+            addressed = [(task, moment, user_id, person) for task, moment, user_id, person in addressed
+                         if (task.id, moment.kind, moment.at, user_id) not in written]
+        quoted = self._quoted_variables(conn, {task.instance_id for task, *_ in addressed})
+        return [PlannedReminder(task.id, task.instance_id, task.business_key, moment.kind, moment.at, task.due_at,
+                                user_id, person.email,
+                                self._payload(task, moment, person, quoted.get(task.instance_id, {}), calendar))
+                for task, moment, user_id, person in addressed]
 
     def _payload(self, task, moment: _Moment, person, variables: dict, calendar: WorkingCalendar) -> dict:
         due_day = task.due_at.astimezone(self._ctx.config.timezone).date() if task.due_at else None
@@ -242,11 +264,17 @@ class ReminderService:
             "link": f"{self._ctx.config.portal_url.rstrip('/')}/tasks/{task.id}",
         }
 
-    def _quoted_variables(self, conn: Connection, instance_id: str) -> dict:
-        if not self.mail_variables:
+    def _quoted_variables(self, conn: Connection, instance_ids: set[str]) -> dict[str, dict]:
+        """The variables the mails quote, per instance: the instances read a chunk at a time."""
+        if not self.mail_variables or not instance_ids:
             return {}
-        variables = process_variables(self._ctx.load(conn, instance_id).workflow)
-        return {name: str(variables[name]) for name in self.mail_variables if variables.get(name) is not None}
+        found = {}
+        for chunk in _chunks(instance_ids):
+            for row in conn.execute(select(INSTANCE).where(INSTANCE.c.id.in_(chunk))):
+                variables = process_variables(self._ctx.loaded(tuple(row)).workflow)
+                found[row.id] = {name: str(variables[name]) for name in self.mail_variables
+                                 if variables.get(name) is not None}
+        return found
 
     @staticmethod
     def _open_tasks(conn: Connection, *, with_due_date: bool = False, instance_id: str | None = None,
@@ -267,9 +295,7 @@ class ReminderService:
         planned = list(dict.fromkeys(planned))
         if not planned:
             return []
-        written = {tuple(row) for row in conn.execute(
-            select(OUTBOX.c.task_id, OUTBOX.c.kind, OUTBOX.c.remind_at, OUTBOX.c.recipient)
-            .where(OUTBOX.c.task_id.in_(sorted({p.task_id for p in planned}))))}
+        written = _written(conn, {p.task_id for p in planned})
         return [p for p in planned if (p.task_id, p.kind, p.remind_at, p.recipient) not in written]
 
 
@@ -284,11 +310,37 @@ def _overdue_days(calendar: WorkingCalendar, due_day: date, now: datetime, morni
         count, latest = count + 1, at
 
 
-def _candidates(conn: Connection, task_ids: set[str]) -> dict[str, list[tuple[str, str]]]:
+def _chunks(ids: set[str]):
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start:start + CHUNK]
+
+
+def _scopes(column, task_ids: set[str] | None):
+    """WHERE clauses covering these tasks, a chunk of ids each; with None, every open task with
+    a deadline, in one clause."""
+    if task_ids is None:
+        yield column.in_(select(Task.id).where(Task.due_at.is_not(None)))
+        return
+    for chunk in _chunks(task_ids):
+        yield column.in_(chunk)
+
+
+def _written(conn: Connection, task_ids: set[str] | None) -> set[tuple]:
+    """(task, kind, moment, recipient) of the reminders of these tasks in the outbox."""
+    found = set()
+    for scope in _scopes(OUTBOX.c.task_id, task_ids):
+        found.update(tuple(row) for row in conn.execute(
+            select(OUTBOX.c.task_id, OUTBOX.c.kind, OUTBOX.c.remind_at, OUTBOX.c.recipient).where(scope)))
+    return found
+
+
+def _candidates(conn: Connection, task_ids: set[str] | None) -> dict[str, list[tuple[str, str]]]:
     found: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for task_id, kind, value in conn.execute(select(TaskCandidate.task_id, TaskCandidate.kind, TaskCandidate.value)
-                                             .where(TaskCandidate.task_id.in_(sorted(task_ids)))):
-        found[task_id].append((kind, value))
+    for scope in _scopes(TaskCandidate.task_id, task_ids):
+        for task_id, kind, value in conn.execute(select(TaskCandidate.task_id, TaskCandidate.kind,
+                                                        TaskCandidate.value).where(scope)):
+            found[task_id].append((kind, value))
     return found
 
 

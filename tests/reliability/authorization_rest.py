@@ -12,6 +12,7 @@ from engine.history import DecisionInstanceQuery
 from tests.conftest import fixture_bytes
 from tests.reliability.authorization_cases import Table, expect, office_wide, only
 from tests.reliability.authorization_seed import UNITS
+from web.rest.migration_routes import plan_dto
 
 R = "/engine-rest"
 REST = Table(refused_without_login=401)
@@ -64,6 +65,20 @@ add("GET", "/engine-rest/deployment/<deployment_id>/script-limits", "",
 add("PUT", "/engine-rest/deployment/<deployment_id>/script-limits", "",
     lambda s: (R + f"/deployment/{s.deployment_id}/script-limits", {"json": {"cpuSeconds": 2}}),
     only(200, 403, "admin"))
+def migration(s, execute: bool = False):
+    """A plan from the units' process to itself; executing it moves a fresh instance of the own unit."""
+    definition = s.engine.repository.latest_definition("units_multi").id
+    plan = plan_dto(s.engine.migration.generate_migration_plan(definition, definition))
+    body = {"migrationPlan": plan, "processInstanceIds": [s.fresh_instance("own")]} if execute else plan
+    return R + ("/migration/execute" if execute else "/migration/validate"), {"json": body}
+
+
+# Migration moves any unit's instances to another model version: administrators only.
+add("POST", "/engine-rest/migration/generate", "", lambda s: (R + "/migration/generate", {"json": {
+    "sourceProcessDefinitionId": s.definition_id, "targetProcessDefinitionId": s.definition_id}}),
+    only(200, 403, "admin"))
+add("POST", "/engine-rest/migration/validate", "", migration, only(200, 403, "admin"))
+add("POST", "/engine-rest/migration/execute", "", lambda s: migration(s, execute=True), only(204, 403, "admin"))
 for rule, path in (("/engine-rest/process-definition", "/process-definition"),
                    ("/engine-rest/process-definition/count", "/process-definition/count"),
                    ("/engine-rest/process-definition/<definition_id>", "/process-definition/{s.definition_id}"),

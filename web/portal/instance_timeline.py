@@ -14,10 +14,10 @@ from web.portal.i18n import has_text, translate
 from web.portal.variable_view import Shown, is_technical, resolved, shown
 
 SHOWN_EVENTS = ("start", "claim", "unclaim", "assign", "complete", "service_task", "timer", "call", "call_ended",
-                "incident", "end", "delete", "task_cancelled")
+                "incident", "end", "delete", "task_cancelled", "migrate")
 # Bootstrap colour of each kind of step's marker.
 TONES = {"start": "primary", "complete": "success", "end": "success", "incident": "danger", "delete": "danger",
-         "task_cancelled": "secondary", "timer": "info", "service_task": "secondary"}
+         "task_cancelled": "secondary", "timer": "info", "service_task": "secondary", "migrate": "warning"}
 
 
 @dataclass
@@ -50,7 +50,15 @@ def timeline(events: list, names: dict[str, str], readable: Callable[[dict], dic
             step=event.element_name or "",
             actor=names.get(event.actor, event.actor) if event.actor else translate("instance.actor.system"),
             tone=TONES.get(event.event_type, "secondary"),
-            detail=data.get("message", "") if event.event_type == "incident" else "",
+            detail=_detail(event.event_type, data),
             decisions=[shown(name, resolved({name: value}, refs)[name], fields) for name, value in submitted.items()
                        if not is_technical(name) and value not in (None, "", [], {})]))
     return steps
+
+
+def _detail(event_type: str, data: dict) -> str:
+    if event_type == "incident":
+        return data.get("message", "")
+    if event_type == "migrate":  # which model version the instance left and now follows
+        return f"{data.get('from')} → {data.get('to')}"
+    return ""

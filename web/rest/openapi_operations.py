@@ -302,6 +302,16 @@ OPERATIONS: tuple[Op, ...] = (
     Op("put", "/job/{job_id}/retries", "setJobRetries",
        "Set a failed job's retries; above 0 runs the failed step again and resolves its incident",
        (204, None), (400, 403, 404, 409), body="RetriesInput"),
+    # -- migration between process versions (administrators)
+    Op("post", "/migration/generate", "generateMigrationPlan",
+       "A plan mapping each element of the source version to the target's element with the same id",
+       (200, "MigrationPlan"), (403, 404), body="MigrationPlanGeneration"),
+    Op("post", "/migration/validate", "validateMigrationPlan",
+       "Check a plan and the instances it would move (every running one of the source by default)",
+       (200, "MigrationPlanReport"), (403, 404), body="MigrationPlanValidation"),
+    Op("post", "/migration/execute", "executeMigrationPlan",
+       "Move the listed instances to the target version: all of them, or none (400 with the report)",
+       (204, None), (403, 404, 409), body="MigrationExecution"),
     # -- history
     Op("get", "/history/process-instance", "getHistoricProcessInstances",
        "List process instances, ended or not", (200, array_of("HistoricProcessInstance")), (400,),

@@ -59,6 +59,7 @@ SCHEMAS: dict[str, dict] = {
             "type": {"type": "string", "example": "InvalidRequestException",
                      "description": "InvalidRequestException, AuthenticationException, AuthorizationException, "
                                     "ParseException, FormFieldValidationException, OptimisticLockingException, "
+                                    "MigrationPlanValidationException, MigratingProcessInstanceValidationException, "
                                     "ProcessEngineException or RestException"},
             "message": {"type": "string"},
         },
@@ -115,6 +116,52 @@ SCHEMAS: dict[str, dict] = {
         "properties": {"cpuSeconds": {"type": "number", "minimum": 0.1, "maximum": 60, "nullable": True},
                        "memoryMb": {"type": "integer", "minimum": 32, "maximum": 4096, "nullable": True}},
     },
+    "MigrationInstruction": {
+        "type": "object", "required": ["sourceActivityIds", "targetActivityIds"],
+        "description": "One source element to one target element.",
+        "properties": {"sourceActivityIds": {"type": "array", "items": {"type": "string"}},
+                       "targetActivityIds": {"type": "array", "items": {"type": "string"}},
+                       "updateEventTrigger": {"type": "boolean"}},
+    },
+    "MigrationPlan": {
+        "type": "object", "required": ["sourceProcessDefinitionId", "targetProcessDefinitionId", "instructions"],
+        "description": "MigrationPlanDto; `variables` are set on every migrated instance.",
+        "properties": {"sourceProcessDefinitionId": {"type": "string"},
+                       "targetProcessDefinitionId": {"type": "string"},
+                       "instructions": {"type": "array", "items": ref("MigrationInstruction")},
+                       "variables": {**map_of("TypedValueInput"), "nullable": True}},
+    },
+    "MigrationPlanGeneration": {
+        "type": "object", "required": ["sourceProcessDefinitionId", "targetProcessDefinitionId"],
+        "description": "MigrationPlanGenerationDto.",
+        "properties": {"sourceProcessDefinitionId": {"type": "string"},
+                       "targetProcessDefinitionId": {"type": "string"},
+                       "updateEventTriggers": {"type": "boolean"},
+                       "variables": {**map_of("TypedValueInput"), "nullable": True}},
+    },
+    "MigrationPlanValidation": {
+        "allOf": [ref("MigrationPlan")],
+        "description": "A plan, and optionally `processInstanceIds`: the instances to check.",
+    },
+    "MigrationExecution": {
+        "type": "object", "required": ["migrationPlan"],
+        "description": "MigrationExecutionDto; processInstanceQuery takes processDefinitionId, "
+                       "processDefinitionKey, businessKey and processInstanceIds.",
+        "properties": {"migrationPlan": ref("MigrationPlan"),
+                       "processInstanceIds": {"type": "array", "items": {"type": "string"}},
+                       "processInstanceQuery": {"type": "object", "nullable": True},
+                       "skipCustomListeners": {"type": "boolean"}, "skipIoMappings": {"type": "boolean"}},
+    },
+    "MigrationPlanReport": model(
+        "MigrationPlanReportDto, with each instance that cannot migrate and why.",
+        instructionReports={"type": "array", "items": model(
+            "An instruction that is not valid.", instruction="MigrationInstruction",
+            failures={"type": "array", "items": {"type": "string"}})},
+        variableReports=map_of(model("A variable the new version requires that instances lack.",
+                                     failures={"type": "array", "items": {"type": "string"}})),
+        instanceReports={"type": "array", "items": model(
+            "An instance that cannot migrate.", processInstanceId="string",
+            failures={"type": "array", "items": {"type": "string"}})}),
     "ProcessDefinitionXml": model("The BPMN 2.0 XML of a process definition.", id="string", bpmn20Xml="string"),
     "ProcessInstance": model(
         "ProcessInstanceDto.", links={"type": "array", "items": ref("Link")}, id="string",
@@ -169,37 +216,6 @@ SCHEMAS: dict[str, dict] = {
         "A message or signal an instance waits for, or that starts a process (no instance).",
         id="string", eventType="string", eventName="string", executionId="string?", processInstanceId="string?",
         activityId="string", createdDate="date", tenantId="string?"),
-    "HistoricDecisionInputInstance": model(
-        "HistoricDecisionInputInstanceDto: one input of an evaluated decision.", id="string",
-        decisionInstanceId="string", clauseId="string?", clauseName="string?", errorMessage="string?",
-        type={"type": "string", "enum": TYPED_VALUE_TYPES}, value="any", valueInfo="object", createTime="date",
-        removalTime="date?", rootProcessInstanceId="string?"),
-    "HistoricDecisionOutputInstance": model(
-        "HistoricDecisionOutputInstanceDto: one output of a matched rule.", id="string",
-        decisionInstanceId="string", clauseId="string?", clauseName="string?", ruleId="string?",
-        ruleOrder="integer?", variableName="string?", errorMessage="string?",
-        type={"type": "string", "enum": TYPED_VALUE_TYPES}, value="any", valueInfo="object", createTime="date",
-        removalTime="date?", rootProcessInstanceId="string?"),
-    "HistoricDecisionInstance": model(
-        "HistoricDecisionInstanceDto: one evaluated decision (inputs and outputs when asked for).", id="string",
-        decisionDefinitionId="string?", decisionDefinitionKey="string", decisionDefinitionName="string?",
-        evaluationTime="date", removalTime="date?", processDefinitionId="string?", processDefinitionKey="string?",
-        processInstanceId="string?", rootProcessInstanceId="string?", caseDefinitionId="string?",
-        caseDefinitionKey="string?", caseInstanceId="string?", activityId="string?", activityInstanceId="string?",
-        tenantId="string?", userId="string?",
-        inputs={"type": "array", "items": ref("HistoricDecisionInputInstance"), "nullable": True},
-        outputs={"type": "array", "items": ref("HistoricDecisionOutputInstance"), "nullable": True},
-        collectResultValue="number?", rootDecisionInstanceId="string?", decisionRequirementsDefinitionId="string?",
-        decisionRequirementsDefinitionKey="string?"),
-    "HistoricVariableUpdate": model(
-        "HistoricVariableUpdateDto (a HistoricDetail of type variableUpdate); userId is who made the change.",
-        id="string", type={"type": "string", "enum": ["variableUpdate"]}, processDefinitionKey="string?",
-        processDefinitionId="string?", processInstanceId="string", activityInstanceId="string",
-        executionId="string", caseDefinitionKey="string?", caseDefinitionId="string?", caseInstanceId="string?",
-        caseExecutionId="string?", taskId="string?", tenantId="string?", userOperationId="string?", time="date",
-        removalTime="date?", rootProcessInstanceId="string", variableName="string", variableInstanceId="string",
-        variableType={"type": "string", "enum": TYPED_VALUE_TYPES}, value="any", valueInfo="object",
-        initial="boolean", revision="integer", errorMessage="string?", userId="string?"),
     # -- request bodies
     "StartProcessInstance": {
         "type": "object", "description": "Variables and business key of the new instance.",
