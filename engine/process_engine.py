@@ -7,7 +7,7 @@ from engine.config import EngineConfig
 from engine.runtime import EngineContext, Executor, ExternalTaskService, MigrationService, RuntimeService
 from engine.persistence import make_engine, make_session_factory, ensure_migrated, SpecCache
 from engine.handlers import HandlerRegistry
-from engine.history import HistoryService
+from engine.history import DecisionHistoryService, HistoryService
 from engine.identity import IdentityService
 from engine.mail import OutboxService
 from engine.scheduling import REMINDER_TOPIC, ReminderService, CalendarService
@@ -46,6 +46,7 @@ class ProcessEngine:
         self.migration = MigrationService(self.context)
         self.tasks = TaskService(self.context)
         self.history = HistoryService(self.context)
+        self.decision_history = DecisionHistoryService(self.context)
         self.identity = IdentityService(self.context)
         self.external_tasks = ExternalTaskService(self.context)
         # Deadlines: the reminder policy and the mail outbox (engine/scheduling/scheduler.py runs them).

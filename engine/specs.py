@@ -99,15 +99,19 @@ class DecisionTask(BpmnSpecMixin):
     SpiffWorkflow's DMN engine knows two hit policies and no required decisions.
 
     `decision_xml` is the decision's DMN file as checked at deployment (cells already Python), kept
-    in the spec so that a process version runs the decisions it was deployed with. Outputs become
+    in the spec so that a process version runs the decisions it was deployed with. With
+    camunda:resultVariable the result is one variable shaped by camunda:mapDecisionResult, as in
+    Camunda 7. Without it (the engine's older way, which existing models rely on) outputs become
     variables by output name: one value for a single-result policy, a list for RULE ORDER,
     OUTPUT ORDER and COLLECT without aggregation; nothing is set when no rule matches a
-    single-result table (as before).
+    single-result table.
     """
 
-    def __init__(self, wf_spec, bpmn_id, decision_key: str, decision_xml: str, **kwargs):
+    def __init__(self, wf_spec, bpmn_id, decision_key: str, decision_xml: str, result_variable: str | None = None,
+                 map_decision_result: str | None = None, **kwargs):
         super().__init__(wf_spec, bpmn_id, **kwargs)
         self.decision_key, self.decision_xml = decision_key, decision_xml
+        self.result_variable, self.map_decision_result = result_variable, map_decision_result
 
     def _run_hook(self, my_task):
         environment = my_task.workflow.script_engine.environment
@@ -117,10 +121,28 @@ class DecisionTask(BpmnSpecMixin):
         try:
             outcome = _decision_evaluator(self.decision_xml.encode(), self.decision_key, dict(my_task.data),
                                           lambda expression, context: environment.evaluate(expression, context))
+            mapped = None if not self.result_variable else outcome.mapped(self.map_decision_result or "resultList")
         except EngineError as err:  # the decision cannot take this data: an incident naming why
             raise WorkflowTaskException(str(err), task=my_task) from None
-        my_task.data = DeepMerge.merge(my_task.data, outcome.variables())
+        if self.result_variable:
+            # Set, not merged: a list or map from an earlier evaluation is replaced, as in Camunda.
+            my_task.data[self.result_variable] = mapped
+        else:
+            my_task.data = DeepMerge.merge(my_task.data, outcome.variables())
+        # The step's evaluations, for the decision history the engine writes with the step.
+        my_task.workflow.top_workflow.__dict__.setdefault(DECISIONS_EVALUATED, []).append(
+            {"activity_id": self.bpmn_id, "activity_name": self.bpmn_name, "activity_instance_id": str(my_task.id),
+             "outcome": outcome})
         return super()._run_hook(my_task)
+
+
+# Where a workflow keeps, until its step is saved, the decisions its business rule tasks evaluated.
+DECISIONS_EVALUATED = "thidua_decisions_evaluated"
+
+
+def evaluated_decisions(workflow) -> list[dict]:
+    """The decisions evaluated since the last call (each once)."""
+    return workflow.__dict__.pop(DECISIONS_EVALUATED, [])
 
 
 def spec_has(workflow, spec_class) -> bool:

@@ -77,6 +77,12 @@ LABELS: dict[str, tuple[str, str]] = {
 VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "award": {code: (name, name) for code, name in AWARD_NAMES.items()},
     "kind": {"individual": ("Cá nhân", "Individual"), "collective": ("Tập thể", "Collective")},
+    # The eligibility decision's inputs (bpmn/eligibility.dmn), shown with its evaluations.
+    "nomineeKind": {"individual": ("Cá nhân", "Individual"), "collective": ("Tập thể", "Collective")},
+    "worstRatingLast10": {"excellent": ("Hoàn thành xuất sắc nhiệm vụ", "Excellent"),
+                          "good": ("Hoàn thành tốt nhiệm vụ", "Good"),
+                          "completed": ("Hoàn thành nhiệm vụ", "Completed"),
+                          "not_completed": ("Không hoàn thành nhiệm vụ", "Not completed")},
     "decision": {"accept": ("Chấp nhận", "Accepted"), "return": ("Trả lại đơn vị", "Returned")},
     "appraisal": {"accept": ("Chấp nhận", "Accepted"), "return": ("Trả lại đơn vị", "Returned")},
     "route": {"council": ("Trình Hội đồng", "To the council"),

@@ -42,6 +42,8 @@ class DecisionTaskConverter(TaskSpecConverter):
     def to_dict(self, spec):
         dct = self.get_default_attributes(spec)
         dct.update(decision_key=spec.decision_key, decision_xml=spec.decision_xml)
+        if spec.result_variable:  # absent in specs stored before camunda:resultVariable was read
+            dct.update(result_variable=spec.result_variable, map_decision_result=spec.map_decision_result)
         return dct
 
     def from_dict(self, dct):

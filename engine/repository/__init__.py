@@ -20,4 +20,8 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "evaluate_translated": "dmn_evaluation",
     "read_decisions": "dmn_model",
     "HIT_POLICIES": "dmn_model",
+    "DecisionEvaluation": "dmn_evaluation",
+    "DECISION_RESULT_MAPPINGS": "dmn_evaluation",
+    "convert_output": "dmn_types",
+    "decision_variable_type": "dmn_types",
 })

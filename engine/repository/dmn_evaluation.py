@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from engine.errors import InvalidArgumentError
 from engine.repository.dmn_model import DecisionModel, TableRule, read_decisions
+from engine.repository.dmn_types import OutputTypeError, convert_output
 from engine.repository.model_checks import check_and_translate
 from engine.repository.xml_safety import parse_xml
 from engine.specs import set_decision_evaluator
@@ -22,11 +23,25 @@ INPUT_NAME = "dmninputexpr"
 _PLACEHOLDER = re.compile(r"""\?(?=(?:[^'"]|'[^']*'|"[^"]*")*$)""")
 
 MANY_RESULTS = ("RULE ORDER", "OUTPUT ORDER", "COLLECT")
+DECISION_RESULT_MAPPINGS = ("singleEntry", "singleResult", "collectEntries", "resultList")
 Evaluate = Callable[[str, dict], Any]  # (python expression, variables) -> value
 
 
 class DecisionEvaluationError(InvalidArgumentError):
     """The decision cannot be evaluated with these variables (a 400 over REST, never a 500)."""
+
+
+@dataclass
+class DecisionEvaluation:
+    """What the history keeps of one evaluated decision: the inputs (clauseId, clauseName, value),
+    each matched rule (ruleId, ruleOrder) with its outputs (clauseId, clauseName, variableName,
+    typeRef, value), and the aggregated value of a COLLECT table with an aggregation."""
+
+    key: str
+    name: str
+    inputs: list[dict[str, Any]]
+    rules: list[dict[str, Any]]
+    collect_result: Any = None
 
 
 @dataclass
@@ -39,12 +54,34 @@ class DecisionOutcome:
     types: dict[str, str] = field(default_factory=dict)  # output name -> typeRef
     matched: dict[str, list[str]] = field(default_factory=dict)
     many: bool = False  # the hit policy gives a list of results (RULE ORDER, OUTPUT ORDER, plain COLLECT)
+    evaluations: list[DecisionEvaluation] = field(default_factory=list)  # required decisions first
 
     def variables(self) -> dict[str, Any]:
         """What a business rule task sets, by output name: lists for a many-result policy."""
         if self.many:
             return {name: [result.get(name) for result in self.results] for name in self.types}
         return dict(self.results[0]) if self.results else {}
+
+    def mapped(self, mapping: str) -> Any:
+        """The result as camunda:mapDecisionResult shapes it for camunda:resultVariable (Camunda 7's
+        rules: singleEntry and singleResult take at most one matched rule, singleEntry and
+        collectEntries at most one output)."""
+        results = [dict(result) for result in self.results]
+        if mapping == "resultList":
+            return results
+        if mapping in ("singleEntry", "singleResult") and len(results) > 1:
+            raise DecisionEvaluationError(f"Unable to get single decision result entry as it has more than one "
+                                          f"result ({len(results)}) for decision '{self.decision}' "
+                                          f"(mapDecisionResult {mapping})")
+        if mapping in ("singleEntry", "collectEntries") and any(len(result) > 1 for result in results):
+            raise DecisionEvaluationError(f"Unable to get a single entry of decision '{self.decision}' as its "
+                                          f"result has more than one output ({', '.join(results[0])}); "
+                                          f"use mapDecisionResult singleResult or resultList")
+        if mapping == "singleResult":
+            return results[0] if results else None
+        if mapping == "singleEntry":
+            return next(iter(results[0].values())) if results else None
+        return [next(iter(result.values())) for result in results]  # collectEntries
 
 
 def evaluate_decision(decisions: dict[str, DecisionModel], key: str, variables: dict[str, Any],
@@ -53,6 +90,7 @@ def evaluate_decision(decisions: dict[str, DecisionModel], key: str, variables: 
     decisions that require it, by output name (a list when it matched several rules), as in Camunda 7."""
     matched: dict[str, list[str]] = {}
     results: dict[str, list[dict[str, Any]]] = {}
+    evaluations: list[DecisionEvaluation] = []
 
     def run(decision_key: str) -> list[dict[str, Any]]:
         if decision_key not in results:
@@ -60,7 +98,7 @@ def evaluate_decision(decisions: dict[str, DecisionModel], key: str, variables: 
             context = dict(variables)
             for required in decision.required:
                 context.update(_as_variables(run(required)))
-            results[decision_key] = _Table(decision, evaluate, matched).evaluate(context)
+            results[decision_key] = _Table(decision, evaluate, matched, evaluations).evaluate(context)
         return results[decision_key]
 
     if key not in decisions:
@@ -68,7 +106,8 @@ def evaluate_decision(decisions: dict[str, DecisionModel], key: str, variables: 
     outcome = run(key)
     decision = decisions[key]
     many = decision.literal is None and decision.hit_policy in MANY_RESULTS and not decision.aggregation
-    return DecisionOutcome(key, outcome, {o.name or o.id: o.type_ref for o in decision.outputs}, matched, many)
+    return DecisionOutcome(key, outcome, {o.name or o.id: o.type_ref for o in decision.outputs}, matched, many,
+                           evaluations)
 
 
 def _as_variables(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -82,8 +121,9 @@ def _as_variables(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 class _Table:
-    def __init__(self, decision: DecisionModel, evaluate: Evaluate, matched: dict[str, list[str]]):
-        self.decision, self._evaluate, self.matched = decision, evaluate, matched
+    def __init__(self, decision: DecisionModel, evaluate: Evaluate, matched: dict[str, list[str]],
+                 evaluations: list[DecisionEvaluation]):
+        self.decision, self._evaluate, self.matched, self.evaluations = decision, evaluate, matched, evaluations
 
     def run(self, expression: str, context: dict, where: str) -> Any:
         try:
@@ -96,7 +136,12 @@ class _Table:
         decision = self.decision
         if decision.literal is not None:
             self.matched[decision.id] = []
-            return [{decision.variable: self.run(decision.literal, context, "literal expression")}]
+            value = self.run(decision.literal, context, "literal expression")
+            output = {"clauseId": None, "clauseName": None, "variableName": decision.variable, "typeRef": None,
+                      "value": value}
+            self.evaluations.append(DecisionEvaluation(decision.id, decision.name, [], [
+                {"ruleId": None, "ruleOrder": None, "outputs": [output]}]))
+            return [{decision.variable: value}]
         # Inputs are evaluated when a rule's cell first needs one: a table whose matching rule
         # leaves a column empty ("-") works without that column's variable, as it did before.
         values: dict[int, Any] = {}
@@ -107,9 +152,32 @@ class _Table:
                 if decision.hit_policy == "FIRST":
                     break
         outputs = [self.outputs(rule, context) for rule in rules]
+        own_outputs = {rule.row: output for rule, output in zip(rules, outputs)}
         rules, outputs = self.apply_hit_policy(rules, outputs)
         self.matched[decision.id] = [rule.id for rule in rules]
+        self.record(context, values, rules, own_outputs, outputs)
         return outputs
+
+    def record(self, context: dict, values: dict[int, Any], rules: list[TableRule],
+               own_outputs: dict[int, dict[str, Any]], outputs: list[dict[str, Any]]) -> None:
+        decision = self.decision
+        inputs = []
+        for index, column in enumerate(decision.inputs):
+            if index not in values:
+                # The history shows every input, also those no matched rule needed; one that
+                # cannot be evaluated here was not needed, and is left out rather than failing.
+                try:
+                    values[index] = self.run(column.expression, context, f"input '{column.label}'")
+                except DecisionEvaluationError:
+                    continue
+            inputs.append({"clauseId": column.id, "clauseName": column.label, "expression": column.expression,
+                           "value": values[index]})
+        matched = [{"ruleId": rule.id, "ruleOrder": rule.row, "outputs": [
+            {"clauseId": column.id, "clauseName": column.label or column.name, "variableName": column.name or column.id,
+             "typeRef": column.type_ref or None, "value": own_outputs[rule.row].get(column.name or column.id)}
+            for column in decision.outputs]} for rule in rules]
+        collect = next(iter(outputs[0].values())) if decision.aggregation and outputs else None
+        self.evaluations.append(DecisionEvaluation(decision.id, decision.name, inputs, matched, collect))
 
     def matches(self, rule: TableRule, values: dict[int, Any], context: dict) -> bool:
         for index, (test, column) in enumerate(zip(rule.tests, self.decision.inputs)):
@@ -127,8 +195,12 @@ class _Table:
         outputs = {}
         for expression, column in zip(rule.outputs, self.decision.outputs):
             name = column.name or column.id
-            outputs[name] = None if expression is None else self.run(
-                expression, context, f"rule {rule.row} ({rule.id}), output '{name}'")
+            where = f"rule {rule.row} ({rule.id}), output '{name}'"
+            value = None if expression is None else self.run(expression, context, where)
+            try:
+                outputs[name] = convert_output(value, column.type_ref)
+            except OutputTypeError as err:
+                raise self.error(f"{where}: {err}") from None
         return outputs
 
     def apply_hit_policy(self, rules: list[TableRule], outputs: list[dict]) -> tuple[list, list]:

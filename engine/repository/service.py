@@ -24,7 +24,7 @@ from engine.persistence import (
 from engine.repository.flow_order import flow_order
 from engine.repository.parsing import ModelFile, Progress, parse_deployment
 from engine.management import inherited_limits
-from engine.persistence import dump_specs, replace_start_subscriptions
+from engine.persistence import decision_rows, dump_specs, insert_decisions, replace_start_subscriptions
 
 MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn", ".dmn11.xml")
 FORM_SUFFIX = ".form"
@@ -306,10 +306,11 @@ class RepositoryService:
         before, after = self.decision_table(before_id), self.decision_table(after_id)
         return diff_tables(before, after) if before is not None and after is not None else None
 
-    def evaluate_decision(self, variables: dict, *, key: str | None = None,
-                          definition_id: str | None = None) -> DecisionOutcome:
+    def evaluate_decision(self, variables: dict, *, key: str | None = None, definition_id: str | None = None,
+                          actor: str | None = None) -> DecisionOutcome:
         """A decision definition (by id, or the latest version of `key`) evaluated with `variables`,
-        its required decisions first (engine/repository/dmn_evaluation.py)."""
+        its required decisions first (engine/repository/dmn_evaluation.py); each evaluated decision
+        goes into the DMN history with `actor` as the evaluating user."""
         with self._ctx.sessions() as session:
             if definition_id is not None:
                 definition = session.get(DecisionDefinition, definition_id)
@@ -321,9 +322,16 @@ class RepositoryService:
             raise NotFoundError(missing)
         environment = self._ctx.script_engine.environment
         with self._ctx.clocked():
-            return evaluate_file(self.model_xml(definition.id), definition.id, definition.key, variables,
-                                 lambda expression, context: environment.evaluate(expression, context),
-                                 self._ctx.config.max_model_bytes)
+            outcome = evaluate_file(self.model_xml(definition.id), definition.id, definition.key, variables,
+                                    lambda expression, context: environment.evaluate(expression, context),
+                                    self._ctx.config.max_model_bytes)
+        with self._ctx.sessions.begin() as session:
+            # The required decisions are the file's, deployed with the evaluated one.
+            siblings = dict(session.execute(select(DecisionDefinition.key, DecisionDefinition.id).where(
+                DecisionDefinition.deployment_id == definition.deployment_id)).all())
+            insert_decisions(session, decision_rows(outcome.evaluations, now=self._ctx.now(), definition_ids={
+                **siblings, definition.key: definition.id}, context={"user_id": actor}))
+        return outcome
 
     def get_deployment(self, deployment_id: str) -> Deployment:
         with self._ctx.sessions() as session:

@@ -22,6 +22,7 @@ from engine.repository.parse_model import (
     output_properties,
 )
 from engine.expressions import CronCycleTimerEventDefinition
+from engine.repository.dmn_evaluation import DECISION_RESULT_MAPPINGS
 from engine.specs import (
     BroadcastSignal,
     CalledProcessTask,
@@ -111,7 +112,13 @@ class _EvaluatesDecisionsItself:
         if key not in dmn_parsers:
             self.raise_validation_exception(f"business rule task uses decision '{key}', which is not deployed")
         xml = etree.tostring(dmn_parsers[key].node, encoding="unicode")
-        return DecisionTask(self.spec, self.bpmn_id, decision_key=key, decision_xml=xml, **self.bpmn_attributes)
+        result_variable = (self.node.get(camunda("resultVariable")) or "").strip() or None
+        mapping = (self.node.get(camunda("mapDecisionResult")) or "").strip() or None
+        if mapping is not None and mapping not in DECISION_RESULT_MAPPINGS:
+            self.raise_validation_exception(f"camunda:mapDecisionResult '{mapping}' is none of "
+                                            f"{', '.join(DECISION_RESULT_MAPPINGS)}")
+        return DecisionTask(self.spec, self.bpmn_id, decision_key=key, decision_xml=xml,
+                            result_variable=result_variable, map_decision_result=mapping, **self.bpmn_attributes)
 
 
 class _KeepsCallMappings:

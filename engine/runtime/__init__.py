@@ -23,6 +23,7 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "CallerBusyError": "context",
     "require_active": "context",
     "offered_to": "involvement",
+    "takes_part_in": "involvement",
     "check_variables": "variables",
     "change_variables": "variable_changes",
     "set_instance_suspended": "suspension",

@@ -21,10 +21,12 @@ from engine.config import EngineConfig
 from engine.errors import ConflictError, InvalidStateError, NotFoundError, SuspendedEntityError
 from engine.runtime.execution import CalledProcessError, Executor, complete_call, process_variables
 from engine.handlers import HandlerRegistry
+from engine.specs import evaluated_decisions
 from engine.persistence import (
     InstanceRecord, InstanceRef, Outcome, history_rows, insert_history, insert_instance, open_incident, pipelined,
     queue_save_instance, sync_event_subscriptions, sync_external_tasks, sync_tasks,
 )
+from engine.persistence import record_task_decisions
 from engine.persistence import ProcessDefinition, ProcessInstance, PreparedStatement, dump_state, load_state, SpecCache
 from engine.specs import fire_start_event, lone_event_start, thrown_signals
 
@@ -127,6 +129,7 @@ class EngineContext:
         sync_external_tasks(conn, instance, workflow, outcome, self.handlers, now)
         sync_event_subscriptions(conn, instance, workflow, now)
         self._broadcast_thrown_signals(conn, workflow, instance.id, actor)
+        record_task_decisions(conn, evaluated_decisions(workflow), now=now, instance=instance, actor=actor)
         return row, workflow
 
     @staticmethod
@@ -231,6 +234,7 @@ class EngineContext:
         sync_external_tasks(conn, instance, workflow, outcome, self.handlers, now)
         sync_event_subscriptions(conn, instance, workflow, now)
         self._broadcast_thrown_signals(conn, workflow, instance.id, actor)
+        record_task_decisions(conn, evaluated_decisions(workflow), now=now, instance=instance, actor=actor)
         if outcome.status == "completed" and loaded.row.parent_instance_id:
             self._resume_caller(conn, loaded.row, workflow, actor)
         return outcome

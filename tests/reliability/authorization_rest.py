@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+from engine.history import DecisionInstanceQuery
 from tests.conftest import fixture_bytes
 from tests.reliability.authorization_cases import Table, expect, office_wide, only
 from tests.reliability.authorization_seed import UNITS
@@ -93,7 +94,8 @@ add("POST", "/engine-rest/process-definition/<definition_id>/start", "", lambda 
     R + f"/process-definition/{s.engine.repository.latest_definition('approval').id}/start", {"json": START}),
     EVERYONE)
 
-# Evaluating a decision stores nothing: like reading a definition, any signed-in user may (see the report).
+# Evaluating a decision is like reading a definition, any signed-in user may (see the report); the
+# DMN history keeps it, visible to the evaluating user and the office-wide roles.
 DISH = {"variables": {"season": {"value": "Fall", "type": "String"}, "guestCount": {"value": 4, "type": "Integer"}}}
 
 
@@ -263,5 +265,20 @@ add("PUT", "/engine-rest/job/<job_id>/retries", "",
 
 # -- history: everyone signed in, filtered to what they may see (test_lists_hide_other_units) --
 for rule in ("/engine-rest/history/process-instance", "/engine-rest/history/process-instance/count",
-             "/engine-rest/history/task", "/engine-rest/history/activity-instance"):
+             "/engine-rest/history/task", "/engine-rest/history/activity-instance",
+             "/engine-rest/history/decision-instance", "/engine-rest/history/decision-instance/count",
+             "/engine-rest/history/detail", "/engine-rest/history/detail/count"):
     add("GET", rule, "", get(rule.removeprefix(R)), EVERYONE)
+
+
+def heads_evaluation(s) -> str:
+    """A decision the own unit's head evaluated over REST (outside any instance)."""
+    dish_decision(s)
+    values = {"season": "Fall", "guestCount": 4}
+    s.engine.repository.evaluate_decision(values, key="dish", actor="head_a")
+    return next(r.row.id for r in s.engine.decision_history.list(DecisionInstanceQuery(definition_key="dish"))
+                if r.row.user_id == "head_a")
+
+
+add("GET", "/engine-rest/history/decision-instance/<decision_instance_id>", "the head's evaluation",
+    lambda s: (R + f"/history/decision-instance/{heads_evaluation(s)}", {}), office_wide(200, 404, head=200))

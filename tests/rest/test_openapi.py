@@ -166,10 +166,13 @@ def seed(office) -> dict:
     spare = deploy("spare", "approval_v2.bpmn")  # what DELETE /deployment/{id} may remove
     tasks = _ok(client.get(f"/engine-rest/task?processInstanceId={kept['id']}", headers=office.auth("officer")),
                 "GET", "/task")
+    # full_cycle's business rule task evaluated rules_check at each start: the DMN history has rows.
+    decisions = _ok(client.get("/engine-rest/history/decision-instance", headers=office.auth("officer")),
+                    "GET", "/history/decision-instance")
     return {"deployment": approval["id"], "spare_deployment": spare["id"],
             "definition": definition_id, "key": "approval", "instance": kept["id"],
             "doomed_instance": doomed["id"], "task": tasks[0]["id"], "external_task": locked["id"],
-            "variable": "reviewDue"}
+            "variable": "reviewDue", "decision_instance": decisions[0]["id"]}
 
 
 SEEDED = "seeded-"  # an example path parameter naming a seeded id, replaced in the test
@@ -192,7 +195,8 @@ def with_examples(doc: dict) -> dict:
                 else:
                     what = {"deployment_id": "deployment", "definition_id": "definition", "key": "key",
                             "instance_id": "instance", "task_id": "task", "name": "variable",
-                            "incident_id": "task", "job_id": "task"}[name]
+                            "incident_id": "task", "job_id": "task",
+                            "decision_instance_id": "decision_instance"}[name]
                 parameter["example"] = SEEDED + what
     bodies = {
         ("post", "/process-definition/{definition_id}/start"):

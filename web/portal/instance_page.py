@@ -10,6 +10,8 @@ Who sees what:
   submitted themselves, not the unit's nomination lists or other people's reports
   (`web.authorization.readable_variables`, which /engine-rest applies too); the timeline shows
   of each submission what the reader may read of it;
+- the decisions its business rule tasks evaluated (inputs, matched rules, outputs): those who see
+  all its variables, as the inputs are its variables;
 - the raw variables and events (the technical view): designers and admins who can see the instance.
 Values are labelled and formatted by `web.portal.variable_view`.
 """
@@ -24,6 +26,7 @@ from engine.history import event_data
 from web.authorization import may_deploy, readable_variables, sees_all_variables, sees_everything
 from web.portal.auth import current_principal, engine, portal_blueprint
 from web.portal.campaign_process import campaign_process
+from web.portal.decision_view import instance_evaluations
 from web.portal.instance_timeline import timeline
 from web.portal.navigation import involvement_of, unit_names
 from web.portal.variable_view import references, shown_variables
@@ -116,6 +119,7 @@ def instance(instance_id: str):
         short_variables=short, grouped_variables=grouped,
         technical=technical_view(variables, events) if may_deploy(principal) else None,
         all_variables=sees_all_variables(principal, row),
+        decisions=instance_evaluations(instance_id) if sees_all_variables(principal, row) else [],
         attachments=[(a, download_url(a)) for a in attachments],
         campaign_url=campaign_url(row),
         diagram_spec={"xml": url_for("instance_page.diagram", instance_id=instance_id),

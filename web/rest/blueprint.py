@@ -42,6 +42,18 @@ def paging() -> tuple[int, int | None]:
     return first, limit
 
 
+def sorting(keys) -> tuple[str | None, bool]:
+    """`sortBy` (one of `keys`) and whether `sortOrder` is desc; Camunda's rule: both or neither."""
+    sort_by, sort_order = request.args.get("sortBy"), request.args.get("sortOrder")
+    if (sort_by is None) != (sort_order is None):  # Camunda's words
+        raise bad_request("Only a single sorting parameter specified. sortBy and sortOrder required")
+    if sort_by is not None and sort_by not in keys:
+        raise bad_request(f"Cannot set query parameter 'sortBy' to value '{sort_by}'")
+    if sort_order is not None and sort_order not in ("asc", "desc"):
+        raise bad_request(f"Cannot set query parameter 'sortOrder' to value '{sort_order}'")
+    return sort_by, sort_order == "desc"
+
+
 def int_arg(name: str, default):
     raw = request.args.get(name)
     if raw is None or raw == "":

@@ -39,6 +39,7 @@ from web.rest.openapi_operations import (  # noqa: F401  (re-exported: the table
     one_of,
     query,
 )
+from web.rest.openapi_history_schemas import HISTORY_SCHEMAS
 from web.rest.openapi_schemas import (  # noqa: F401  (re-exported)
     CAMUNDA_DATE,
     SCHEMAS,
@@ -114,7 +115,7 @@ def build_document(server_url: str = "/engine-rest") -> dict:
         "tags": [{"name": name} for name in dict.fromkeys(op.tag for op in OPERATIONS)],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **HISTORY_SCHEMAS},
             "securitySchemes": {
                 "basicAuth": {"type": "http", "scheme": "basic"},
                 "bearerAuth": {"type": "http", "scheme": "bearer",

@@ -91,6 +91,41 @@ INCIDENT_FILTERS = (
     one_of("sortOrder", "asc (default) or desc.", ["asc", "desc"]),
 )
 TASK_HISTORY_FILTERS = tuple(p for p in HISTORY_INSTANCE_FILTERS if p["name"] not in ("finished", "unfinished"))
+SORTED_BOTH = " Camunda's rule: sortBy and sortOrder together or neither."
+DECISION_INCLUDES = (
+    flag("includeInputs", "Include the inputs of each decision (else null)."),
+    flag("includeOutputs", "Include the outputs of each matched rule (else null)."),
+    flag("disableBinaryFetching", "Accepted and ignored (no binary values)."),
+    flag("disableCustomObjectDeserialization", "Accepted and ignored."),
+)
+DECISION_HISTORY_FILTERS = (
+    query("decisionInstanceId", "Only this evaluated decision."),
+    query("decisionInstanceIdIn", "Comma-separated evaluated decision ids.", style="form", explode=False),
+    query("decisionDefinitionId", "Only evaluations of this decision definition."),
+    query("decisionDefinitionKey", "Only evaluations of decisions with this key."),
+    query("processInstanceId", "Only evaluations of this process instance's business rule tasks."),
+    query("activityIdIn", "Comma-separated BPMN element ids.", style="form", explode=False),
+    query("rootDecisionInstanceId", "This evaluated decision and the required decisions evaluated for it."),
+    date_query("evaluatedBefore", "Only evaluations at or before this time."),
+    date_query("evaluatedAfter", "Only evaluations at or after this time."),
+    one_of("sortBy", "Sort key." + SORTED_BOTH, ["evaluationTime", "tenantId"]),
+    one_of("sortOrder", "asc or desc." + SORTED_BOTH, ["asc", "desc"]),
+)
+DETAIL_FILTERS = (
+    query("processInstanceId", "Only changes of this instance's variables."),
+    query("processInstanceIdIn", "Comma-separated instance ids.", style="form", explode=False),
+    query("variableInstanceId", "Only changes of this variable (<processInstanceId>:<name>)."),
+    query("activityInstanceId", "Only changes made in this activity instance."),
+    query("executionId", "Only changes in this execution (the instance)."),
+    query("taskId", "Only values given by this task."),
+    flag("variableUpdates", "Only variable updates (every detail here is one)."),
+    flag("formFields", "Only form fields: none here, submitted values are variable updates."),
+    date_query("occurredBefore", "Only changes at or before this time."),
+    date_query("occurredAfter", "Only changes at or after this time."),
+    one_of("sortBy", "Sort key." + SORTED_BOTH, ["time", "processInstanceId", "variableName", "variableType",
+                                                "variableRevision", "formPropertyId", "occurrence", "tenantId"]),
+    one_of("sortOrder", "asc or desc." + SORTED_BOTH, ["asc", "desc"]),
+)
 
 # ---------------------------------------------------------------------------------------------
 # the operations
@@ -291,4 +326,15 @@ OPERATIONS: tuple[Op, ...] = (
     Op("get", "/history/activity-instance", "getHistoricActivityInstances", "List activities that ran or run",
        (200, array_of("HistoricActivityInstance")), (400,),
        PAGING + HISTORY_INSTANCE_FILTERS + (query("activityId", "Only this BPMN element."),)),
+    Op("get", "/history/decision-instance", "getHistoricDecisionInstances",
+       "List evaluated decisions (DMN history): inputs, matched rules, outputs",
+       (200, array_of("HistoricDecisionInstance")), (400,), PAGING + DECISION_HISTORY_FILTERS + DECISION_INCLUDES),
+    Op("get", "/history/decision-instance/count", "getHistoricDecisionInstancesCount", "Count evaluated decisions",
+       (200, "Count"), (400,), DECISION_HISTORY_FILTERS),
+    Op("get", "/history/decision-instance/{decision_instance_id}", "getHistoricDecisionInstance",
+       "One evaluated decision", (200, "HistoricDecisionInstance"), (400, 404), DECISION_INCLUDES),
+    Op("get", "/history/detail", "getHistoricDetails", "List variable updates of process instances, oldest first",
+       (200, array_of("HistoricVariableUpdate")), (400,), PAGING + DETAIL_FILTERS),
+    Op("get", "/history/detail/count", "getHistoricDetailsCount", "Count variable updates", (200, "Count"),
+       (400,), DETAIL_FILTERS),
 )

@@ -121,7 +121,7 @@ def delete_process_instance(instance_id: str):
 
 # -- tasks -------------------------------------------------------------------------------------
 
-def _datetime_arg(name: str) -> datetime | None:
+def datetime_arg(name: str) -> datetime | None:
     raw = request.args.get(name)
     if not raw:
         return None
@@ -146,8 +146,8 @@ def _task_query(first: int = 0, limit: int | None = None) -> TaskQuery:
         candidate_group=request.args.get("candidateGroup"),
         candidate_user=request.args.get("candidateUser"),
         unassigned=bool_arg("unassigned"), suspended=_suspension_filter(),
-        due_before=_datetime_arg("dueBefore"), due_after=_datetime_arg("dueAfter"),
-        follow_up_before=_datetime_arg("followUpBefore"),
+        due_before=datetime_arg("dueBefore"), due_after=datetime_arg("dueAfter"),
+        follow_up_before=datetime_arg("followUpBefore"),
         involving=involvement(), sort_by=TASK_SORT[sort_by], descending=order == "desc",
         first=first, limit=limit)
 

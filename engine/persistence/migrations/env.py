@@ -5,5 +5,6 @@ import engine.persistence.models_mail  # noqa: F401  (its tables are on Base.met
 import engine.persistence.models_timer_start  # noqa: F401
 import engine.persistence.models_events  # noqa: F401
 import engine.persistence.models_incident  # noqa: F401
+import engine.persistence.models_decision  # noqa: F401
 
 run_migrations(Base.metadata)
