@@ -74,7 +74,7 @@ def test_call_to_a_process_not_deployed_yet(ops):
     assert call(ops, "PUT", f"/job/{job}/retries", json={"retries": 1}).status_code == 204
     again = incident_of(ops, parent_id)
     assert again["id"] != incident["id"] and again["configuration"] == job
-    assert deploy(ops, "approval.bpmn")["warnings"] == []
+    assert "warnings" not in deploy(ops, "approval.bpmn")  # a clean deployment answers Camunda's keys only
     assert call(ops, "PUT", f"/job/{job}/retries", json={"retries": 1}).status_code == 204
     assert ops.engine.runtime.get_instance(parent_id).status == "active"
     assert call(ops, "GET", "/incident/count").get_json() == {"count": 0}

@@ -17,7 +17,7 @@ def deployment_dto(d, base_url: str, deployed_processes: list | None = None,
     resources of bare rows. None or empty gives null, as Camunda returns for "none deployed".
     pycamunda's `DeploymentWithDefinitions.load` parses `deploymentTime` unconditionally.
     """
-    return {
+    dto = {
         "links": [_link(base_url, f"deployment/{d.id}")],
         "id": d.id,
         "name": _get(d, "name"),
@@ -28,10 +28,13 @@ def deployment_dto(d, base_url: str, deployed_processes: list | None = None,
         "deployedCaseDefinitions": None,
         "deployedDecisionDefinitions": _definitions(deployed_decisions, decision_definition_dto, resource_names),
         "deployedDecisionRequirementsDefinitions": None,
-        # Not in Camunda's DTO: what the deployment accepted but will only resolve at run time.
-        "warnings": [{"file": w.file, "elementId": w.element_id, "calledElement": w.called_key, "message": str(w)}
-                     for w in warnings or ()],
     }
+    if warnings:
+        # Not in Camunda's DTO, so only when there is something to say: what the deployment
+        # accepted but will resolve only at run time. A clean deployment answers Camunda's keys.
+        dto["warnings"] = [{"file": w.file, "elementId": w.element_id, "calledElement": w.called_key,
+                            "message": str(w)} for w in warnings]
+    return dto
 
 
 def _definitions(items: list | None, build, resource_names: Mapping[str, str] | None) -> dict | None:

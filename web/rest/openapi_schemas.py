@@ -40,6 +40,11 @@ def model(summary: str, /, **fields: Any) -> dict:
             "properties": {name: _field(spec) for name, spec in fields.items()}}
 
 
+def optional_keys(schema: dict, *names: str) -> dict:
+    """The same object with `names` present only sometimes (keys beyond Camunda's DTO)."""
+    return {**schema, "required": [key for key in schema["required"] if key not in names]}
+
+
 def array_of(name: str) -> dict:
     return {"type": "array", "items": ref(name)}
 
@@ -93,7 +98,7 @@ SCHEMAS: dict[str, dict] = {
         version="integer", resource="string?", deploymentId="string?", decisionRequirementsDefinitionId="string?",
         decisionRequirementsDefinitionKey="string?", tenantId="string?", versionTag="string?",
         historyTimeToLive="integer?"),
-    "Deployment": model(
+    "Deployment": optional_keys(model(
         "DeploymentDto; after a deployment, DeploymentWithDefinitionsDto (the definitions it stored, "
         "by id, or null when it stored none).",
         links={"type": "array", "items": ref("Link")}, id="string", name="string?", source="string?",
@@ -106,6 +111,7 @@ SCHEMAS: dict[str, dict] = {
                                                   "not deployed yet (an incident when they run without it).",
                   "items": model("A call activity calling a process not deployed yet.", file="string",
                                  elementId="string?", calledElement="string", message="string")}),
+        "warnings"),
     "ScriptLimits": model(
         "The limits of a deployment's scripts: as set (null: the service's default) and in force.",
         deploymentId="string", cpuSeconds="number?", memoryMb="integer?",
