@@ -28,6 +28,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEv
 from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import InvalidArgumentError, NotFoundError, SuspendedEntityError
+from engine.persistence import resolve_incidents
 from engine.runtime.context import EngineContext
 from engine.runtime.execution import process_variables
 from engine.specs import CalledProcessTask
@@ -35,7 +36,9 @@ from engine.specs import CalledProcessTask
 CANCEL, BEFORE, AFTER = "cancel", "startBeforeActivity", "startAfterActivity"
 DESCRIBED = {CANCEL: "Cancel all instances of activity", BEFORE: "Start before activity",
              AFTER: "Start after activity"}
-ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING
+# ERROR: the step an incident stopped at is active, as the failed job's activity is in Camunda, so
+# an operator can cancel it or move the instance away from it.
+ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR
 # Below an active task, SpiffWorkflow predicts what follows: FUTURE on a sure path, LIKELY or MAYBE past a gateway.
 NOT_REACHED = TaskState.FUTURE | TaskState.PREDICTED_MASK
 MAX_ANNOTATION = 4000
@@ -101,6 +104,9 @@ def modify_instance(ctx: EngineContext, instance_id: str, instructions: Any, *, 
         if row.suspended:
             raise SuspendedEntityError(f"modifying process instance '{instance_id}' is refused: it is suspended")
         _Modification(loaded.workflow, row.definition_id, parsed).apply()
+        if row.status == "incident":
+            # Moved away from the failed step: its incident is over; a new failure opens a new one.
+            resolve_incidents(conn, instance_id, now=ctx.now())
         event = {"event_type": "modification", "data": {
             "instructions": [i.as_dict() for i in parsed], "annotation": annotation,
             "skipCustomListeners": bool(skip_custom_listeners), "skipIoMappings": bool(skip_io_mappings)}}
@@ -141,6 +147,8 @@ class _Modification:
         for task in self.tasks(ACTIVE):
             if task.task_spec.bpmn_id in self.cancelled and task.id in before and task.has_state(ACTIVE):
                 self.refuse_call_activity(task, "cancel")
+                if task.has_state(TaskState.ERROR):
+                    task._set_state(TaskState.READY)  # Task.cancel leaves a finished (failed) task as it is
                 for ending in [task, *attached(task)]:
                     ending.cancel()
         self.prune_events()

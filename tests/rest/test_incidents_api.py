@@ -263,3 +263,17 @@ def test_timer_failing_after_an_external_task_is_an_incident(ops):
     [incident] = incidents(ops)
     assert incident["activityId"] == "Timer_wait" and incident["processInstanceId"] == instance.id
     assert ops.engine.external_tasks.list() == []
+
+
+def test_moving_an_instance_away_from_its_failed_step_ends_the_incident(ops):
+    instance_id = start_and_review(ops)
+    [incident] = incidents(ops, processInstanceId=instance_id)
+    moved = call(ops, "POST", f"/process-instance/{instance_id}/modification", json={"instructions": [
+        {"type": "cancel", "activityId": incident["activityId"]},
+        {"type": "startBeforeActivity", "activityId": "Task_review"}], "annotation": "làm lại bước xem xét"})
+    assert moved.status_code == 204, moved.get_json()
+    assert ops.engine.runtime.get_instance(instance_id).status == "active"
+    assert incidents(ops, processInstanceId=instance_id) == []
+    [task] = call(ops, "GET", f"/task?processInstanceId={instance_id}", "officer").get_json()
+    assert task["taskDefinitionKey"] == "Task_review"
+    assert ops.calls["count_once"] == 1  # nothing ran on the way back
