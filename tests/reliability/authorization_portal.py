@@ -184,3 +184,10 @@ add("GET", "/operations/instances/<instance_id>", "", get("/operations/instances
 add("POST", "/operations/instances/<instance_id>/<action_key>", "confirmed", form(
     "/operations/instances/{id}/variable", {"name": "matrixNote", "type": "String", "value": "x", "confirmed": "1"},
     fresh=lambda s: s.fresh_instance("own")), ADMIN_REDIRECT)
+add("POST", "/operations/instances/<instance_id>/<action_key>", "suspend", form(
+    "/operations/instances/{id}/suspend", {"confirmed": "1"}, fresh=lambda s: s.fresh_instance("own")), ADMIN_REDIRECT)
+add("POST", "/operations/instances/<instance_id>/<action_key>", "move to a step", form(
+    "/operations/instances/{id}/move", {"activity": "Task_unit", "confirmed": "1"},
+    fresh=lambda s: s.fresh_instance("own")), ADMIN_REDIRECT)
+add("POST", "/operations/instances/<instance_id>/<action_key>", "retry asks to confirm", form(
+    "/operations/instances/{s.instance[own]}/retry", {"incident": "no-such-incident"}), only(400, 403, "admin"))
