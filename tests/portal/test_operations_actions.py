@@ -43,7 +43,8 @@ def last_event(portal, instance_id, event_type):
     return events[-1]
 
 
-def test_incidents_are_listed_with_their_stack_trace_and_a_retry_that_asks_to_confirm(portal):
+def test_incidents_are_listed_with_their_stack_trace_and_a_retry_that_asks_to_confirm(portal_any_db):
+    portal = portal_any_db
     instance_id, incident = failed_instance(portal)
     client = portal.login("admin")
     page = client.get("/operations/").get_data(as_text=True)
@@ -77,7 +78,8 @@ def test_a_retry_of_an_incident_that_is_not_this_instances_is_refused(portal, in
     assert portal.engine.runtime.count_incidents(IncidentQuery(instance_id=instance_id)) == 1
 
 
-def test_suspending_and_activating_ask_to_confirm_and_are_in_the_history(portal):
+def test_suspending_and_activating_ask_to_confirm_and_are_in_the_history(portal_any_db):
+    portal = portal_any_db
     client = portal.login("admin")
     instance_id = portal.units[UNIT_A]
     page = client.get(f"/operations/instances/{instance_id}").get_data(as_text=True)
@@ -102,7 +104,8 @@ def test_suspending_and_activating_ask_to_confirm_and_are_in_the_history(portal)
         ("suspend", "admin"), ("activate", "admin")]
 
 
-def test_moving_to_a_step_cancels_the_active_ones_and_starts_before_the_chosen_one(portal):
+def test_moving_to_a_step_cancels_the_active_ones_and_starts_before_the_chosen_one(portal_any_db):
+    portal = portal_any_db
     client = portal.login("admin")
     instance_id = portal.units[UNIT_A]
     page = client.get(f"/operations/instances/{instance_id}").get_data(as_text=True)

@@ -23,9 +23,14 @@ def model(version_tasks: list[str]) -> bytes:
 
 
 @pytest.fixture
-def versions(portal):
+def office(portal_any_db):
+    return portal_any_db
+
+
+@pytest.fixture
+def versions(office):
     """Three running instances of version 1 (at Task_a); version 2 adds Task_c; version 3 drops Task_a."""
-    repository, runtime = portal.engine.repository, portal.engine.runtime
+    repository, runtime = office.engine.repository, office.engine.runtime
     ids = []
     for tasks in (["Task_a", "Task_b"], ["Task_a", "Task_b", "Task_c"], ["Task_b"]):
         repository.deploy([("ops_mig.bpmn", model(tasks))])
@@ -35,36 +40,36 @@ def versions(portal):
     return ids, instances
 
 
-def on(portal, instances) -> set[str]:
-    found = portal.engine.runtime.list_instances(InstanceQuery(instance_ids=instances, limit=None))
+def on(office, instances) -> set[str]:
+    found = office.engine.runtime.list_instances(InstanceQuery(instance_ids=instances, limit=None))
     return {i.definition_id for i in found}
 
 
-def test_a_dry_run_shows_a_valid_report_and_changes_nothing_then_the_migration_asks_to_confirm(portal, versions):
+def test_a_dry_run_shows_a_valid_report_and_changes_nothing_then_the_migration_asks_to_confirm(office, versions):
     (v1, v2, _), instances = versions
-    client = portal.login("admin")
+    client = office.login("admin")
     assert "ops_mig" in client.get("/operations/migration/").get_data(as_text=True)
     assert "Phiên bản 2" in client.get("/operations/migration/?key=ops_mig").get_data(as_text=True)
     dry = client.get(f"/operations/migration/?key=ops_mig&source={v1}&target={v2}&dry_run=1")
     text = dry.get_data(as_text=True)
     assert dry.status_code == 200 and 'data-valid="true"' in text and "Di chuyển 3 phiên bản" in text
-    assert on(portal, instances) == {v1}
+    assert on(office, instances) == {v1}
 
     choice = {"key": "ops_mig", "source": v1, "target": v2}
     asked = client.post("/operations/migration/", choice)
     assert asked.status_code == 200 and 'data-action="migrate"' in asked.get_data(as_text=True)
-    assert on(portal, instances) == {v1}
+    assert on(office, instances) == {v1}
     done = client.post("/operations/migration/", {**choice, "confirmed": "1"})
     assert done.status_code == 302
-    assert on(portal, instances) == {v2}
+    assert on(office, instances) == {v2}
     for instance_id in instances:
-        [event] = portal.engine.history.events(instance_id=instance_id, event_types=["migrate"])
+        [event] = office.engine.history.events(instance_id=instance_id, event_types=["migrate"])
         assert event.actor == "admin"
 
 
-def test_an_active_step_without_a_target_is_reported_and_the_migration_refused(portal, versions):
+def test_an_active_step_without_a_target_is_reported_and_the_migration_refused(office, versions):
     (v1, _, v3), instances = versions
-    client = portal.login("admin")
+    client = office.login("admin")
     dry = client.get(f"/operations/migration/?key=ops_mig&source={v1}&target={v3}&dry_run=1")
     text = dry.get_data(as_text=True)
     assert dry.status_code == 200 and 'data-valid="false"' in text and "Task_a" in text
@@ -73,8 +78,8 @@ def test_an_active_step_without_a_target_is_reported_and_the_migration_refused(p
     assert refused.status_code == 400
     text = refused.get_data(as_text=True)
     assert "chưa có gì thay đổi" in text and 'data-valid="false"' in text
-    assert on(portal, instances) == {v1}
-    assert not portal.engine.history.events(instance_id=instances[0], event_types=["migrate"])
+    assert on(office, instances) == {v1}
+    assert not office.engine.history.events(instance_id=instances[0], event_types=["migrate"])
 
 
 @pytest.mark.parametrize("pick, message", [
@@ -82,23 +87,23 @@ def test_an_active_step_without_a_target_is_reported_and_the_migration_refused(p
     (lambda v: (v[0], "ops_mig:9:nowhere"), "Hãy chọn phiên bản nguồn"),
     (lambda v: (v[1], v[0]), "không có phiên bản quy trình nào đang chạy"),
 ], ids=["same version", "unknown version", "no running instance"])
-def test_a_bad_choice_is_refused_with_its_reason(portal, versions, pick, message):
+def test_a_bad_choice_is_refused_with_its_reason(office, versions, pick, message):
     ids, instances = versions
     source, target = pick(ids)
-    client = portal.login("admin")
+    client = office.login("admin")
     dry = client.get(f"/operations/migration/?key=ops_mig&source={source}&target={target}&dry_run=1")
     assert dry.status_code == 400 and message in dry.get_data(as_text=True)
     posted = client.post("/operations/migration/", {"key": "ops_mig", "source": source, "target": target,
                                                     "confirmed": "1"})
     assert posted.status_code == 400 and message in posted.get_data(as_text=True)
-    assert on(portal, instances) == {ids[0]}
+    assert on(office, instances) == {ids[0]}
 
 
 @pytest.mark.parametrize("user", ["designer", "officer", "chief"])
-def test_non_admins_cannot_migrate(portal, versions, user):
+def test_non_admins_cannot_migrate(office, versions, user):
     (v1, v2, _), instances = versions
-    client = portal.login(user)
+    client = office.login(user)
     assert client.get("/operations/migration/").status_code == 403
     posted = client.post("/operations/migration/", {"key": "ops_mig", "source": v1, "target": v2, "confirmed": "1"})
     assert posted.status_code == 403
-    assert on(portal, instances) == {v1}
+    assert on(office, instances) == {v1}
