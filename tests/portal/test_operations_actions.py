@@ -169,3 +169,23 @@ def test_non_admins_cannot_retry_suspend_or_move(portal, user):
     assert portal.engine.runtime.count_incidents(IncidentQuery(instance_id=instance_id)) == 1
     assert not portal.engine.runtime.get_instance(unit).suspended
     assert [a.element_id for a in portal.engine.runtime.progress(unit).active] == ["Task_deploy_plan"]
+
+
+def test_an_incident_annotation_asks_to_confirm_and_is_in_the_history(portal):
+    instance_id, incident = failed_instance(portal)
+    client = portal.login("admin")
+    asked = client.post(f"/operations/instances/{instance_id}/annotate",
+                        {"incident": incident.id, "annotation": "Chờ phòng TCHCQT bổ sung điểm gốc"})
+    assert asked.status_code == 200 and 'data-action="annotate"' in asked.get_data(as_text=True)
+    assert portal.engine.runtime.get_incident(incident.id).annotation is None
+    done = client.post(f"/operations/instances/{instance_id}/annotate",
+                       {"incident": incident.id, "annotation": "Chờ phòng TCHCQT bổ sung điểm gốc", "confirmed": "1"})
+    assert done.status_code == 302
+    assert portal.engine.runtime.get_incident(incident.id).annotation == "Chờ phòng TCHCQT bổ sung điểm gốc"
+    assert last_event(portal, instance_id, "incident_annotation").actor == "admin"
+    assert "Chờ phòng TCHCQT bổ sung điểm gốc" in client.get("/operations/").get_data(as_text=True)
+
+    too_long = client.post(f"/operations/instances/{instance_id}/annotate",
+                           {"incident": incident.id, "annotation": "x" * 4001, "confirmed": "1"})
+    assert too_long.status_code == 400 and "tối đa 4000 ký tự" in too_long.get_data(as_text=True)
+    assert portal.engine.runtime.get_incident(incident.id).annotation == "Chờ phòng TCHCQT bổ sung điểm gốc"

@@ -89,17 +89,33 @@ def delete(engine, instance_id, form, actor):
                                    cascade=form.get("cascade") == "1")
 
 
+MAX_ANNOTATION = 4000  # the engine's limit on an incident's annotation
+
 # How a retry reaches the failed step, by Camunda's incident type.
 RETRIES = {"failedJob": "set_job_retries", "failedExternalTask": "set_external_task_retries"}
 
 
-def _incident(engine, instance_id, form):
+def _incident(engine, instance_id, form, retried: bool = True):
+    """The open incident of this instance that the form names (one a retry can reach, if `retried`)."""
     incident_id = form.get("incident", "").strip()
     found = engine.runtime.list_incidents(IncidentQuery(incident_id=incident_id, instance_id=instance_id)) \
         if incident_id else []
-    if not found or found[0].incident_type not in RETRIES or not found[0].configuration:
+    if not found or retried and (found[0].incident_type not in RETRIES or not found[0].configuration):
         raise ActionRefused("operations.error.incident")
     return found[0]
+
+
+def check_annotation(engine, instance_id, form):
+    incident = _incident(engine, instance_id, form, retried=False)
+    text = form.get("annotation", "").strip()
+    if len(text) > MAX_ANNOTATION:
+        raise ActionRefused("operations.error.annotation", limit=MAX_ANNOTATION)
+    return {"activity": incident.activity_id or "", "annotation": text or "—"}
+
+
+def annotate(engine, instance_id, form, actor):
+    incident = _incident(engine, instance_id, form, retried=False)
+    engine.runtime.set_incident_annotation(incident.id, form.get("annotation", "").strip() or None, actor=actor)
 
 
 def check_retry(engine, instance_id, form):
@@ -148,6 +164,7 @@ ACTIONS: dict[str, Action] = {a.key: a for a in (
     Action("variable", ("name", "type", "value"), check_variable, set_variable),
     Action("delete", ("reason", "cascade"), check_delete, delete, danger=True),
     Action("retry", ("incident",), check_retry, retry),
+    Action("annotate", ("incident", "annotation"), check_annotation, annotate),
     Action("suspend", (), _suspension_check(True), lambda e, i, f, actor: e.runtime.suspend_instance(i, actor=actor)),
     Action("activate", (), _suspension_check(False), lambda e, i, f, actor: e.runtime.activate_instance(i, actor=actor)),
     Action("move", ("activity", "annotation"), check_move, move, danger=True),
