@@ -189,3 +189,14 @@ def test_an_incident_annotation_asks_to_confirm_and_is_in_the_history(portal):
                            {"incident": incident.id, "annotation": "x" * 4001, "confirmed": "1"})
     assert too_long.status_code == 400 and "tối đa 4000 ký tự" in too_long.get_data(as_text=True)
     assert portal.engine.runtime.get_incident(incident.id).annotation == "Chờ phòng TCHCQT bổ sung điểm gốc"
+
+
+def test_moving_an_instance_whose_step_failed_is_refused_cleanly(portal):
+    """The engine's modification does not cancel a failed step (its task is no active instance):
+    the page shows the engine's reason and nothing changes; a retry is the way on."""
+    instance_id, incident = failed_instance(portal)
+    client = portal.login("admin")
+    refused = client.post(f"/operations/instances/{instance_id}/move", {"activity": "Task_check", "confirmed": "1"})
+    assert refused.status_code == 400 and "Không thực hiện được" in refused.get_data(as_text=True)
+    assert [a.element_id for a in portal.engine.runtime.progress(instance_id).active] == ["Script_score"]
+    assert [i.id for i in portal.engine.runtime.list_incidents(IncidentQuery(instance_id=instance_id))] == [incident.id]
