@@ -14,6 +14,7 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "TopicRequest": "external_tasks",
     "Involvement": "involvement",
     "InstanceProgress": "progress",
+    "Activity": "activities",
     "VariableError": "variables",
     "as_plain_start_events": "timer_starts",
     "plan_timer_starts": "timer_starts",

@@ -9,6 +9,7 @@ from typing import Any, Mapping
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from sqlalchemy import Connection, func, select
 
+from engine.runtime.activities import Activity, definition_activities
 from engine.runtime.context import EngineContext
 from engine.errors import ConflictError, NotFoundError, SuspendedEntityError
 from engine.persistence import ProcessDefinition, ProcessInstance
@@ -159,6 +160,10 @@ class RuntimeService:
     def progress(self, instance_id: str) -> InstanceProgress:
         """The elements active now (tasks, timers, external tasks, called instances, incident) and done."""
         return instance_progress(self._ctx, instance_id)
+
+    def activities(self, definition_id: str) -> list[Activity]:
+        """The version's tasks, call activities and subprocesses with their names (no events, no gateways)."""
+        return definition_activities(self._ctx, definition_id)
 
     def called_progress(self, parent_instance_id: str, with_completed: bool = False) -> GroupProgress:
         """The progress of every instance this one called, with the count at each element (heatmap)."""

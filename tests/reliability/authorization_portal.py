@@ -184,3 +184,15 @@ add("GET", "/operations/instances/<instance_id>", "", get("/operations/instances
 add("POST", "/operations/instances/<instance_id>/<action_key>", "confirmed", form(
     "/operations/instances/{id}/variable", {"name": "matrixNote", "type": "String", "value": "x", "confirmed": "1"},
     fresh=lambda s: s.fresh_instance("own")), ADMIN_REDIRECT)
+add("POST", "/operations/instances/<instance_id>/<action_key>", "suspend", form(
+    "/operations/instances/{id}/suspend", {"confirmed": "1"}, fresh=lambda s: s.fresh_instance("own")), ADMIN_REDIRECT)
+add("POST", "/operations/instances/<instance_id>/<action_key>", "move to a step", form(
+    "/operations/instances/{id}/move", {"activity": "Task_unit", "confirmed": "1"},
+    fresh=lambda s: s.fresh_instance("own")), ADMIN_REDIRECT)
+add("POST", "/operations/instances/<instance_id>/<action_key>", "retry asks to confirm", form(
+    "/operations/instances/{s.instance[own]}/retry", {"incident": "no-such-incident"}), only(400, 403, "admin"))
+add("GET", "/operations/migration/", "", get("/operations/migration/?key=units_multi"), ADMIN)
+# The same version twice is refused before anything is asked: nothing migrates under the others' feet.
+add("POST", "/operations/migration/", "refused choice", lambda s: ("/operations/migration/", {"data": {
+    "key": "units_multi", "source": s.engine.repository.latest_definition("units_multi").id,
+    "target": s.engine.repository.latest_definition("units_multi").id, "confirmed": "1"}}), only(400, 403, "admin"))

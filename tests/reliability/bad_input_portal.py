@@ -90,6 +90,14 @@ def stored_as(expected_name: str, outside: Path | None = None):
     return check
 
 
+def operation(action: str, data: dict):
+    """A confirmed operator action on the instance of the office's deploy task."""
+    def build(office):
+        instance_id = office.engine.tasks.get(office.deploy_task).instance_id
+        return "POST", f"/operations/instances/{instance_id}/{action}", {"data": {**data, "confirmed": "1"}}
+    return build
+
+
 TYPES = {"allowed": ", ".join(ALLOWED_EXTENSIONS)}
 HEADER = "Mã cán bộ,Họ và tên,Đơn vị,Ngày bắt đầu công tác tại Văn phòng,Email\r\n"
 BROKEN_ROWS = (HEADER + "lan,Nguyễn Thị Lan,tong_hop,31/02/2015,\r\n"
@@ -164,6 +172,16 @@ CASES = [
                "error.bad_request.message"),
     PortalCase("staff import without a file", "admin", page("POST", "/admin/staff-import", data={}), 400,
                "admin.staff.no_file"),
+    # -- operations --------------------------------------------------------------------------
+    PortalCase("move to a step the process does not have", "admin", operation("move", {"activity": "Gateway_x"}),
+               400, "operations.error.activity"),
+    PortalCase("retry of an incident that does not exist", "admin", operation("retry", {"incident": "không-có"}),
+               400, "operations.error.incident"),
+    PortalCase("incident annotation of an incident that does not exist", "admin",
+               operation("annotate", {"incident": "x", "annotation": "y"}), 400, "operations.error.incident"),
+    PortalCase("migration between versions that do not exist", "admin", page(
+        "POST", "/operations/migration/", data={"key": "x", "source": "x:1:a", "target": "x:2:b", "confirmed": "1"}),
+        400, "operations.migration.error.versions"),
     # -- task forms --------------------------------------------------------------------------
     PortalCase("score above its max", "officer", complete("approval_task", {"score": "500"}), 422, "form.error.max",
                {"max": 100}),

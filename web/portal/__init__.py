@@ -26,6 +26,7 @@ PAGES = (
     "web.portal.batches_page",
     "web.portal.documents_package",
     "web.portal.operations_page",
+    "web.portal.operations_migration",
 )
 
 

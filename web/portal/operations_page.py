@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from engine.errors import ConflictError, EngineError, NotFoundError
-from engine.runtime import InstanceQuery
+from engine.runtime import IncidentQuery, InstanceQuery
 from web.portal.admin import ADMIN_GROUP
 from web.portal.auth import current_principal, engine, portal_blueprint
 from web.portal.i18n import translate
@@ -29,13 +29,20 @@ def admins_only():
 @blueprint.get("/")
 def index():
     runtime = engine().runtime
-    incidents = runtime.list_instances(InstanceQuery(status="incident", limit=200))
+    incidents = runtime.list_incidents(IncidentQuery(sort_by="incidentTimestamp", descending=True, limit=200))
     search = request.args.get("q", "").strip()
     found = []
     if search:
         found = runtime.list_instances(InstanceQuery(instance_ids=[search], limit=1)) or runtime.list_instances(
             InstanceQuery(business_key=search, running=True, limit=SEARCH_LIMIT))
-    return render_template("portal/operations.html", incidents=incidents, search=search, found=found)
+    return render_template("portal/operations.html", incidents=incidents, search=search, found=found,
+                           names=_activity_names({i.definition_id for i in incidents}))
+
+
+def _activity_names(definition_ids) -> dict[str, dict[str, str]]:
+    """Definition id -> activity id -> its name, for showing where an incident stopped."""
+    runtime = engine().runtime
+    return {d: {a.id: a.name or a.id for a in runtime.activities(d)} for d in definition_ids}
 
 
 def _running_instance(instance_id: str):
@@ -50,10 +57,13 @@ def _running_instance(instance_id: str):
 def instance(instance_id: str, error: str | None = None, form: dict | None = None, status: int = 200):
     row = _running_instance(instance_id)
     runtime = engine().runtime
-    variables = runtime.get_variables(instance_id) if row.status != "completed" else {}
+    running = row.status != "completed"
+    variables = runtime.get_variables(instance_id) if running else {}
+    activities = runtime.activities(row.definition_id) if running else []
     return render_template("portal/operations_instance.html", instance=row, progress=runtime.progress(instance_id),
-                           variables=sorted(variables), types=VARIABLE_TYPES, error=error,
-                           form=form or {}), status
+                           variables=sorted(variables), types=VARIABLE_TYPES, error=error, form=form or {},
+                           incidents=runtime.list_incidents(IncidentQuery(instance_id=instance_id)),
+                           activities=activities, names={a.id: a.name or a.id for a in activities}), status
 
 
 @blueprint.post("/instances/<instance_id>/<action_key>")
