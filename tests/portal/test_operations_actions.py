@@ -191,12 +191,14 @@ def test_an_incident_annotation_asks_to_confirm_and_is_in_the_history(portal):
     assert portal.engine.runtime.get_incident(incident.id).annotation == "Chờ phòng TCHCQT bổ sung điểm gốc"
 
 
-def test_moving_an_instance_whose_step_failed_is_refused_cleanly(portal):
-    """The engine's modification does not cancel a failed step (its task is no active instance):
-    the page shows the engine's reason and nothing changes; a retry is the way on."""
+def test_moving_an_instance_past_its_failed_step_ends_the_incident(portal):
+    """The failed step counts as active (the failed job's activity, as in Camunda): moving on to
+    the next task skips it, resolves its incident and is in the history under the admin's name."""
     instance_id, incident = failed_instance(portal)
     client = portal.login("admin")
-    refused = client.post(f"/operations/instances/{instance_id}/move", {"activity": "Task_check", "confirmed": "1"})
-    assert refused.status_code == 400 and "Không thực hiện được" in refused.get_data(as_text=True)
-    assert [a.element_id for a in portal.engine.runtime.progress(instance_id).active] == ["Script_score"]
-    assert [i.id for i in portal.engine.runtime.list_incidents(IncidentQuery(instance_id=instance_id))] == [incident.id]
+    done = client.post(f"/operations/instances/{instance_id}/move", {"activity": "Task_check", "confirmed": "1"})
+    assert done.status_code == 302, done.get_data(as_text=True)
+    assert [a.element_id for a in portal.engine.runtime.progress(instance_id).active] == ["Task_check"]
+    assert portal.engine.runtime.list_incidents(IncidentQuery(instance_id=instance_id)) == []
+    assert portal.engine.runtime.get_instance(instance_id).status == "active"
+    assert last_event(portal, instance_id, "modification").actor == "admin"
