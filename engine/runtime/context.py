@@ -36,7 +36,8 @@ UNIT_VARIABLE = "unit"
 SELECT_INSTANCE = PreparedStatement(select(INSTANCE).where(INSTANCE.c.id == bindparam("id")))
 INSTANCE_COLUMNS = SELECT_INSTANCE.column_names
 DEFINITION_SUSPENDED = PreparedStatement(select(DEFINITION.c.suspended).where(DEFINITION.c.id == bindparam("id")))
-LATEST_DEFINITION = PreparedStatement(select(DEFINITION.c.id).where(DEFINITION.c.key == bindparam("key"))
+LATEST_DEFINITION = PreparedStatement(select(DEFINITION.c.id, DEFINITION.c.suspended)
+                                      .where(DEFINITION.c.key == bindparam("key"))
                                       .order_by(DEFINITION.c.version.desc()).limit(1))
 
 
@@ -87,17 +88,21 @@ class EngineContext:
     def create_instance(self, conn: Connection, definition_id: str, definition_key: str, variables: dict,
                         business_key: str | None, actor: str | None, *,
                         prepare: Callable[[BpmnWorkflow], None] | None = None,
-                        events: list[dict] | None = None) -> InstanceRecord:
+                        events: list[dict] | None = None, suspended: bool | None = None) -> InstanceRecord:
         """`prepare` changes the new workflow before it runs (a message start fires its start event);
-        `events` go to the history after the start."""
+        `events` go to the history after the start; `suspended`, the definition's flag when the
+        caller has just read it (else it is read here)."""
         return self._create(conn, definition_id, definition_key, variables, business_key, actor,
-                            prepare=prepare, extra_events=events)[0]
+                            prepare=prepare, extra_events=events, suspended=suspended)[0]
 
     def _create(self, conn: Connection, definition_id: str, definition_key: str, variables: dict,
                 business_key: str | None, actor: str | None,
                 parent: tuple[str, str] | None = None, prepare: Callable[[BpmnWorkflow], None] | None = None,
-                extra_events: list[dict] | None = None) -> tuple[InstanceRecord, BpmnWorkflow]:
-        if any(found[0] for found in DEFINITION_SUSPENDED.rows(conn, {"id": definition_id})):
+                extra_events: list[dict] | None = None,
+                suspended: bool | None = None) -> tuple[InstanceRecord, BpmnWorkflow]:
+        if suspended is None:
+            suspended = any(found[0] for found in DEFINITION_SUSPENDED.rows(conn, {"id": definition_id}))
+        if suspended:
             raise SuspendedEntityError(f"process definition '{definition_id}' is suspended: it starts no instance "
                                        "until it is activated")
         spec, subprocess_specs = self.specs.get(definition_id)
@@ -136,6 +141,12 @@ class EngineContext:
     def latest_definition_id(conn: Connection, key: str) -> str | None:
         found = LATEST_DEFINITION.rows(conn, {"key": key})
         return found[0][0] if found else None
+
+    @staticmethod
+    def latest_definition(conn: Connection, key: str) -> tuple[str, bool] | None:
+        """The latest version's id and whether it is suspended, in the one query a start needs."""
+        found = LATEST_DEFINITION.rows(conn, {"key": key})
+        return (found[0][0], bool(found[0][1])) if found else None
 
     def _child_starter(self, conn: Connection, caller: InstanceRef, actor: str | None):
         """Starts, inside the caller's transaction, the instance a call activity calls."""

@@ -60,11 +60,13 @@ class RuntimeService:
         """Starts the latest version of the process `key`."""
         checked, business_key = check_variables(variables), check_business_key(business_key)
         with self._ctx.db.begin() as conn:
-            definition_id = self._ctx.latest_definition_id(conn, key)
-            if definition_id is None:
+            latest = self._ctx.latest_definition(conn, key)
+            if latest is None:
                 raise NotFoundError(f"no process definition with key '{key}' is deployed")
+            definition_id, suspended = latest
             checked = self._with_start_form(definition_id, checked)
-            return self._ctx.create_instance(conn, definition_id, key, checked, business_key, actor)
+            return self._ctx.create_instance(conn, definition_id, key, checked, business_key, actor,
+                                             suspended=suspended)
 
     def start_process_by_id(self, definition_id: str, variables: Mapping[str, Any] | None = None,
                             business_key: str | None = None, actor: str | None = None) -> ProcessInstance:
