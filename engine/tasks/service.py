@@ -174,11 +174,17 @@ class TaskService:
             return conn.scalar(statement)
 
     def get(self, task_id: str) -> TaskView:
+        # The task and its candidates in one statement, so one snapshot: read in two, a completion
+        # committed between them showed the task without its candidates (and refused its user).
+        kind, value = TaskCandidate.kind.label("candidate_kind"), TaskCandidate.value.label("candidate_value")
         with self._ctx.reading() as conn:
-            found = conn.execute(select(TASK).where(TASK.c.id == task_id)).first()
-            if found is None:
-                raise NotFoundError(f"task '{task_id}' does not exist or is already completed")
-            return self._views(conn, [found])[0]
+            found = conn.execute(select(TASK, kind, value)
+                                 .select_from(TASK.outerjoin(TaskCandidate, TaskCandidate.task_id == TASK.c.id))
+                                 .where(TASK.c.id == task_id)).all()
+        if not found:
+            raise NotFoundError(f"task '{task_id}' does not exist or is already completed")
+        return TaskView(found[0], tuple(r.candidate_value for r in found if r.candidate_kind == "group"),
+                        tuple(r.candidate_value for r in found if r.candidate_kind == "user"))
 
     def form_variables(self, task_id: str) -> dict[str, Any]:
         """The current values of the task's form fields (or all variables when it has no form)."""
